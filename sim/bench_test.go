@@ -1,0 +1,102 @@
+package sim_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/dsimlab/dsim/sim"
+)
+
+// ball is the message bounced in the benchmarks: a pointer, so sending it
+// boxes nothing.
+type ball struct{ id int }
+
+// bouncer sends every message straight back; node 0 serves the first
+// `inflight` balls at Start.
+type bouncer struct{ inflight int }
+
+func (b *bouncer) Start(ctx *sim.Context) {
+	if ctx.ID() != 0 {
+		return
+	}
+	for i := 0; i < b.inflight; i++ {
+		ctx.Send(1, &ball{id: i})
+	}
+}
+func (b *bouncer) Receive(ctx *sim.Context, from sim.NodeID, msg any) { ctx.Send(from, msg) }
+func (b *bouncer) Timer(*sim.Context, any)                            {}
+
+// BenchmarkPingPong bounces balls between two nodes over links with a uniform
+// 1µs-10µs latency (the same draw as shared/bench/naive), trace recording off,
+// fingerprint on. One op is one event.
+func BenchmarkPingPong(b *testing.B) {
+	for _, inflight := range []int{1, 64, 1024} {
+		b.Run(fmt.Sprintf("inflight=%d", inflight), func(b *testing.B) {
+			w, err := sim.New(sim.Config{Seed: 1, Link: sim.LinkConfig{Latency: sim.Uniform(time.Microsecond, 10*time.Microsecond)}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := 0; i < 2; i++ {
+				w.MustAddNode(fmt.Sprintf("n%d", i), func() sim.Node { return &bouncer{inflight: inflight} })
+			}
+			w.RunEvents(10_000) // warm up: slab and queue reach their steady size
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := w.Events()
+			w.RunEvents(uint64(b.N))
+			b.StopTimer()
+			if got := w.Events() - start; got != uint64(b.N) {
+				b.Fatalf("processed %d events, want %d", got, b.N)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// broadcaster sends one message to every other node at start; every node
+// answers each broadcast with a reply, and answers every reply with a new
+// broadcast message to the same peer, so 64*63 conversations stay in flight.
+type broadcaster struct{}
+
+type query struct{}
+type reply struct{}
+
+var (
+	theQuery = &query{}
+	theReply = &reply{}
+)
+
+func (broadcaster) Start(ctx *sim.Context) {
+	for _, id := range ctx.Nodes() {
+		if id != ctx.ID() {
+			ctx.Send(id, theQuery)
+		}
+	}
+}
+func (broadcaster) Receive(ctx *sim.Context, from sim.NodeID, msg any) {
+	if msg == any(theQuery) {
+		ctx.Send(from, theReply)
+	} else {
+		ctx.Send(from, theQuery)
+	}
+}
+func (broadcaster) Timer(*sim.Context, any) {}
+
+// BenchmarkAllToAll runs 64 nodes that each broadcast to all others and get
+// every broadcast answered. One op is one event.
+func BenchmarkAllToAll(b *testing.B) {
+	w, err := sim.New(sim.Config{Seed: 1, Link: sim.LinkConfig{Latency: sim.Uniform(time.Microsecond, 10*time.Microsecond)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 64; i++ {
+		w.MustAddNode(fmt.Sprintf("n%d", i), func() sim.Node { return broadcaster{} })
+	}
+	w.RunEvents(50_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	w.RunEvents(uint64(b.N))
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

@@ -1,0 +1,232 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// ErrBadLink reports a link configuration the network cannot use: a
+// probability outside [0, 1] or a latency distribution with impossible
+// parameters.
+var ErrBadLink = errors.New("bad link configuration")
+
+// LatencyKind names a latency distribution.
+type LatencyKind string
+
+// The latency distributions a link can draw from.
+const (
+	LatencyConstant    LatencyKind = "constant"    // always Mean
+	LatencyUniform     LatencyKind = "uniform"     // uniform on [Min, Max]
+	LatencyExponential LatencyKind = "exponential" // Min plus an exponential with mean Mean-Min
+	LatencyNormal      LatencyKind = "normal"      // normal(Mean, Stddev), clamped at zero
+	LatencyLogNormal   LatencyKind = "lognormal"   // log-normal with median Median and shape Sigma
+	LatencyPareto      LatencyKind = "pareto"      // Pareto with scale (minimum) Min and tail index Alpha
+)
+
+// Latency describes the distribution a link's one-way delay is drawn from.
+// Only the fields its Kind names are used. Build one with Constant, Uniform,
+// Exponential, Normal, LogNormal or Pareto.
+type Latency struct {
+	Kind   LatencyKind   `json:"kind"`
+	Mean   time.Duration `json:"mean,omitempty"`   // constant, exponential, normal
+	Min    time.Duration `json:"min,omitempty"`    // uniform, exponential (shift), pareto (scale)
+	Max    time.Duration `json:"max,omitempty"`    // uniform
+	Stddev time.Duration `json:"stddev,omitempty"` // normal
+	Median time.Duration `json:"median,omitempty"` // lognormal
+	Sigma  float64       `json:"sigma,omitempty"`  // lognormal shape (stddev of the log)
+	Alpha  float64       `json:"alpha,omitempty"`  // pareto tail index
+}
+
+// Constant is a latency of exactly d.
+func Constant(d time.Duration) Latency { return Latency{Kind: LatencyConstant, Mean: d} }
+
+// Uniform is a latency uniform on [min, max].
+func Uniform(min, max time.Duration) Latency {
+	return Latency{Kind: LatencyUniform, Min: min, Max: max}
+}
+
+// Exponential is a latency of min plus an exponential variable, with overall
+// mean mean.
+func Exponential(min, mean time.Duration) Latency {
+	return Latency{Kind: LatencyExponential, Min: min, Mean: mean}
+}
+
+// Normal is a normal latency with the given mean and standard deviation,
+// clamped at zero.
+func Normal(mean, stddev time.Duration) Latency {
+	return Latency{Kind: LatencyNormal, Mean: mean, Stddev: stddev}
+}
+
+// LogNormal is a log-normal latency with the given median and shape sigma
+// (the standard deviation of its logarithm): a long right tail.
+func LogNormal(median time.Duration, sigma float64) Latency {
+	return Latency{Kind: LatencyLogNormal, Median: median, Sigma: sigma}
+}
+
+// Pareto is a Pareto latency with minimum min and tail index alpha; the
+// smaller alpha, the heavier the tail (the mean is infinite for alpha <= 1).
+func Pareto(min time.Duration, alpha float64) Latency {
+	return Latency{Kind: LatencyPareto, Min: min, Alpha: alpha}
+}
+
+// Validate reports whether l describes a usable distribution.
+func (l Latency) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s latency: %s", ErrBadLink, l.Kind, fmt.Sprintf(format, args...))
+	}
+	switch l.Kind {
+	case LatencyConstant:
+		if l.Mean < 0 {
+			return bad("mean %v is negative", l.Mean)
+		}
+	case LatencyUniform:
+		if l.Min < 0 || l.Max < l.Min {
+			return bad("want 0 <= min <= max, got min %v max %v", l.Min, l.Max)
+		}
+	case LatencyExponential:
+		if l.Min < 0 || l.Mean <= l.Min {
+			return bad("want 0 <= min < mean, got min %v mean %v", l.Min, l.Mean)
+		}
+	case LatencyNormal:
+		if l.Mean < 0 || l.Stddev < 0 {
+			return bad("mean %v and stddev %v must not be negative", l.Mean, l.Stddev)
+		}
+	case LatencyLogNormal:
+		if l.Median <= 0 || l.Sigma < 0 {
+			return bad("want median > 0 and sigma >= 0, got %v and %v", l.Median, l.Sigma)
+		}
+	case LatencyPareto:
+		if l.Min <= 0 || l.Alpha <= 0 {
+			return bad("want min > 0 and alpha > 0, got %v and %v", l.Min, l.Alpha)
+		}
+	default:
+		return fmt.Errorf("%w: unknown latency kind %q (want constant, uniform, exponential, normal, lognormal or pareto)", ErrBadLink, l.Kind)
+	}
+	return nil
+}
+
+// MeanDuration returns the distribution's mean, or math.MaxInt64 when it is
+// infinite (Pareto with alpha <= 1). For the normal distribution it is the
+// mean before clamping at zero.
+func (l Latency) MeanDuration() time.Duration {
+	switch l.Kind {
+	case LatencyConstant, LatencyNormal, LatencyExponential:
+		return l.Mean
+	case LatencyUniform:
+		return (l.Min + l.Max) / 2
+	case LatencyLogNormal:
+		return time.Duration(float64(l.Median) * math.Exp(l.Sigma*l.Sigma/2))
+	case LatencyPareto:
+		if l.Alpha <= 1 {
+			return math.MaxInt64
+		}
+		return time.Duration(l.Alpha * float64(l.Min) / (l.Alpha - 1))
+	}
+	return 0
+}
+
+// sampler draws latencies for one link from the network's stream. It is a
+// concrete struct switched on kind, so drawing a latency neither allocates
+// nor calls through an interface other than the random source.
+type sampler struct {
+	kind  LatencyKind
+	c     time.Duration
+	shift float64
+	uni   distuv.Uniform
+	exp   distuv.Exponential
+	norm  distuv.Normal
+	logn  distuv.LogNormal
+	par   distuv.Pareto
+}
+
+func newSampler(l Latency, src rand.Source) sampler {
+	s := sampler{kind: l.Kind, c: l.Mean}
+	switch l.Kind {
+	case LatencyUniform:
+		s.uni = distuv.Uniform{Min: float64(l.Min), Max: float64(l.Max), Src: src}
+	case LatencyExponential:
+		s.shift = float64(l.Min)
+		s.exp = distuv.Exponential{Rate: 1 / float64(l.Mean-l.Min), Src: src}
+	case LatencyNormal:
+		s.norm = distuv.Normal{Mu: float64(l.Mean), Sigma: float64(l.Stddev), Src: src}
+	case LatencyLogNormal:
+		s.logn = distuv.LogNormal{Mu: math.Log(float64(l.Median)), Sigma: l.Sigma, Src: src}
+	case LatencyPareto:
+		s.par = distuv.Pareto{Xm: float64(l.Min), Alpha: l.Alpha, Src: src}
+	}
+	return s
+}
+
+func (s *sampler) sample() time.Duration {
+	var x float64
+	switch s.kind {
+	case LatencyConstant:
+		return s.c
+	case LatencyUniform:
+		x = s.uni.Rand()
+	case LatencyExponential:
+		x = s.shift + s.exp.Rand()
+	case LatencyNormal:
+		x = s.norm.Rand()
+	case LatencyLogNormal:
+		x = s.logn.Rand()
+	case LatencyPareto:
+		x = s.par.Rand()
+	}
+	if x <= 0 {
+		return 0
+	}
+	if x >= math.MaxInt64/4 {
+		return math.MaxInt64 / 4 // far beyond any run, yet safe to add to a Time
+	}
+	return time.Duration(x)
+}
+
+// LinkConfig is the behaviour of one directed link (or the default for all
+// links): how long a message takes and how likely it is to be lost or
+// duplicated. Independent latency draws reorder messages; FIFO keeps a link's
+// messages in send order by holding a message back until the previous one on
+// the link has arrived.
+type LinkConfig struct {
+	Latency   Latency `json:"latency"`
+	Drop      float64 `json:"drop,omitempty"`      // probability a message is lost, in [0, 1]
+	Duplicate float64 `json:"duplicate,omitempty"` // probability a message is delivered twice, in [0, 1]
+	FIFO      bool    `json:"fifo,omitempty"`      // deliver in send order on this link
+}
+
+// Validate reports whether c is usable.
+func (c LinkConfig) Validate() error {
+	if err := c.Latency.Validate(); err != nil {
+		return err
+	}
+	if !(c.Drop >= 0 && c.Drop <= 1) {
+		return fmt.Errorf("%w: drop probability %v is outside [0, 1]", ErrBadLink, c.Drop)
+	}
+	if !(c.Duplicate >= 0 && c.Duplicate <= 1) {
+		return fmt.Errorf("%w: duplicate probability %v is outside [0, 1]", ErrBadLink, c.Duplicate)
+	}
+	return nil
+}
+
+// DefaultLink is the link every World starts with: a uniform latency between
+// 1ms and 10ms, no loss, no duplication, no FIFO guarantee.
+var DefaultLink = LinkConfig{Latency: Uniform(time.Millisecond, 10*time.Millisecond)}
+
+// model is a compiled LinkConfig: its parameters and a sampler bound to the
+// network's random stream.
+type model struct {
+	cfg     LinkConfig
+	latency sampler
+}
+
+// link is the state of one directed link.
+type link struct {
+	model       *model // nil: the network's default
+	blocked     bool   // cut by a partition
+	lastArrival Time   // for FIFO links: when the latest message on the link arrives
+}

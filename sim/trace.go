@@ -1,0 +1,178 @@
+package sim
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/bits"
+)
+
+// Kind is the kind of a trace event.
+type Kind uint8
+
+// The kinds of trace events.
+const (
+	KindSend      Kind = iota + 1 // Node sent Msg to Peer
+	KindDeliver                   // Msg from Peer was delivered to Node
+	KindDrop                      // Msg from Node to Peer was lost; Reason says why
+	KindDuplicate                 // the network made a second copy of Msg from Node to Peer
+	KindTimer                     // a timer of Node fired; Msg is its tag
+	KindCrash                     // Node crashed
+	KindRestart                   // Node restarted (Start was called on a fresh node)
+	KindStart                     // Node started for the first time
+	KindPause                     // Node was paused
+	KindResume                    // Node was resumed
+	KindCut                       // the link from Node to Peer was cut
+	KindHeal                      // every cut link was restored (Node and Peer are None), or one link
+	KindLink                      // the configuration of the link from Node to Peer changed (Node None: the default)
+	KindClock                     // Node's clock was set; Text gives offset and drift
+	KindInvoke                    // client Node invoked operation Op with input Msg
+	KindReturn                    // operation Op of client Node returned output Msg
+	KindAnnotate                  // Node annotated the trace with Text
+	KindStop                      // the run was stopped; Text says why
+	KindPartition                 // the network was split into groups; Text lists them
+	kindCount
+)
+
+var kindNames = [kindCount]string{
+	KindSend: "send", KindDeliver: "deliver", KindDrop: "drop", KindDuplicate: "duplicate",
+	KindTimer: "timer", KindCrash: "crash", KindRestart: "restart", KindStart: "start",
+	KindPause: "pause", KindResume: "resume", KindCut: "cut", KindHeal: "heal", KindLink: "link",
+	KindClock: "clock", KindInvoke: "invoke", KindReturn: "return", KindAnnotate: "annotate",
+	KindStop: "stop", KindPartition: "partition",
+}
+
+// String returns the kind's name as used in JSON Lines traces.
+func (k Kind) String() string {
+	if k < kindCount && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", k)
+}
+
+// DropReason says why the network lost a message.
+type DropReason uint8
+
+// The reasons a message is dropped.
+const (
+	DropNone        DropReason = iota
+	DropLoss                   // the link's drop probability
+	DropPartition              // the link was cut when the message was sent
+	DropCutInFlight            // the link was cut while the message was in flight
+	DropNodeDown               // the receiver was crashed when the message arrived
+	DropCrash                  // the receiver crashed while the message was held by a pause
+)
+
+var dropNames = [...]string{"", "loss", "partition", "cut-in-flight", "node-down", "crash"}
+
+// String returns the reason's name.
+func (r DropReason) String() string {
+	if int(r) < len(dropNames) {
+		return dropNames[r]
+	}
+	return fmt.Sprintf("reason(%d)", r)
+}
+
+// None is the NodeID of "no node" in trace events.
+const None NodeID = -1
+
+// Event is one recorded trace event. Which fields are set depends on Kind.
+type Event struct {
+	Seq    uint64     // position in the trace, from 0
+	Time   Time       // true virtual time (not the node's skewed clock)
+	Kind   Kind       // what happened
+	Node   NodeID     // the node it happened to (the sender, for network events)
+	Peer   NodeID     // the other node, or None
+	Msg    any        // message, timer tag, or operation input/output
+	Op     OpID       // the operation, for invoke and return
+	Reason DropReason // for drops
+	Text   string     // annotation, or details of a fault
+}
+
+// fingerprint is an incremental 64-bit hash over the event stream. Each event
+// is folded in with two multiply-rotate rounds; the result is finalised with
+// splitmix64. It is not cryptographic: it detects divergence between runs.
+type fingerprint struct {
+	h uint64
+	n uint64
+}
+
+const (
+	fpPrime1 = 0x9e3779b97f4a7c15
+	fpPrime2 = 0xc2b2ae3d27d4eb4f
+)
+
+func (f *fingerprint) add(a, b uint64) {
+	h := f.h ^ a
+	h = bits.RotateLeft64(h*fpPrime1, 31)
+	h ^= b
+	f.h = bits.RotateLeft64(h*fpPrime2, 27)
+	f.n++
+}
+
+func (f *fingerprint) addString(s string) {
+	// FNV-1a over the string, then folded like any other word.
+	x := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		x ^= uint64(s[i])
+		x *= 1099511628211
+	}
+	f.add(x, uint64(len(s)))
+}
+
+func (f *fingerprint) sum() uint64 { return mix64(f.h ^ mix64(f.n)) }
+
+// jsonEvent is the JSON Lines form of an Event.
+type jsonEvent struct {
+	Seq    uint64 `json:"seq"`
+	Time   int64  `json:"t"`
+	Kind   string `json:"kind"`
+	Node   string `json:"node,omitempty"`
+	Peer   string `json:"peer,omitempty"`
+	Op     int    `json:"op,omitempty"`
+	Msg    string `json:"msg,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	Text   string `json:"text,omitempty"`
+}
+
+// Describe formats a message, timer tag or operation value for people and for
+// JSON traces: its String method if it has one, else its Go syntax with field
+// names (%+v). Messages holding pointers to pointers print addresses, which
+// differ between runs; give such types a String method.
+func Describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case fmt.Stringer:
+		return x.String()
+	}
+	return fmt.Sprintf("%T%+v", v, v)
+}
+
+// WriteTraceJSONL writes the recorded trace as JSON Lines, one event per line,
+// with node names instead of numbers and times in nanoseconds ("t"). It writes
+// nothing for events that were not recorded (see Config.Trace).
+func (w *World) WriteTraceJSONL(out io.Writer) error {
+	bw := bufio.NewWriter(out)
+	enc := json.NewEncoder(bw)
+	for i := range w.trace {
+		e := &w.trace[i]
+		je := jsonEvent{Seq: e.Seq, Time: int64(e.Time), Kind: e.Kind.String(), Msg: Describe(e.Msg), Text: e.Text, Op: int(e.Op)}
+		if e.Node != None {
+			je.Node = w.nodes[e.Node].name
+		}
+		if e.Peer != None {
+			je.Peer = w.nodes[e.Peer].name
+		}
+		if e.Reason != DropNone {
+			je.Reason = e.Reason.String()
+		}
+		if err := enc.Encode(je); err != nil {
+			return fmt.Errorf("write trace event %d: %w", e.Seq, err)
+		}
+	}
+	return bw.Flush()
+}

@@ -1,0 +1,617 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// OpID identifies an operation in a run's history, from 1.
+type OpID int32
+
+// Operation is one client operation in a run's history: what a client
+// invoked, when, and what it returned. An operation that never returned has
+// Returned false and Return Never: its outcome is unknown (it may or may not
+// have taken effect), which is how checkers must treat it.
+type Operation struct {
+	ID       OpID
+	Client   NodeID
+	Input    any
+	Output   any
+	Invoke   Time // true virtual time of the invocation
+	Return   Time // true virtual time of the return, or Never
+	Returned bool
+}
+
+// Config sets up a World.
+type Config struct {
+	// Seed is the root of every random stream in the run.
+	Seed uint64
+	// Link is the default behaviour of every link; the zero value means
+	// DefaultLink.
+	Link LinkConfig
+	// Trace records every event in memory for Trace and WriteTraceJSONL. The
+	// fingerprint is computed whether or not events are recorded.
+	Trace bool
+	// OnEvent, if set, is called with every event as it happens (the Event
+	// is only valid during the call). Checkers use it to watch a run without
+	// recording the whole trace.
+	OnEvent func(*Event)
+}
+
+type evKind uint8
+
+const (
+	evDeliver evKind = iota + 1
+	evTimer
+	evStart
+	evCall
+)
+
+// pending is the payload of a scheduled event, kept in the World's slab and
+// reused, so scheduling an event allocates nothing in steady state.
+type pending struct {
+	kind      evKind
+	cancelled bool // timers: cancelled, skip when popped
+	held      bool // deliveries: held by a pause, the link was checked already
+	from, to  NodeID
+	inc       uint32 // timers and starts: the incarnation they belong to
+	gen       uint32 // bumped when the slot is freed, so stale TimerIDs miss
+	payload   any
+	fn        func(*World)
+}
+
+// World is one simulation: virtual clock, event queue, nodes, network,
+// faults, history and trace. It is single-threaded and deterministic: the
+// same Config, nodes and calls give the same run, event for event. A World
+// must be used from one goroutine; separate Worlds may run in parallel.
+type World struct {
+	now     Time
+	seq     uint64
+	q       queue
+	slab    []pending
+	free    []int32
+	nodes   []*nodeState
+	ids     []NodeID
+	byName  map[string]NodeID
+	root    uint64
+	netSrc  *rand.PCG
+	netRng  *rand.Rand
+	def     *model
+	fp      fingerprint
+	record  bool
+	trace   []Event
+	onEvent func(*Event)
+	history []Operation
+	events  uint64
+	traced  uint64 // trace events so far, recorded or not
+	stopped bool
+	reason  string
+}
+
+// New returns an empty World configured by cfg.
+func New(cfg Config) (*World, error) {
+	w := &World{root: cfg.Seed, record: cfg.Trace, onEvent: cfg.OnEvent, byName: map[string]NodeID{}}
+	w.netSrc = NewStream(cfg.Seed, "network")
+	w.netRng = rand.New(w.netSrc)
+	link := cfg.Link
+	if link.Latency.Kind == "" {
+		link = DefaultLink
+	}
+	m, err := w.compile(link)
+	if err != nil {
+		return nil, fmt.Errorf("default link: %w", err)
+	}
+	w.def = m
+	return w, nil
+}
+
+// Stream returns a new random source for a named component of the run (for
+// example "workload" or "faults"), derived from the root seed by SplitSeed.
+// Nodes have their own streams ("node/NAME") and the network has "network".
+func (w *World) Stream(name string) *rand.Rand {
+	return rand.New(NewStream(w.root, name))
+}
+
+// Seed returns the run's root seed.
+func (w *World) Seed() uint64 { return w.root }
+
+// AddNode adds a node built by factory, with a unique name, and schedules its
+// first Start at the current time.
+func (w *World) AddNode(name string, factory Factory) (NodeID, error) {
+	if _, dup := w.byName[name]; dup {
+		return 0, fmt.Errorf("add node: name %q is taken", name)
+	}
+	if name == "" {
+		return 0, fmt.Errorf("add node: empty name")
+	}
+	id := NodeID(len(w.nodes))
+	n := &nodeState{name: name, factory: factory, store: newStorage(),
+		rng: rand.New(NewStream(w.root, "node/"+name))}
+	n.ctx = Context{w: w, id: id, n: n}
+	w.nodes = append(w.nodes, n)
+	w.ids = append(w.ids, id)
+	w.byName[name] = id
+	for _, o := range w.nodes {
+		for len(o.out) < len(w.nodes) {
+			o.out = append(o.out, link{})
+		}
+	}
+	slot := w.alloc()
+	p := &w.slab[slot]
+	p.kind = evStart
+	p.to = id
+	w.push(w.now, slot)
+	return id, nil
+}
+
+// MustAddNode is AddNode for set-up code where a duplicate name is a bug.
+func (w *World) MustAddNode(name string, factory Factory) NodeID {
+	id, err := w.AddNode(name, factory)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
+// Lookup returns the id of the node with the given name.
+func (w *World) Lookup(name string) (NodeID, bool) {
+	id, ok := w.byName[name]
+	return id, ok
+}
+
+// Nodes returns the ids of all nodes, in order. The slice must not be modified.
+func (w *World) Nodes() []NodeID { return w.ids }
+
+// Name returns the name of node id.
+func (w *World) Name(id NodeID) string { return w.nodes[id].name }
+
+// Node returns the current state machine of node id, or nil while it is
+// crashed. Tests and checkers use it to inspect state at the end of a run.
+func (w *World) Node(id NodeID) Node { return w.nodes[id].impl }
+
+// Up reports whether node id is running (started and not crashed).
+func (w *World) Up(id NodeID) bool { return w.nodes[id].up }
+
+// Paused reports whether node id is paused.
+func (w *World) Paused(id NodeID) bool { return w.nodes[id].paused }
+
+// Storage returns the durable storage of node id.
+func (w *World) Storage(id NodeID) *Storage { return w.nodes[id].store }
+
+// Context returns the context of node id, for drivers that act on a node's
+// behalf from a scheduled callback (for example a workload injecting client
+// requests). Acting through it is as if the node had acted.
+func (w *World) Context(id NodeID) *Context { return &w.nodes[id].ctx }
+
+// Now returns the true virtual time.
+func (w *World) Now() Time { return w.now }
+
+// Events returns how many events have been processed: deliveries, timers
+// fired, node starts and scheduled callbacks.
+func (w *World) Events() uint64 { return w.events }
+
+// Fingerprint returns the 64-bit hash of every event so far (kinds, true
+// times, nodes, drop reasons, annotations, operation inputs and outputs).
+// Two runs with the same seed, nodes and calls have the same fingerprint.
+func (w *World) Fingerprint() uint64 { return w.fp.sum() }
+
+// Trace returns the recorded events (empty unless Config.Trace). The slice
+// must not be modified.
+func (w *World) Trace() []Event { return w.trace }
+
+// History returns every operation recorded by clients, in invocation order.
+func (w *World) History() []Operation { return w.history }
+
+// Stopped reports whether Stop was called, and why.
+func (w *World) Stopped() (bool, string) { return w.stopped, w.reason }
+
+// Stop ends the run: Run and its variants return after the current event and
+// do nothing when called again.
+func (w *World) Stop(reason string) {
+	if w.stopped {
+		return
+	}
+	w.stopped, w.reason = true, reason
+	w.emitText(KindStop, None, None, reason)
+}
+
+// At schedules fn to run at time t (or now, if t has passed). Fault
+// schedulers and workload drivers use it; fn may call any World method.
+func (w *World) At(t Time, fn func(*World)) {
+	if t < w.now {
+		t = w.now
+	}
+	slot := w.alloc()
+	p := &w.slab[slot]
+	p.kind = evCall
+	p.fn = fn
+	w.push(t, slot)
+}
+
+// After schedules fn to run after d.
+func (w *World) After(d time.Duration, fn func(*World)) { w.At(w.now.Add(d), fn) }
+
+// Run processes events until none are left (quiescence) or Stop is called.
+func (w *World) Run() { w.run(Never, ^uint64(0)) }
+
+// RunUntil processes every event scheduled at or before t, then sets the
+// clock to t (unless the run was stopped).
+func (w *World) RunUntil(t Time) {
+	w.run(t, ^uint64(0))
+	if !w.stopped && w.now < t {
+		w.now = t
+	}
+}
+
+// RunEvents processes at most n more events.
+func (w *World) RunEvents(n uint64) { w.run(Never, w.events+n) }
+
+func (w *World) run(until Time, maxEvents uint64) {
+	for !w.stopped && w.q.len() > 0 && w.events < maxEvents {
+		if w.q.peek().at > until {
+			return
+		}
+		w.step()
+	}
+}
+
+// step pops and processes the earliest event.
+func (w *World) step() {
+	e := w.q.pop()
+	w.now = e.at
+	slot := e.slot()
+	p := &w.slab[slot]
+	switch p.kind {
+	case evDeliver:
+		w.deliver(slot, p)
+	case evTimer:
+		n := w.nodes[p.to]
+		if p.cancelled || p.inc != n.inc || !n.up {
+			w.release(slot)
+			return
+		}
+		if n.paused {
+			n.held = append(n.held, slot)
+			return
+		}
+		tag := p.payload
+		w.release(slot)
+		w.events++
+		w.emit(KindTimer, n.ctx.id, None, tag, DropNone)
+		n.impl.Timer(&n.ctx, tag)
+	case evStart:
+		n := w.nodes[p.to]
+		inc := p.inc
+		w.release(slot)
+		if inc != n.inc || n.up {
+			return
+		}
+		w.events++
+		w.boot(n, KindStart)
+	case evCall:
+		fn := p.fn
+		w.release(slot)
+		w.events++
+		fn(w)
+	}
+}
+
+func (w *World) deliver(slot int32, p *pending) {
+	from, to := p.from, p.to
+	n := w.nodes[to]
+	if !p.held {
+		if w.nodes[from].out[to].blocked {
+			msg := p.payload
+			w.release(slot)
+			w.emit(KindDrop, from, to, msg, DropCutInFlight)
+			return
+		}
+		if !n.up {
+			msg := p.payload
+			w.release(slot)
+			w.emit(KindDrop, from, to, msg, DropNodeDown)
+			return
+		}
+		if n.paused {
+			p.held = true
+			n.held = append(n.held, slot)
+			return
+		}
+	}
+	msg := p.payload
+	w.release(slot)
+	w.events++
+	w.emit(KindDeliver, to, from, msg, DropNone)
+	n.impl.Receive(&n.ctx, from, msg)
+}
+
+// transmit puts msg on the link from -> to: it is lost, or scheduled for
+// delivery after the link's latency, possibly twice.
+func (w *World) transmit(from, to NodeID, msg any) {
+	l := &w.nodes[from].out[to]
+	m := l.model
+	if m == nil {
+		m = w.def
+	}
+	if l.blocked {
+		w.emit(KindDrop, from, to, msg, DropPartition)
+		return
+	}
+	if m.cfg.Drop > 0 && w.netRng.Float64() < m.cfg.Drop {
+		w.emit(KindDrop, from, to, msg, DropLoss)
+		return
+	}
+	w.schedule(l, m, from, to, msg)
+	if m.cfg.Duplicate > 0 && w.netRng.Float64() < m.cfg.Duplicate {
+		w.emit(KindDuplicate, from, to, msg, DropNone)
+		w.schedule(l, m, from, to, msg)
+	}
+}
+
+func (w *World) schedule(l *link, m *model, from, to NodeID, msg any) {
+	at := w.now.Add(m.latency.sample())
+	if m.cfg.FIFO {
+		if at < l.lastArrival {
+			at = l.lastArrival
+		}
+		l.lastArrival = at
+	}
+	slot := w.alloc()
+	p := &w.slab[slot]
+	p.kind = evDeliver
+	p.from, p.to = from, to
+	p.payload = msg
+	w.push(at, slot)
+}
+
+func (w *World) push(at Time, slot int32) {
+	w.seq++
+	if w.seq >= seqLimit {
+		panic("sim: more than 2^40 events scheduled in one run")
+	}
+	w.q.push(entry{at: at, key: w.seq<<slotBits | uint64(slot)})
+}
+
+// alloc returns a free slab slot, reset but for its generation.
+func (w *World) alloc() int32 {
+	if n := len(w.free); n > 0 {
+		slot := w.free[n-1]
+		w.free = w.free[:n-1]
+		return slot
+	}
+	if len(w.slab) >= maxSlots {
+		panic("sim: more than 2^24 events pending at once")
+	}
+	w.slab = append(w.slab, pending{})
+	return int32(len(w.slab) - 1)
+}
+
+func (w *World) release(slot int32) {
+	p := &w.slab[slot]
+	*p = pending{gen: p.gen + 1}
+	w.free = append(w.free, slot)
+}
+
+func (w *World) boot(n *nodeState, kind Kind) {
+	n.up = true
+	n.impl = n.factory()
+	w.emit(kind, n.ctx.id, None, nil, DropNone)
+	n.impl.Start(&n.ctx)
+}
+
+// Crash crashes node id: its state machine is discarded, its pending timers
+// and held events are dropped, and its storage loses unsynced writes.
+// Messages it sent are still in flight. Crashing a crashed node does nothing.
+func (w *World) Crash(id NodeID) {
+	n := w.nodes[id]
+	if !n.up {
+		return
+	}
+	n.up, n.paused, n.impl = false, false, nil
+	n.inc++
+	n.store.crash()
+	w.emit(KindCrash, id, None, nil, DropNone)
+	for _, slot := range n.held {
+		p := &w.slab[slot]
+		if p.kind == evDeliver {
+			w.emit(KindDrop, p.from, id, p.payload, DropCrash)
+		}
+		w.release(slot)
+	}
+	n.held = n.held[:0]
+}
+
+// Restart boots a fresh state machine for node id from its factory and calls
+// its Start, now. Restarting a running node crashes it first (a reboot).
+func (w *World) Restart(id NodeID) {
+	n := w.nodes[id]
+	if n.up {
+		w.Crash(id)
+	}
+	w.boot(n, KindRestart)
+}
+
+// Pause freezes node id, like a long garbage-collection pause: messages and
+// timers that reach it are held, not lost, and handled in order on Resume.
+func (w *World) Pause(id NodeID) {
+	n := w.nodes[id]
+	if !n.up || n.paused {
+		return
+	}
+	n.paused = true
+	w.emit(KindPause, id, None, nil, DropNone)
+}
+
+// Resume unfreezes node id; the events held while it was paused are handled
+// now, in the order they arrived.
+func (w *World) Resume(id NodeID) {
+	n := w.nodes[id]
+	if !n.paused {
+		return
+	}
+	n.paused = false
+	w.emit(KindResume, id, None, nil, DropNone)
+	for _, slot := range n.held {
+		w.slab[slot].held = true
+		w.push(w.now, slot)
+	}
+	n.held = n.held[:0]
+}
+
+// SetClock skews node id's clock from now on: its local time becomes
+// true time + offset + drift × (time since now). drift is a rate (0.01 is a
+// clock 1% fast) and must be greater than -1. The event queue stays on true
+// time; timers the node sets are stretched by its drift.
+func (w *World) SetClock(id NodeID, offset time.Duration, drift float64) error {
+	if !(drift > -1) {
+		return fmt.Errorf("set clock of %s: drift %v must be greater than -1", w.nodes[id].name, drift)
+	}
+	n := w.nodes[id]
+	n.clock = clock{skewed: offset != 0 || drift != 0, offset: offset, drift: drift, anchor: w.now}
+	w.emitText(KindClock, id, None, fmt.Sprintf("offset=%v drift=%v", offset, drift))
+	return nil
+}
+
+// Partition splits the network into groups: links between nodes of
+// different groups are cut both ways, links within a group are restored.
+// Nodes named in no group form one more group together. Messages in flight
+// across a cut are dropped when they arrive.
+func (w *World) Partition(groups ...[]NodeID) {
+	group := make([]int, len(w.nodes))
+	for i := range group {
+		group[i] = -1
+	}
+	var desc []string
+	for g, ids := range groups {
+		names := make([]string, len(ids))
+		for i, id := range ids {
+			group[id] = g
+			names[i] = w.nodes[id].name
+		}
+		desc = append(desc, strings.Join(names, ","))
+	}
+	for i, n := range w.nodes {
+		for j := range n.out {
+			n.out[j].blocked = group[i] != group[j]
+		}
+	}
+	w.emitText(KindPartition, None, None, strings.Join(desc, " | "))
+}
+
+// Cut cuts the link from -> to one way; to -> from is unaffected.
+func (w *World) Cut(from, to NodeID) {
+	w.nodes[from].out[to].blocked = true
+	w.emit(KindCut, from, to, nil, DropNone)
+}
+
+// Heal restores every cut link.
+func (w *World) Heal() {
+	for _, n := range w.nodes {
+		for j := range n.out {
+			n.out[j].blocked = false
+		}
+	}
+	w.emit(KindHeal, None, None, nil, DropNone)
+}
+
+// HealLink restores the link from -> to.
+func (w *World) HealLink(from, to NodeID) {
+	w.nodes[from].out[to].blocked = false
+	w.emit(KindHeal, from, to, nil, DropNone)
+}
+
+// Blocked reports whether the link from -> to is cut.
+func (w *World) Blocked(from, to NodeID) bool { return w.nodes[from].out[to].blocked }
+
+// SetDefaultLink changes the behaviour of every link without an override.
+func (w *World) SetDefaultLink(cfg LinkConfig) error {
+	m, err := w.compile(cfg)
+	if err != nil {
+		return fmt.Errorf("default link: %w", err)
+	}
+	w.def = m
+	w.emitText(KindLink, None, None, describeLink(cfg))
+	return nil
+}
+
+// SetLink overrides the behaviour of the link from -> to.
+func (w *World) SetLink(from, to NodeID, cfg LinkConfig) error {
+	m, err := w.compile(cfg)
+	if err != nil {
+		return fmt.Errorf("link %s->%s: %w", w.nodes[from].name, w.nodes[to].name, err)
+	}
+	w.nodes[from].out[to].model = m
+	w.emitText(KindLink, from, to, describeLink(cfg))
+	return nil
+}
+
+// ResetLink removes the override of the link from -> to.
+func (w *World) ResetLink(from, to NodeID) {
+	w.nodes[from].out[to].model = nil
+	w.emitText(KindLink, from, to, "default")
+}
+
+// LinkConfig returns the behaviour of the link from -> to.
+func (w *World) LinkConfig(from, to NodeID) LinkConfig {
+	if m := w.nodes[from].out[to].model; m != nil {
+		return m.cfg
+	}
+	return w.def.cfg
+}
+
+func (w *World) compile(cfg LinkConfig) (*model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &model{cfg: cfg, latency: newSampler(cfg.Latency, w.netSrc)}, nil
+}
+
+func describeLink(c LinkConfig) string {
+	return fmt.Sprintf("latency=%s mean=%v drop=%v duplicate=%v fifo=%v",
+		c.Latency.Kind, c.Latency.MeanDuration(), c.Drop, c.Duplicate, c.FIFO)
+}
+
+// emit folds an event into the fingerprint and, if anyone listens, records it.
+func (w *World) emit(kind Kind, node, peer NodeID, msg any, reason DropReason) {
+	seq := w.nextEvent()
+	w.fp.add(uint64(kind)|uint64(reason)<<8|uint64(uint32(node))<<32,
+		uint64(w.now)^uint64(uint32(peer))*fpPrime2)
+	if w.record || w.onEvent != nil {
+		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: peer, Msg: msg, Reason: reason})
+	}
+}
+
+func (w *World) emitText(kind Kind, node, peer NodeID, text string) {
+	seq := w.nextEvent()
+	w.fp.add(uint64(kind)|uint64(uint32(node))<<32, uint64(w.now)^uint64(uint32(peer))*fpPrime2)
+	w.fp.addString(text)
+	if w.record || w.onEvent != nil {
+		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: peer, Text: text})
+	}
+}
+
+func (w *World) emitOp(kind Kind, node NodeID, op OpID, v any) {
+	seq := w.nextEvent()
+	w.fp.add(uint64(kind)|uint64(uint32(node))<<32, uint64(w.now)^uint64(op)*fpPrime2)
+	w.fp.addString(Describe(v))
+	if w.record || w.onEvent != nil {
+		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: None, Msg: v, Op: op})
+	}
+}
+
+// nextEvent numbers the next trace event.
+func (w *World) nextEvent() uint64 {
+	w.traced++
+	return w.traced - 1
+}
+
+func (w *World) publish(e Event) {
+	if w.onEvent != nil {
+		w.onEvent(&e)
+	}
+	if w.record {
+		w.trace = append(w.trace, e)
+	}
+}
