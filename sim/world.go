@@ -107,6 +107,18 @@ func New(cfg Config) (*World, error) {
 	return w, nil
 }
 
+// Observe adds fn to the functions called with every event as it happens
+// (after Config.OnEvent, in the order they were added). The Event is only
+// valid during the call. Checkers use it to watch a run without recording
+// the whole trace.
+func (w *World) Observe(fn func(*Event)) {
+	if prev := w.onEvent; prev != nil {
+		w.onEvent = func(e *Event) { prev(e); fn(e) }
+		return
+	}
+	w.onEvent = fn
+}
+
 // Stream returns a new random source for a named component of the run (for
 // example "workload" or "faults"), derived from the root seed by SplitSeed.
 // Nodes have their own streams ("node/NAME") and the network has "network".

@@ -524,3 +524,20 @@ func TestStorageKeysAndDeletes(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, "b", string(v))
 }
+
+func TestObserversSeeEveryEventInOrder(t *testing.T) {
+	var first, second []sim.Kind
+	w, err := sim.New(sim.Config{Seed: 1, Trace: true, OnEvent: func(e *sim.Event) { first = append(first, e.Kind) }})
+	require.NoError(t, err)
+	w.Observe(func(e *sim.Event) { second = append(second, e.Kind) })
+	srv := w.MustAddNode("server", echo.NewServer)
+	w.MustAddNode("c", echo.NewClient(srv, echo.ClientConfig{Pings: 3, Interval: time.Millisecond}))
+	w.Run()
+	require.NotEmpty(t, first)
+	assert.Equal(t, first, second)
+	require.Len(t, w.Trace(), len(first))
+	for i, e := range w.Trace() {
+		assert.Equal(t, e.Kind, first[i])
+		assert.Equal(t, uint64(i), e.Seq)
+	}
+}
