@@ -1,0 +1,78 @@
+// Package scenarios loads, validates and runs dsim scenario files: YAML
+// documents that say which protocol to run, on how many nodes and clients,
+// over what network, with what workload, under which faults, for how long,
+// and which checks to apply.
+//
+// # The format
+//
+//	name: paxos-partition            # required; library files match their file name
+//	description: A minority is cut off, then heals.
+//	protocol: paxos                  # required; `dsim list` shows the protocols
+//	params: {variant: correct}       # the protocol's own parameters, checked against its schema
+//	nodes: 5                         # server nodes (default 3)
+//	clients: 3                       # client nodes (default 0)
+//	network:                         # the default link, then per-link overrides
+//	  latency: {kind: lognormal, median: 2ms, sigma: 0.5}
+//	  drop: 0.01                     # probabilities from 0 to 1
+//	  duplicate: 0.01
+//	  fifo: false
+//	  links:
+//	    - {from: n1, to: n2, drop: 0.3}
+//	workload:
+//	  ops: 1000                      # in all, shared out among clients
+//	  mix: {get: 0.5, put: 0.3, append: 0.2}
+//	  keys: 10
+//	  distribution: zipf             # or uniform
+//	  zipf_s: 1.1
+//	  think: 1ms                     # closed loop; or rate: 200 (open loop, per client per second)
+//	  timeout: 500ms
+//	duration: 10s                    # required: the run length in virtual time
+//	faults:                          # fixed events; exactly one kind per entry
+//	  - {at: 2s, crash: n1}
+//	  - {at: 4s, restart: n1}
+//	  - {at: 5s, partition: [[n1, n2], [n3, n4, n5]]}   # unlisted nodes join the last group
+//	  - {at: 7s, heal: true}                            # or heal: {from: n1, to: n2}
+//	  - {at: 3s, cut: {from: n1, to: n2}}               # one way
+//	  - {at: 1s, pause: n3}
+//	  - {at: 2s, resume: n3}
+//	  - {at: 2s, clock: {node: n2, offset: 50ms, drift: 0.001}}
+//	  - {at: 2s, link: {from: n1, to: n2, drop: 0.3}}   # without from/to: the default link
+//	nemesis:                         # randomised faults from the run's "faults" stream
+//	  kinds: [crash, pause, partition, clock]
+//	  start: 1s
+//	  stop: 8s                       # default: the end of the run
+//	  interval: 1s                   # mean gap between faults (exponential)
+//	  duration: 500ms                # mean length of a fault
+//	  max_down: 2                    # most servers down at once (default: a minority)
+//	  max_skew: 100ms
+//	checks: [linearizability]        # default: the protocol's default checks
+//	check_budget: 10s                # wall-clock budget of each budgeted check
+//	allow_inconclusive: false        # an inconclusive check fails the run unless true
+//
+// Durations are Go durations (250ms, 2s, 1m30s). Unknown fields, misspelt
+// parameters, out-of-range values and unknown node names are errors; Parse
+// reports every problem at once, each as "file:line: field: what is wrong
+// (what was expected)", for example
+//
+//	paxos-partition.yaml:14: faults[2].at: "5 s" is not a duration (want e.g. 5s, 250ms)
+//
+// # Protocols
+//
+// A protocol package describes itself with a Protocol value: its parameter
+// schema, its checks, the workload operations it understands, and Setup,
+// which adds its nodes to a World. Protocols are listed in an explicit table
+// (package scenarios/library); nothing registers itself at init.
+//
+// # Running
+//
+// Build sets a scenario up for a seed (nodes, links, the fault schedule with
+// the nemesis's draws); Run also runs it for its duration and asks the
+// protocol's Instance to check the result, returning an Outcome with each
+// check's verdict, statistics and the trace fingerprint. The same scenario
+// and seed give the same Outcome, wall times aside.
+//
+//	s, err := library.Load("paxos-partition")
+//	if err != nil { ... }
+//	o, err := scenarios.Run(s, 42, scenarios.RunOptions{})
+//	fmt.Println(o.Passed, o.Fingerprint)
+package scenarios

@@ -1,0 +1,185 @@
+package scenarios
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dsimlab/dsim/sim"
+)
+
+// Schedule returns the run's whole fault schedule for a seed: the file's
+// fixed faults plus the nemesis's draws from the "faults" stream, sorted by
+// time (ties keep file order, fixed faults first). servers are the names of
+// the nodes the nemesis may target.
+func (s *Scenario) Schedule(seed uint64, servers []string) []Fault {
+	out := slices.Clone(s.Faults)
+	if s.Nemesis != nil && len(servers) > 0 {
+		r := rand.New(sim.NewStream(seed, "faults"))
+		out = append(out, s.Nemesis.draw(r, servers)...)
+	}
+	slices.SortStableFunc(out, func(a, b Fault) int {
+		switch {
+		case a.At < b.At:
+			return -1
+		case a.At > b.At:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// draw generates the nemesis's faults. Each fault is undone before the next
+// one starts, so at most one is active at a time and the schedule stays
+// readable; MaxDown bounds how many servers a crash or pause may take.
+func (nm *Nemesis) draw(r *rand.Rand, servers []string) []Fault {
+	var out []Fault
+	maxDown := nm.MaxDown
+	if maxDown <= 0 {
+		maxDown = (len(servers) - 1) / 2
+	}
+	if maxDown < 1 {
+		maxDown = 1
+	}
+	t := nm.Start
+	for {
+		t += time.Duration(r.ExpFloat64() * float64(nm.Interval))
+		span := nm.Duration/2 + time.Duration(r.Float64()*float64(nm.Duration))
+		end := t + span
+		if end > nm.Stop {
+			return out
+		}
+		kind := nm.Kinds[r.IntN(len(nm.Kinds))]
+		victims := pick(r, servers, 1+r.IntN(maxDown))
+		switch kind {
+		case FaultCrash, FaultPause:
+			undo := FaultRestart
+			if kind == FaultPause {
+				undo = FaultResume
+			}
+			for _, v := range victims {
+				out = append(out, Fault{At: t, Kind: kind, Node: v, Nemesis: true},
+					Fault{At: end, Kind: undo, Node: v, Nemesis: true})
+			}
+		case FaultPartition:
+			minority := pick(r, servers, 1+r.IntN(max(1, (len(servers)-1)/2)))
+			var rest []string
+			for _, s := range servers {
+				if !slices.Contains(minority, s) {
+					rest = append(rest, s)
+				}
+			}
+			out = append(out, Fault{At: t, Kind: FaultPartition, Groups: [][]string{minority, rest}, Nemesis: true},
+				Fault{At: end, Kind: FaultHeal, Nemesis: true})
+		case FaultClock:
+			v := victims[0]
+			off := time.Duration((2*r.Float64() - 1) * float64(nm.MaxSkew))
+			out = append(out, Fault{At: t, Kind: FaultClock, Node: v, Offset: off, Nemesis: true},
+				Fault{At: end, Kind: FaultClock, Node: v, Nemesis: true})
+		}
+		t = end
+	}
+}
+
+// pick draws k distinct names from names, keeping their order.
+func pick(r *rand.Rand, names []string, k int) []string {
+	k = min(k, len(names))
+	idx := r.Perm(len(names))[:k]
+	slices.Sort(idx)
+	out := make([]string, k)
+	for i, j := range idx {
+		out[i] = names[j]
+	}
+	return out
+}
+
+// apply performs fault f on the world. Names were resolved by resolve.
+func apply(w *sim.World, f Fault) error {
+	id := func(name string) sim.NodeID { n, _ := w.Lookup(name); return n }
+	switch f.Kind {
+	case FaultCrash:
+		w.Crash(id(f.Node))
+	case FaultRestart:
+		w.Restart(id(f.Node))
+	case FaultPause:
+		w.Pause(id(f.Node))
+	case FaultResume:
+		w.Resume(id(f.Node))
+	case FaultPartition:
+		// Nodes named in no group (typically the clients) join the last
+		// group, so a partition of the servers leaves clients with the
+		// majority rather than alone.
+		groups := make([][]sim.NodeID, len(f.Groups))
+		listed := map[sim.NodeID]bool{}
+		for i, g := range f.Groups {
+			for _, name := range g {
+				groups[i] = append(groups[i], id(name))
+				listed[id(name)] = true
+			}
+		}
+		last := len(groups) - 1
+		for _, n := range w.Nodes() {
+			if !listed[n] {
+				groups[last] = append(groups[last], n)
+			}
+		}
+		w.Partition(groups...)
+	case FaultCut:
+		w.Cut(id(f.From), id(f.To))
+	case FaultHeal:
+		if f.From != "" {
+			w.HealLink(id(f.From), id(f.To))
+		} else {
+			w.Heal()
+		}
+	case FaultClock:
+		return w.SetClock(id(f.Node), f.Offset, f.Drift)
+	case FaultLink:
+		if f.From == "" {
+			return w.SetDefaultLink(*f.Link)
+		}
+		return w.SetLink(id(f.From), id(f.To), *f.Link)
+	}
+	return nil
+}
+
+// resolve checks that every node name in the scenario's faults and links
+// names a node of the world, and reports those that do not as Problems.
+func (s *Scenario) resolve(w *sim.World) error {
+	var probs Problems
+	names := make([]string, 0, len(w.Nodes()))
+	for _, id := range w.Nodes() {
+		names = append(names, w.Name(id))
+	}
+	check := func(line int, field, name string) {
+		if name == "" {
+			return
+		}
+		if _, ok := w.Lookup(name); !ok {
+			probs = append(probs, Problem{File: s.File, Line: line, Field: field,
+				Msg: fmt.Sprintf("no node named %q (protocol %s with these settings has %s)", name, s.Protocol.Name, strings.Join(names, ", "))})
+		}
+	}
+	for _, f := range s.Faults {
+		field := fmt.Sprintf("faults[%d].%s", f.Position, f.Kind)
+		check(f.Line, field, f.Node)
+		check(f.Line, field, f.From)
+		check(f.Line, field, f.To)
+		for _, g := range f.Groups {
+			for _, name := range g {
+				check(f.Line, field, name)
+			}
+		}
+	}
+	for i, l := range s.Network.Links {
+		check(l.Line, fmt.Sprintf("network.links[%d].from", i), l.From)
+		check(l.Line, fmt.Sprintf("network.links[%d].to", i), l.To)
+	}
+	if len(probs) > 0 {
+		return probs
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package scenarios
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/sim"
+)
+
+// RunOptions changes how Run runs a scenario.
+type RunOptions struct {
+	// Trace records every event, for trace files and HTML reports.
+	Trace bool
+	// CheckBudget, if positive, overrides the scenario's check_budget.
+	CheckBudget time.Duration
+	// AllowInconclusive, if true, lets inconclusive checks pass even when
+	// the scenario does not allow them.
+	AllowInconclusive bool
+}
+
+// Outcome is the result of running a scenario with one seed.
+type Outcome struct {
+	Scenario    string           `json:"scenario"`
+	File        string           `json:"file"`
+	Protocol    string           `json:"protocol"`
+	Seed        uint64           `json:"seed"`
+	Fingerprint string           `json:"fingerprint"` // 16 hex digits
+	Events      uint64           `json:"events"`
+	SimTime     time.Duration    `json:"sim_time_ns"`
+	Wall        time.Duration    `json:"wall_ns"`  // wall time of simulation and checks; not deterministic
+	CheckWall   time.Duration    `json:"check_ns"` // wall time of the checks alone; not deterministic
+	Passed      bool             `json:"passed"`
+	Checks      []checker.Result `json:"checks"`
+	Stats       []Stat           `json:"stats,omitempty"`
+	Faults      []Fault          `json:"faults"`
+
+	// World is the finished simulation, for trace export and reports.
+	World *sim.World `json:"-"`
+	// Visualization, if set, writes porcupine's visualization of a failed
+	// linearizability check.
+	Visualization func(io.Writer) error `json:"-"`
+	// AllowInconclusive records whether inconclusive checks passed.
+	AllowInconclusive bool `json:"allow_inconclusive"`
+}
+
+// Counts returns how many checks held, were violated and were inconclusive.
+func (o *Outcome) Counts() (holds, violated, inconclusive int) {
+	for _, c := range o.Checks {
+		switch c.Verdict {
+		case checker.Holds:
+			holds++
+		case checker.Violated:
+			violated++
+		default:
+			inconclusive++
+		}
+	}
+	return holds, violated, inconclusive
+}
+
+// Build sets up a scenario in a fresh World for a seed, without running it:
+// the protocol's nodes, the network and the fault schedule. Validation uses
+// it to resolve node names; Run uses it to run.
+func Build(s *Scenario, seed uint64, trace bool) (*sim.World, Instance, []Fault, error) {
+	w, err := sim.New(sim.Config{Seed: seed, Trace: trace, Link: s.Network.Default})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: network: %w", s.File, err)
+	}
+	inst, err := s.Protocol.Setup(&Env{World: w, Params: s.Params, Nodes: s.Nodes, Clients: s.Clients,
+		Workload: s.Workload, Duration: s.Duration})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %s: %w: %w", s.File, s.Protocol.Name, ErrInvalid, err)
+	}
+	if err := s.resolve(w); err != nil {
+		return nil, nil, nil, err
+	}
+	for _, l := range s.Network.Links {
+		from, _ := w.Lookup(l.From)
+		to, _ := w.Lookup(l.To)
+		if err := w.SetLink(from, to, l.Config); err != nil {
+			return nil, nil, nil, fmt.Errorf("%s:%d: %w", s.File, l.Line, err)
+		}
+	}
+	var servers []string
+	for _, id := range inst.Servers() {
+		servers = append(servers, w.Name(id))
+	}
+	schedule := s.Schedule(seed, servers)
+	for _, f := range schedule {
+		w.At(sim.Time(f.At), func(w *sim.World) {
+			if err := apply(w, f); err != nil {
+				// Values were validated at load time; a failure here is a bug.
+				panic(fmt.Sprintf("scenarios: apply %s fault: %v", f.Kind, err))
+			}
+		})
+	}
+	return w, inst, schedule, nil
+}
+
+// Run runs scenario s with one seed and checks the result. The run is
+// deterministic: the same scenario and seed give the same Outcome, except
+// for the wall times.
+func Run(s *Scenario, seed uint64, opts RunOptions) (*Outcome, error) {
+	start := time.Now()
+	w, inst, schedule, err := Build(s, seed, opts.Trace)
+	if err != nil {
+		return nil, err
+	}
+	w.RunUntil(sim.Time(s.Duration))
+	budget := s.CheckBudget
+	if opts.CheckBudget > 0 {
+		budget = opts.CheckBudget
+	}
+	checkStart := time.Now()
+	rep := inst.Check(CheckRequest{World: w, Checks: s.Checks, Budget: budget})
+	o := &Outcome{
+		Scenario: s.Name, File: s.File, Protocol: s.Protocol.Name, Seed: seed,
+		Fingerprint: fmt.Sprintf("%016x", w.Fingerprint()), Events: w.Events(), SimTime: time.Duration(w.Now()),
+		Checks: rep.Checks, Stats: rep.Stats, Faults: schedule, World: w, Visualization: rep.Visualization,
+		AllowInconclusive: s.AllowInconclusive || opts.AllowInconclusive,
+	}
+	_, violated, inconclusive := o.Counts()
+	o.Passed = violated == 0 && (inconclusive == 0 || o.AllowInconclusive)
+	o.CheckWall = time.Since(checkStart)
+	o.Wall = time.Since(start)
+	return o, nil
+}

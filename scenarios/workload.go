@@ -1,0 +1,93 @@
+package scenarios
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Op is one operation a workload generator drew: its kind (a name from the
+// workload's mix, e.g. "get") and its key (e.g. "k3").
+type Op struct {
+	Kind string
+	Key  string
+}
+
+// Generator draws a client's operations, keys and pacing from a workload.
+// Each client should have its own, fed by its own stream (for example
+// env.World.Stream("workload/" + name)), so clients never shift each
+// other's draws.
+type Generator struct {
+	wl    Workload
+	r     *rand.Rand
+	total float64
+	zipf  *rand.Zipf
+}
+
+// NewGenerator returns a generator for wl drawing from r.
+func NewGenerator(wl Workload, r *rand.Rand) *Generator {
+	g := &Generator{wl: wl, r: r}
+	for _, m := range wl.Mix {
+		g.total += m.Weight
+	}
+	if wl.Distribution == "zipf" && wl.Keys > 1 {
+		g.zipf = rand.NewZipf(r, wl.ZipfS, 1, uint64(wl.Keys-1))
+	}
+	return g
+}
+
+// Next draws the next operation.
+func (g *Generator) Next() Op {
+	return Op{Kind: g.Kind(), Key: g.Key()}
+}
+
+// Kind draws an operation kind from the mix.
+func (g *Generator) Kind() string {
+	if len(g.wl.Mix) == 0 {
+		return ""
+	}
+	x := g.r.Float64() * g.total
+	for _, m := range g.wl.Mix {
+		if x < m.Weight {
+			return m.Op
+		}
+		x -= m.Weight
+	}
+	return g.wl.Mix[len(g.wl.Mix)-1].Op
+}
+
+// KeyIndex draws a key number in [0, Keys).
+func (g *Generator) KeyIndex() int {
+	if g.wl.Keys <= 1 {
+		return 0
+	}
+	if g.zipf != nil {
+		return int(g.zipf.Uint64())
+	}
+	return g.r.IntN(g.wl.Keys)
+}
+
+// Key draws a key name, "k0" to "k<Keys-1>".
+func (g *Generator) Key() string { return fmt.Sprintf("k%d", g.KeyIndex()) }
+
+// Gap draws the wait before the next request: exponential with mean 1/Rate
+// for an open-loop workload, the fixed Think time for a closed loop.
+func (g *Generator) Gap() time.Duration {
+	if g.wl.Rate > 0 {
+		return time.Duration(g.r.ExpFloat64() / g.wl.Rate * float64(time.Second))
+	}
+	return g.wl.Think
+}
+
+// Share returns how many of the workload's Ops client number i (from 0) of
+// n issues: an even split, the first Ops%n clients taking one more.
+func (wl Workload) Share(i, n int) int {
+	if n <= 0 {
+		return 0
+	}
+	s := wl.Ops / n
+	if i < wl.Ops%n {
+		s++
+	}
+	return s
+}
