@@ -313,30 +313,37 @@ func (w *World) step() {
 func (w *World) deliver(slot int32, p *pending) {
 	from, to := p.from, p.to
 	n := w.nodes[to]
-	if !p.held {
-		if w.nodes[from].out[to].blocked {
-			msg := p.payload
-			w.release(slot)
-			w.emit(KindDrop, from, to, msg, DropCutInFlight)
-			return
+	// A message held by a pause reached the node before any later cut, so
+	// only a message still on the wire is checked against the link.
+	if !p.held && w.nodes[from].out[to].blocked {
+		w.drop(slot, from, to, DropCutInFlight)
+		return
+	}
+	if !n.up {
+		reason := DropNodeDown
+		if p.held {
+			reason = DropCrash
 		}
-		if !n.up {
-			msg := p.payload
-			w.release(slot)
-			w.emit(KindDrop, from, to, msg, DropNodeDown)
-			return
-		}
-		if n.paused {
-			p.held = true
-			n.held = append(n.held, slot)
-			return
-		}
+		w.drop(slot, from, to, reason)
+		return
+	}
+	if n.paused {
+		p.held = true
+		n.held = append(n.held, slot)
+		return
 	}
 	msg := p.payload
 	w.release(slot)
 	w.events++
 	w.emit(KindDeliver, to, from, msg, DropNone)
 	n.impl.Receive(&n.ctx, from, msg)
+}
+
+// drop releases a delivery's slot and traces its loss.
+func (w *World) drop(slot int32, from, to NodeID, reason DropReason) {
+	msg := w.slab[slot].payload
+	w.release(slot)
+	w.emit(KindDrop, from, to, msg, reason)
 }
 
 // transmit puts msg on the link from -> to: it is lost, or scheduled for

@@ -541,3 +541,27 @@ func TestObserversSeeEveryEventInOrder(t *testing.T) {
 		assert.Equal(t, uint64(i), e.Seq)
 	}
 }
+
+func TestCrashRightAfterResumeDropsHeldMessages(t *testing.T) {
+	var reasons []sim.DropReason
+	w, err := sim.New(sim.Config{Seed: 1, Link: sim.LinkConfig{Latency: sim.Constant(time.Millisecond)},
+		OnEvent: func(e *sim.Event) {
+			if e.Kind == sim.KindDrop {
+				reasons = append(reasons, e.Reason)
+			}
+		}})
+	require.NoError(t, err)
+	var at []sim.Time
+	var log []string
+	a := w.MustAddNode("a", func() sim.Node { return &prober{log: &log} })
+	b := w.MustAddNode("b", func() sim.Node { return &timeProber{at: &at} })
+	w.RunUntil(0)
+	w.Pause(b)
+	w.Context(a).Send(b, "held")
+	w.RunUntil(sim.Time(5 * time.Millisecond))
+	w.Resume(b) // re-queues the held message at 5ms...
+	w.Crash(b)  // ...but b crashes before it is handled
+	w.Run()
+	assert.Empty(t, at)
+	assert.Equal(t, []sim.DropReason{sim.DropCrash}, reasons)
+}
