@@ -1,0 +1,320 @@
+package reports
+
+import (
+	"cmp"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/scenarios"
+)
+
+// Sweep aggregates the outcomes of many runs, typically one scenario over a
+// range of seeds, into a summary: how many runs passed, how many had a
+// violated or an inconclusive check, every failing seed with the command
+// that replays it, per-check verdict counts, total events, and the rates
+// the sweep ran at.
+//
+// The summary does not depend on the order outcomes are added in (failing
+// seeds are sorted), so sweeps on any number of goroutines report the same.
+// Add is safe for concurrent use. A Sweep keeps no Outcome, only counts, so
+// it costs the same for ten seeds as for a million. The zero Sweep is empty
+// and ready to use; do not copy a Sweep after first use.
+type Sweep struct {
+	// Elapsed is the sweep's wall-clock time as its driver measured it; set
+	// it when the sweep is over. If it is zero, the rates are computed from
+	// the sum of the runs' wall times instead (right for a sweep on one
+	// goroutine, too slow a rate for a parallel one).
+	Elapsed time.Duration
+
+	mu           sync.Mutex
+	runs         int
+	passed       int
+	violated     int
+	inconclusive int
+	events       uint64
+	simTime      time.Duration
+	wall         time.Duration
+	digest       uint64
+	scenarios    map[string]bool
+	checks       map[checkKey]*SweepCheck
+	failing      []Failure
+}
+
+// checkKey identifies a check across runs.
+type checkKey struct {
+	name string
+	kind checker.Kind
+}
+
+// Failure is one failing run of a sweep.
+type Failure struct {
+	// Seed is the run's seed.
+	Seed uint64 `json:"seed"`
+	// Scenario is the scenario's name.
+	Scenario string `json:"scenario"`
+	// Fingerprint is the run's trace fingerprint.
+	Fingerprint string `json:"fingerprint"`
+	// Violated names the checks that were violated, in report order.
+	Violated []string `json:"violated"`
+	// Inconclusive names the checks that were inconclusive, in report order.
+	Inconclusive []string `json:"inconclusive"`
+	// Replay is the command that replays the run.
+	Replay string `json:"replay"`
+}
+
+// SweepCheck counts one check's verdicts over a sweep.
+type SweepCheck struct {
+	Name         string `json:"name"`         // the check's name
+	Kind         string `json:"kind"`         // "safety" or "liveness"
+	Holds        int    `json:"holds"`        // runs in which it held
+	Violated     int    `json:"violated"`     // runs in which it was violated
+	Inconclusive int    `json:"inconclusive"` // runs in which it was inconclusive
+}
+
+// SweepReport is the JSON form of a Sweep's summary, schema version
+// SchemaVersion; see the package documentation. Durations are integer
+// nanoseconds.
+type SweepReport struct {
+	SchemaVersion int `json:"schema_version"`
+	// Scenarios are the names of the scenarios swept, sorted.
+	Scenarios []string `json:"scenarios"`
+	// AllPassed reports whether every run passed.
+	AllPassed bool `json:"all_passed"`
+	// Runs is the number of runs added.
+	Runs int `json:"runs"`
+	// Passed counts the runs that passed (inconclusive checks included
+	// when they were allowed).
+	Passed int `json:"passed"`
+	// Failed is Runs - Passed.
+	Failed int `json:"failed"`
+	// Violated counts the runs with at least one violated check.
+	Violated int `json:"violated"`
+	// Inconclusive counts the runs with an inconclusive check and no
+	// violated one, allowed or not.
+	Inconclusive int `json:"inconclusive"`
+	// Checks counts each check's verdicts, sorted by name then kind.
+	Checks []SweepCheck `json:"checks"`
+	// Failing lists the failing runs, sorted by seed (then scenario).
+	Failing []Failure `json:"failing"`
+	// Events is the total number of events over all runs.
+	Events uint64 `json:"events"`
+	// SimTimeNS is the total virtual time over all runs.
+	SimTimeNS int64 `json:"sim_time_ns"`
+	// Digest is an order-independent hash of every run's scenario, seed
+	// and fingerprint, 16 hex digits: two sweeps over the same seeds agree
+	// on it exactly when their runs agree, whatever the number of jobs.
+	Digest string `json:"digest"`
+	// WallNS is the sweep's wall-clock time (see Sweep.Elapsed); absent
+	// when wall times are omitted, like the two rates.
+	WallNS *int64 `json:"wall_ns,omitempty"`
+	// EventsPerSecond is Events divided by the wall-clock time.
+	EventsPerSecond *float64 `json:"events_per_s,omitempty"`
+	// SeedsPerSecond is Runs divided by the wall-clock time.
+	SeedsPerSecond *float64 `json:"seeds_per_s,omitempty"`
+}
+
+// Add folds one outcome into the sweep. It keeps no reference to o.
+func (s *Sweep) Add(o *scenarios.Outcome) {
+	var f Failure
+	_, violated, inconclusive := o.Counts()
+	if !o.Passed {
+		f = Failure{Seed: o.Seed, Scenario: o.Scenario, Fingerprint: o.Fingerprint, Replay: ReplayCommand(o),
+			Violated: []string{}, Inconclusive: []string{}}
+		for _, c := range o.Checks {
+			switch c.Verdict {
+			case checker.Violated:
+				f.Violated = append(f.Violated, c.Check)
+			case checker.Inconclusive:
+				f.Inconclusive = append(f.Inconclusive, c.Check)
+			}
+		}
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%d\x00%s", o.Scenario, o.Seed, o.Fingerprint)
+	d := mix64(h.Sum64())
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.scenarios == nil {
+		s.scenarios = map[string]bool{}
+		s.checks = map[checkKey]*SweepCheck{}
+	}
+	s.runs++
+	switch {
+	case violated > 0:
+		s.violated++
+	case inconclusive > 0:
+		s.inconclusive++
+	}
+	if o.Passed {
+		s.passed++
+	} else {
+		s.failing = append(s.failing, f)
+	}
+	s.events += o.Events
+	s.simTime += o.SimTime
+	s.wall += o.Wall
+	s.digest += d
+	s.scenarios[o.Scenario] = true
+	for _, c := range o.Checks {
+		k := checkKey{c.Check, c.Kind}
+		sc := s.checks[k]
+		if sc == nil {
+			sc = &SweepCheck{Name: c.Check, Kind: c.Kind.String()}
+			s.checks[k] = sc
+		}
+		switch c.Verdict {
+		case checker.Holds:
+			sc.Holds++
+		case checker.Violated:
+			sc.Violated++
+		default:
+			sc.Inconclusive++
+		}
+	}
+}
+
+// mix64 is splitmix64's finaliser, spreading a hash over 64 bits so that
+// sums of hashes do not cancel in the low bits.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// Report returns the sweep's summary in its JSON form. Wall time and rates
+// are left out when OmitWall is given.
+func (s *Sweep) Report(opts ...Option) SweepReport {
+	cfg := apply(opts)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := SweepReport{
+		SchemaVersion: SchemaVersion, Scenarios: slices.Sorted(maps.Keys(s.scenarios)),
+		AllPassed: s.passed == s.runs, Runs: s.runs, Passed: s.passed, Failed: s.runs - s.passed,
+		Violated: s.violated, Inconclusive: s.inconclusive, Checks: []SweepCheck{}, Failing: []Failure{},
+		Events: s.events, SimTimeNS: int64(s.simTime), Digest: fmt.Sprintf("%016x", s.digest),
+	}
+	if r.Scenarios == nil {
+		r.Scenarios = []string{}
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(s.checks), func(a, b checkKey) int {
+		return cmp.Or(strings.Compare(a.name, b.name), cmp.Compare(a.kind, b.kind))
+	}) {
+		r.Checks = append(r.Checks, *s.checks[k])
+	}
+	for _, f := range s.failing {
+		f.Violated, f.Inconclusive = slices.Clone(f.Violated), slices.Clone(f.Inconclusive)
+		r.Failing = append(r.Failing, f)
+	}
+	slices.SortFunc(r.Failing, func(a, b Failure) int {
+		return cmp.Or(cmp.Compare(a.Seed, b.Seed), strings.Compare(a.Scenario, b.Scenario),
+			strings.Compare(a.Fingerprint, b.Fingerprint))
+	})
+	if !cfg.omitWall {
+		wall := s.Elapsed
+		if wall <= 0 {
+			wall = s.wall
+		}
+		ns := int64(wall)
+		r.WallNS = &ns
+		if wall > 0 {
+			eps := float64(s.events) / wall.Seconds()
+			sps := float64(s.runs) / wall.Seconds()
+			r.EventsPerSecond, r.SeedsPerSecond = &eps, &sps
+		}
+	}
+	return r
+}
+
+// Summary returns the sweep's summary on one line, e.g. "300 runs: 297
+// passed, 2 violated, 1 inconclusive; 447300 events; 1.2s wall, 372750
+// events/s, 250.0 seeds/s". The wall-clock part is left out with OmitWall.
+func (s *Sweep) Summary(opts ...Option) string {
+	return summaryLine(s.Report(opts...))
+}
+
+// summaryLine formats a SweepReport on one line.
+func summaryLine(r SweepReport) string {
+	line := fmt.Sprintf("%d runs: %d passed, %d violated, %d inconclusive; %d events",
+		r.Runs, r.Passed, r.Violated, r.Inconclusive, r.Events)
+	if r.WallNS != nil {
+		line += fmt.Sprintf("; %s wall", time.Duration(*r.WallNS))
+		if r.EventsPerSecond != nil {
+			line += fmt.Sprintf(", %.0f events/s, %.1f seeds/s", *r.EventsPerSecond, *r.SeedsPerSecond)
+		}
+	}
+	return line
+}
+
+// WriteText writes the sweep's summary for a terminal: the scenarios, a
+// PASS/FAIL verdict line, the run counts, a table of per-check verdict
+// counts, total events and virtual time, the digest, a table of failing
+// seeds with their replay commands, and, on its own last line, the wall
+// time with events/s and seeds/s, which OmitWall leaves out.
+func (s *Sweep) WriteText(w io.Writer, opts ...Option) error {
+	r := s.Report(opts...)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
+	kv := func(key, format string, args ...any) { fmt.Fprintf(tw, "%-13s"+format, append([]any{key}, args...)...) }
+	kv("scenario", "%s\n", oneLine(strings.Join(r.Scenarios, ", ")))
+	verdict := "PASS"
+	if !r.AllPassed {
+		verdict = "FAIL"
+	}
+	kv("verdict", "%s (%d of %d runs failed)\n", verdict, r.Failed, r.Runs)
+	kv("runs", "%d: %d passed, %d violated, %d inconclusive\n", r.Runs, r.Passed, r.Violated, r.Inconclusive)
+	kv("events", "%d\n", r.Events)
+	kv("sim time", "%s\n", time.Duration(r.SimTimeNS))
+	kv("digest", "%s\n", r.Digest)
+	if len(r.Checks) > 0 {
+		p("\nchecks\n")
+		p("  CHECK\tKIND\tHOLDS\tVIOLATED\tINCONCLUSIVE\n")
+		for _, c := range r.Checks {
+			p("  %s\t%s\t%d\t%d\t%d\n", oneLine(c.Name), c.Kind, c.Holds, c.Violated, c.Inconclusive)
+		}
+	}
+	if len(r.Failing) > 0 {
+		p("\nfailing seeds\n")
+		p("  SEED\tVIOLATED\tINCONCLUSIVE\tREPLAY\n")
+		for _, f := range r.Failing {
+			p("  %d\t%s\t%s\t%s\n", f.Seed, names(f.Violated), names(f.Inconclusive), f.Replay)
+		}
+	}
+	if r.WallNS != nil {
+		p("\n")
+		kv("wall", "%s", time.Duration(*r.WallNS))
+		if r.EventsPerSecond != nil {
+			p(" (%.0f events/s, %.1f seeds/s)", *r.EventsPerSecond, *r.SeedsPerSecond)
+		}
+		p("\n")
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("reports: write sweep text: %w", err)
+	}
+	return nil
+}
+
+// names joins check names for a table cell, "-" for none.
+func names(list []string) string {
+	if len(list) == 0 {
+		return "-"
+	}
+	return oneLine(strings.Join(list, ","))
+}
+
+// WriteJSON writes the sweep's SweepReport as indented JSON followed by a
+// newline. It is deterministic apart from wall_ns, events_per_s and
+// seeds_per_s, which OmitWall leaves out.
+func (s *Sweep) WriteJSON(w io.Writer, opts ...Option) error {
+	return writeJSON(w, s.Report(opts...))
+}
