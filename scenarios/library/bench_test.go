@@ -1,0 +1,32 @@
+package library_test
+
+import (
+	"testing"
+
+	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/scenarios/library"
+)
+
+// BenchmarkRun runs whole seeds (set-up, simulation, checks) of built-in
+// scenarios; seeds/s is what a sweep gets per core.
+func BenchmarkRun(b *testing.B) {
+	for _, name := range []string{"echo-calm", "echo-faults"} {
+		b.Run(name, func(b *testing.B) {
+			s, err := library.Load(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			events := uint64(0)
+			for i := 0; i < b.N; i++ {
+				o, err := scenarios.Run(s, uint64(i), scenarios.RunOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				events += o.Events
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "seeds/s")
+			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
