@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/dsimlab/dsim/protocols/echo"
+	"github.com/dsimlab/dsim/protocols/twopc"
 	"github.com/dsimlab/dsim/scenarios"
 )
 
@@ -30,6 +31,8 @@ var ErrUnknown = errors.New("unknown scenario")
 func Protocols() []scenarios.Protocol {
 	table := []scenarios.Protocol{
 		echo.Protocol(),
+		twopc.Protocol(),
+		twopc.ThreePhaseProtocol(),
 	}
 	slices.SortFunc(table, func(a, b scenarios.Protocol) int { return strings.Compare(a.Name, b.Name) })
 	return table

@@ -1,0 +1,258 @@
+package twopc
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
+)
+
+// doubtKey names one participant's view of one transaction.
+type doubtKey struct {
+	node sim.NodeID
+	txn  string
+}
+
+// instance is a commit protocol set up in a World. It watches the run's
+// annotations (the stable lines "begin T n1,n2", "vote T yes|no",
+// "decide T commit|abort", "apply T commit|abort [unprepared]" and
+// "blocked T: why") and crashes, and checks them after the run.
+type instance struct {
+	cfg          Config
+	world        *sim.World
+	base         sim.NodeID
+	names        []string // node names, by id - base
+	blockedAfter time.Duration
+
+	events      []checker.TxnEvent
+	parts       map[string][]string     // transaction -> participant names, from "begin"
+	yesAt       map[doubtKey]sim.Time   // when a participant last voted yes
+	down        map[sim.NodeID]sim.Time // crashed nodes -> when
+	blockedSeen map[string]bool         // transactions that were ever reported blocked
+	longest     time.Duration           // longest time from a yes vote to learning the outcome
+	longestTxn  string
+}
+
+// Servers returns the coordinator and the participants.
+func (in *instance) Servers() []sim.NodeID {
+	ids := []sim.NodeID{in.cfg.Coordinator}
+	return append(ids, in.cfg.Participants...)
+}
+
+func (in *instance) name(id sim.NodeID) string {
+	if i := int(id - in.base); i >= 0 && i < len(in.names) {
+		return in.names[i]
+	}
+	return in.world.Name(id)
+}
+
+func (in *instance) observe(e *sim.Event) {
+	switch e.Kind {
+	case sim.KindAnnotate:
+		in.annotation(e)
+	case sim.KindCrash:
+		in.down[e.Node] = e.Time
+	case sim.KindRestart:
+		delete(in.down, e.Node)
+	}
+}
+
+func (in *instance) annotation(e *sim.Event) {
+	verb, rest, _ := strings.Cut(e.Text, " ")
+	id, rest, _ := strings.Cut(rest, " ")
+	arg, rest, _ := strings.Cut(rest, " ")
+	ev := checker.TxnEvent{Time: int64(e.Time), Node: in.name(e.Node), Txn: id}
+	switch verb {
+	case "begin":
+		ev.Kind = checker.TxnBegin
+		ev.Participants = strings.Split(arg, ",")
+		in.parts[id] = ev.Participants
+	case "vote":
+		ev.Kind, ev.Commit = checker.TxnVote, arg == "yes"
+		if ev.Commit {
+			in.yesAt[doubtKey{e.Node, id}] = e.Time
+		}
+	case "decide":
+		ev.Kind, ev.Commit = checker.TxnDecide, arg == "commit"
+	case "apply":
+		ev.Kind, ev.Commit = checker.TxnApply, arg == "commit"
+		ev.Unprepared = rest == "unprepared"
+		if t, ok := in.yesAt[doubtKey{e.Node, id}]; ok {
+			if d := e.Time.Sub(t); d > in.longest {
+				in.longest, in.longestTxn = d, id
+			}
+		}
+	case "blocked":
+		in.blockedSeen[strings.TrimSuffix(id, ":")] = true
+		return
+	default:
+		return
+	}
+	in.events = append(in.events, ev)
+}
+
+// Check runs the requested checks and reports the run's statistics.
+func (in *instance) Check(req scenarios.CheckRequest) scenarios.Report {
+	var rep scenarios.Report
+	history := req.World.History()
+	for _, name := range req.Checks {
+		switch name {
+		case checker.AtomicityCheck:
+			res, err := checker.CheckAtomicity(in.events)
+			if err != nil {
+				res = checker.Result{Check: name, Kind: checker.Safety, Verdict: checker.Inconclusive,
+					Detail: fmt.Sprintf("cannot check: %v", err)}
+			}
+			rep.Checks = append(rep.Checks, res)
+		case checker.IsolationCheck:
+			res, err := checker.CheckIsolation(checker.FromSim(history), req.Budget)
+			if err != nil {
+				rep.Checks = append(rep.Checks, checker.Result{Check: name, Kind: checker.Safety,
+					Verdict: checker.Inconclusive, Detail: fmt.Sprintf("cannot check: %v", err)})
+				continue
+			}
+			if res.Verdict == checker.Violated {
+				rep.Visualization = res.WriteVisualization
+			}
+			rep.Checks = append(rep.Checks, res.Result)
+		case checker.TerminationCheck:
+			res := checker.CheckTermination(in.Blocked(req.World))
+			if res.Verdict == checker.Holds && len(in.blockedSeen) > 0 {
+				res.Detail += fmt.Sprintf("; %d blocked for a while during the run (longest in doubt: %s, %s)",
+					len(in.blockedSeen), in.longest, in.longestTxn)
+			}
+			rep.Checks = append(rep.Checks, res)
+		}
+	}
+	var committed, aborted, unknown int
+	for _, op := range history {
+		switch out, ok := op.Output.(checker.TxnOutput); {
+		case !op.Returned || !ok:
+			unknown++
+		case out.Committed:
+			committed++
+		default:
+			aborted++
+		}
+	}
+	rep.Stats = []scenarios.Stat{
+		{Name: "transactions", Value: float64(len(history))},
+		{Name: "committed", Value: float64(committed)},
+		{Name: "aborted", Value: float64(aborted)},
+		{Name: "unknown outcome", Value: float64(unknown)},
+		{Name: "blocked during the run", Value: float64(len(in.blockedSeen))},
+		{Name: "longest in doubt", Value: float64(in.longest) / float64(time.Millisecond), Unit: "ms"},
+	}
+	return rep
+}
+
+// Blocked returns the transactions that participants hold prepared, in
+// doubt, at the end of the run and have for longer than blocked_after,
+// with the reason none of them can decide.
+func (in *instance) Blocked(w *sim.World) []checker.BlockedTxn {
+	now := w.Now()
+	type held struct {
+		nodes []sim.NodeID
+		since sim.Time
+	}
+	byTxn := map[string]*held{}
+	for _, p := range in.cfg.Participants {
+		var ids []string
+		if n, ok := w.Node(p).(*Participant); ok {
+			ids = n.InDoubt()
+		} else {
+			st := w.Storage(p)
+			for _, key := range st.Keys(keyPrep) {
+				id := strings.TrimPrefix(key, keyPrep)
+				if _, decided := st.Get(keyDec + id); !decided {
+					ids = append(ids, id)
+				}
+			}
+		}
+		for _, id := range ids {
+			since, ok := in.yesAt[doubtKey{p, id}]
+			if !ok || now.Sub(since) < in.blockedAfter {
+				continue
+			}
+			h := byTxn[id]
+			if h == nil {
+				h = &held{since: since}
+				byTxn[id] = h
+			}
+			h.nodes = append(h.nodes, p)
+			h.since = min(h.since, since)
+		}
+	}
+	var out []checker.BlockedTxn
+	for _, id := range slices.Sorted(maps.Keys(byTxn)) {
+		h := byTxn[id]
+		b := checker.BlockedTxn{Txn: id, Since: int64(h.since), Reason: in.reason(w, id, h.nodes)}
+		for _, p := range h.nodes {
+			b.Nodes = append(b.Nodes, in.name(p))
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// reason explains why the participants nodes, in doubt about txn, cannot
+// decide.
+func (in *instance) reason(w *sim.World, txn string, nodes []sim.NodeID) string {
+	coord := in.cfg.Coordinator
+	cname := in.name(coord)
+	var up []sim.NodeID
+	for _, p := range nodes {
+		if w.Up(p) {
+			up = append(up, p)
+		}
+	}
+	if len(up) == 0 {
+		return fmt.Sprintf("%s down, so nobody is asking", in.nameList(nodes))
+	}
+	all := len(nodes) == len(in.parts[txn])
+	switch {
+	case !w.Up(coord):
+		why := fmt.Sprintf("the coordinator %s is down (crashed at %s)", cname, in.down[coord])
+		if in.cfg.ThreePhase {
+			return why + " and no backup coordinator could decide"
+		}
+		if all {
+			return why + " and every participant voted yes, so none may decide alone: two-phase commit blocks"
+		}
+		return why + " and the other participants of " + txn + " cannot be reached"
+	}
+	for _, p := range up {
+		if w.Blocked(p, coord) || w.Blocked(coord, p) {
+			return fmt.Sprintf("%s is cut off from the coordinator %s", in.name(p), cname)
+		}
+	}
+	if in.cfg.ThreePhase && all {
+		total := true
+		for _, p := range up {
+			if n, ok := w.Node(p).(*Participant); !ok || !n.recovered(txn) {
+				total = false
+			}
+		}
+		if total {
+			return "every participant crashed after voting and the coordinator recovered in doubt (a total failure): " +
+				"a recovered participant may not decide alone, so three-phase commit blocks too"
+		}
+	}
+	return fmt.Sprintf("the coordinator %s is up and reachable, yet the decision has not arrived", cname)
+}
+
+func (in *instance) nameList(ids []sim.NodeID) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = in.name(id)
+	}
+	if len(names) == 1 {
+		return names[0] + " is"
+	}
+	return strings.Join(names, ", ") + " are"
+}

@@ -1,0 +1,144 @@
+package twopc
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
+)
+
+// Protocol describes two-phase commit to the scenario loader, as
+// "twopc": a coordinator named "coord", participants n1..nN (the
+// scenario's nodes) holding keys kI on n(I mod N + 1), and clients
+// c1..cM, each running its share of the workload's ops as transactions of
+// txn_ops steps ("get" reads, "put" writes). The variant parameter selects
+// the bug zoo.
+func Protocol() scenarios.Protocol {
+	return scenarios.Protocol{
+		Name:    "twopc",
+		Summary: "two-phase commit with presumed abort, durable logs, recovery and cooperative termination",
+		Params:  params(false),
+		Checks:  checks(),
+		Ops:     []string{"get", "put"},
+		Setup:   func(env *scenarios.Env) (scenarios.Instance, error) { return setup(env, false) },
+	}
+}
+
+// ThreePhaseProtocol describes three-phase commit to the scenario loader,
+// as "threepc": the same nodes, clients and checks as Protocol, with a
+// pre-commit phase and a termination protocol that elects a backup
+// coordinator among the participants.
+func ThreePhaseProtocol() scenarios.Protocol {
+	return scenarios.Protocol{
+		Name:    "threepc",
+		Summary: "three-phase commit: non-blocking under crashes, not atomic under partitions",
+		Params:  params(true),
+		Checks:  checks(),
+		Ops:     []string{"get", "put"},
+		Setup:   func(env *scenarios.Env) (scenarios.Instance, error) { return setup(env, true) },
+	}
+}
+
+func params(three bool) []scenarios.Param {
+	def := DefaultConfig(0, nil)
+	ms := func(d time.Duration) float64 { return float64(d) }
+	ps := []scenarios.Param{
+		{Name: "txn_ops", Kind: scenarios.Int, Default: 3, Doc: "steps per transaction, each a get or put of a key drawn from the workload",
+			Min: 1, Max: 64},
+		{Name: "no_probability", Kind: scenarios.Float, Default: 0.0, Doc: "probability that a participant votes no on a transaction it could prepare",
+			Min: 0, Max: 1},
+		{Name: "retry", Kind: scenarios.Duration, Default: def.Retry, Doc: "resend interval of prepares, decisions and client requests",
+			Min: ms(time.Microsecond), Max: ms(time.Hour)},
+		{Name: "vote_timeout", Kind: scenarios.Duration, Default: def.VoteTimeout, Doc: "the coordinator aborts if a vote is missing after this",
+			Min: ms(time.Microsecond), Max: ms(time.Hour)},
+		{Name: "decision_timeout", Kind: scenarios.Duration, Default: def.DecisionTimeout, Doc: "a participant that voted yes starts the termination protocol after this",
+			Min: ms(time.Microsecond), Max: ms(time.Hour)},
+		{Name: "blocked_after", Kind: scenarios.Duration, Default: 500 * time.Millisecond, Doc: "the termination check counts a transaction in doubt for longer than this at the end of the run as blocked",
+			Min: ms(time.Microsecond), Max: ms(time.Hour)},
+	}
+	if three {
+		return append(ps,
+			scenarios.Param{Name: "ack_timeout", Kind: scenarios.Duration, Default: def.AckTimeout, Doc: "the coordinator commits after this even if pre-commit acks are missing",
+				Min: ms(time.Microsecond), Max: ms(time.Hour)},
+			scenarios.Param{Name: "window", Kind: scenarios.Duration, Default: def.Window, Doc: "how long a termination round collects the participants' states",
+				Min: ms(time.Microsecond), Max: ms(time.Hour)})
+	}
+	var choices []string
+	for _, v := range Variants() {
+		choices = append(choices, string(v))
+	}
+	return append(ps, scenarios.Param{Name: "variant", Kind: scenarios.String, Default: string(Correct),
+		Doc: "the correct protocol or a bug-zoo variant", Choices: choices})
+}
+
+func checks() []scenarios.CheckInfo {
+	return []scenarios.CheckInfo{
+		{Name: checker.AtomicityCheck, Summary: "all decisions of a transaction agree and never change; commit only if every participant voted yes", Default: true},
+		{Name: checker.IsolationCheck, Summary: "committed transactions are strictly serializable (porcupine, whole transactions over a key-value map)", Default: true},
+		{Name: checker.TerminationCheck, Summary: "liveness: no transaction is left blocked at the end of the run, and why if one is", Default: true},
+	}
+}
+
+func setup(env *scenarios.Env, three bool) (scenarios.Instance, error) {
+	if env.Nodes < 1 {
+		return nil, fmt.Errorf("needs at least one participant (nodes: 1), not %d", env.Nodes)
+	}
+	w := env.World
+	base := sim.NodeID(len(w.Nodes()))
+	parts := make([]sim.NodeID, env.Nodes)
+	for i := range parts {
+		parts[i] = base + 1 + sim.NodeID(i)
+	}
+	cfg := DefaultConfig(base, parts)
+	cfg.ThreePhase = three
+	cfg.NoProbability = env.Params.Float("no_probability")
+	cfg.Retry = env.Params.Duration("retry")
+	cfg.VoteTimeout = env.Params.Duration("vote_timeout")
+	cfg.DecisionTimeout = env.Params.Duration("decision_timeout")
+	if three {
+		cfg.AckTimeout = env.Params.Duration("ack_timeout")
+		cfg.Window = env.Params.Duration("window")
+	} else {
+		cfg.Variant = Variant(env.Params.String("variant"))
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	in := &instance{cfg: cfg, world: w, blockedAfter: env.Params.Duration("blocked_after"),
+		yesAt: map[doubtKey]sim.Time{}, parts: map[string][]string{}, down: map[sim.NodeID]sim.Time{},
+		blockedSeen: map[string]bool{}}
+	add := func(name string, f sim.Factory, want sim.NodeID) error {
+		id, err := w.AddNode(name, f)
+		if err != nil {
+			return err
+		}
+		if want != sim.None && id != want {
+			return fmt.Errorf("node %s got id %d, want %d", name, id, want)
+		}
+		in.names = append(in.names, name)
+		return nil
+	}
+	if err := add("coord", NewCoordinator(cfg), base); err != nil {
+		return nil, err
+	}
+	for i, p := range parts {
+		if err := add(fmt.Sprintf("n%d", i+1), NewParticipant(cfg), p); err != nil {
+			return nil, err
+		}
+	}
+	ops := env.Params.Int("txn_ops")
+	for i := range env.Clients {
+		name := fmt.Sprintf("c%d", i+1)
+		gen := scenarios.NewGenerator(env.Workload, w.Stream("workload/"+name))
+		cc := ClientConfig{Coordinator: base, Txns: env.Workload.Share(i, env.Clients), OpsPerTxn: ops,
+			Gen: gen, Retry: cfg.Retry, Timeout: env.Workload.Timeout}
+		if err := add(name, NewClient(cc), sim.None); err != nil {
+			return nil, err
+		}
+	}
+	in.base = base
+	w.Observe(in.observe)
+	return in, nil
+}
