@@ -100,3 +100,30 @@ func BenchmarkAllToAll(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkPingPongObserved is PingPong with one observer watching every
+// event, as protocol checkers do: observing must not allocate.
+func BenchmarkPingPongObserved(b *testing.B) {
+	var sends int
+	w, err := sim.New(sim.Config{Seed: 1, Link: sim.LinkConfig{Latency: sim.Uniform(time.Microsecond, 10*time.Microsecond)},
+		OnEvent: func(e *sim.Event) {
+			if e.Kind == sim.KindSend {
+				sends++
+			}
+		}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		w.MustAddNode(fmt.Sprintf("n%d", i), func() sim.Node { return &bouncer{inflight: 1} })
+	}
+	w.RunEvents(10_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	w.RunEvents(uint64(b.N))
+	b.StopTimer()
+	if sends == 0 {
+		b.Fatal("the observer saw no sends")
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

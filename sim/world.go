@@ -83,6 +83,7 @@ type World struct {
 	record  bool
 	trace   []Event
 	onEvent func(*Event)
+	scratch Event // handed to observers, valid during the call
 	history []Operation
 	events  uint64
 	traced  uint64 // trace events so far, recorded or not
@@ -628,7 +629,10 @@ func (w *World) nextEvent() uint64 {
 
 func (w *World) publish(e Event) {
 	if w.onEvent != nil {
-		w.onEvent(&e)
+		// Observers get a pointer to a scratch Event that is reused, so
+		// watching a run allocates nothing per event.
+		w.scratch = e
+		w.onEvent(&w.scratch)
 	}
 	if w.record {
 		w.trace = append(w.trace, e)
