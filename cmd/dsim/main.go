@@ -53,6 +53,6 @@ Exit status: 0 every check held, 1 a check failed, 2 bad input or usage.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRun(), newSweep(), newValidate(), newList(), newCheck(), newDemo())
+	root.AddCommand(newRun(), newSweep(), newValidate(), newList(), newCheck(), newCompare(), newDemo())
 	return root
 }

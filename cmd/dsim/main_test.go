@@ -192,9 +192,39 @@ func TestCheckExitStatuses(t *testing.T) {
 }
 
 func TestHelpTeachesEverySubcommand(t *testing.T) {
-	for _, sub := range []string{"run", "sweep", "validate", "list", "check", "demo"} {
+	for _, sub := range []string{"run", "sweep", "validate", "list", "check", "compare", "demo"} {
 		out, _, code := dsim(t, t.TempDir(), sub, "--help")
 		assert.Equal(t, 0, code)
 		assert.Contains(t, out, "Examples:", "dsim %s --help shows an example", sub)
 	}
+}
+
+func TestCompareTableAndPlots(t *testing.T) {
+	dir := t.TempDir()
+	out, stderr, code := dsim(t, dir, "compare", "lb-affinity", "--seeds", "1-2",
+		"--balancers", "random,consistent-hash:maglev", "--png", "cmp.png")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "random")
+	assert.Contains(t, out, "consistent-hash:maglev")
+	for _, f := range []string{"cmp.png", "cmp-load.png", "cmp-moved.png"} {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		require.NoError(t, err, f)
+		assert.True(t, bytes.HasPrefix(data, []byte("\x89PNG")), "%s is a PNG", f)
+	}
+	js, _, code := dsim(t, dir, "compare", "lb-load-50", "--seeds", "1-2", "--balancers", "random,join-shortest-queue", "--format", "json")
+	require.Equal(t, 0, code)
+	var table struct {
+		Rows []struct {
+			Balancer string `json:"balancer"`
+		} `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &table))
+	require.Len(t, table.Rows, 2)
+	assert.Equal(t, "join-shortest-queue", table.Rows[1].Balancer)
+
+	_, stderr, code = dsim(t, dir, "compare", "echo-calm", "--seeds", "1-2")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "not an lb scenario")
+	_, stderr, code = dsim(t, dir, "compare", "lb-load-50", "--seeds", "1-2", "--balancers", "telepathy")
+	assert.Equal(t, 2, code, stderr)
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/dsimlab/dsim/protocols/echo"
+	"github.com/dsimlab/dsim/protocols/lb"
 	"github.com/dsimlab/dsim/protocols/twopc"
 	"github.com/dsimlab/dsim/scenarios"
 )
@@ -31,6 +32,7 @@ var ErrUnknown = errors.New("unknown scenario")
 func Protocols() []scenarios.Protocol {
 	table := []scenarios.Protocol{
 		echo.Protocol(),
+		lb.Protocol(),
 		twopc.Protocol(),
 		twopc.ThreePhaseProtocol(),
 	}

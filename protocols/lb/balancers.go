@@ -1,0 +1,436 @@
+package lb
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/dsimlab/dsim/protocols/chash"
+	"github.com/dsimlab/dsim/sim"
+)
+
+// Compile-time checks that every balancer satisfies its interfaces.
+var (
+	_ Balancer = (*Random)(nil)
+	_ Balancer = (*RoundRobin)(nil)
+	_ Balancer = (*WeightedRoundRobin)(nil)
+	_ Balancer = (*LeastConnections)(nil)
+	_ Balancer = (*JSQ)(nil)
+	_ Balancer = (*PowerOfD)(nil)
+	_ Observer = (*PeakEWMA)(nil)
+	_ KeyOwner = (*ConsistentHash)(nil)
+)
+
+// Random sends each request to an eligible server drawn uniformly at random,
+// ignoring weights and load. With Poisson arrivals each server then sees a
+// Poisson stream of its own: n independent M/G/1 queues.
+type Random struct{}
+
+// Name returns NameRandom.
+func (*Random) Name() string { return NameRandom }
+
+// Update does nothing: Random keeps no state.
+func (*Random) Update(*View) {}
+
+// Pick draws an eligible server.
+func (*Random) Pick(v *View, _ uint64) int { return v.Eligible[v.Rand.IntN(len(v.Eligible))] }
+
+// RoundRobin sends requests to the eligible servers in turn, ignoring
+// weights and load. It starts at a random position, so that several
+// balancer nodes do not march in step.
+type RoundRobin struct {
+	next    int
+	started bool
+}
+
+// Name returns NameRoundRobin.
+func (*RoundRobin) Name() string { return NameRoundRobin }
+
+// Update draws the starting position on the first call and otherwise keeps
+// the position, wrapped to the new number of eligible servers.
+func (r *RoundRobin) Update(v *View) {
+	if n := len(v.Eligible); !r.started && n > 0 {
+		r.next, r.started = v.Rand.IntN(n), true
+	}
+}
+
+// Pick returns the next eligible server in turn.
+func (r *RoundRobin) Pick(v *View, _ uint64) int {
+	if r.next >= len(v.Eligible) {
+		r.next = 0
+	}
+	s := v.Eligible[r.next]
+	r.next++
+	return s
+}
+
+// WeightedRoundRobin is nginx's smooth weighted round-robin
+// (ngx_http_upstream_get_peer): on each pick every eligible server's
+// current value grows by its weight, the server with the largest current
+// value is chosen, and its current value drops by the total weight. Over any
+// window of W picks (W the sum of weights) a server of weight w is chosen w
+// times, and the choices are interleaved rather than bunched: weights 5, 1,
+// 1 give a a b a c a a, not a a a a a b c.
+type WeightedRoundRobin struct {
+	current []float64 // by server index
+}
+
+// Name returns NameWeightedRoundRobin.
+func (*WeightedRoundRobin) Name() string { return NameWeightedRoundRobin }
+
+// Update resets the current values, as nginx does when its upstream
+// configuration changes.
+func (w *WeightedRoundRobin) Update(v *View) {
+	w.current = slices.Grow(w.current[:0], len(v.Servers))[:len(v.Servers)]
+	clear(w.current)
+}
+
+// Pick returns the eligible server with the largest current value (the
+// lowest index on a tie) and charges it the total weight.
+func (w *WeightedRoundRobin) Pick(v *View, _ uint64) int {
+	best, total := -1, 0.0
+	for _, i := range v.Eligible {
+		wt := v.Servers[i].Weight
+		w.current[i] += wt
+		total += wt
+		if best < 0 || w.current[i] > w.current[best] {
+			best = i
+		}
+	}
+	w.current[best] -= total
+	return best
+}
+
+// LeastConnections sends each request to the eligible server with the
+// fewest of this node's requests outstanding per unit of weight, scoring
+// (outstanding+1)/weight as Envoy's least-request does, and breaks ties
+// uniformly at random. It knows only its own requests: with several
+// balancer nodes, each ignores the others' load.
+type LeastConnections struct{}
+
+// Name returns NameLeastConnections.
+func (*LeastConnections) Name() string { return NameLeastConnections }
+
+// Update does nothing: the node keeps the outstanding counts.
+func (*LeastConnections) Update(*View) {}
+
+// Pick returns the least-loaded eligible server.
+func (*LeastConnections) Pick(v *View, _ uint64) int {
+	return argmin(v, v.Eligible, func(s *ServerView) float64 { return float64(s.Outstanding+1) / s.Weight })
+}
+
+// JSQ is join-shortest-queue, the full-information baseline: each request
+// goes to the eligible server with the shortest estimated queue
+// (ServerView.Queue, which counts every balancer's requests as last reported
+// by the server plus this node's requests since), per unit of weight, ties
+// broken uniformly at random. With equal weights this is classic JSQ; with
+// unequal ones it is shortest expected delay, (queue+1)/weight.
+type JSQ struct{}
+
+// Name returns NameJSQ.
+func (*JSQ) Name() string { return NameJSQ }
+
+// Update does nothing: the node keeps the queue estimates.
+func (*JSQ) Update(*View) {}
+
+// Pick returns the eligible server with the shortest estimated queue.
+func (*JSQ) Pick(v *View, _ uint64) int { return argmin(v, v.Eligible, queueScore) }
+
+func queueScore(s *ServerView) float64 { return float64(s.Queue()+1) / s.Weight }
+
+// argmin returns the candidate with the smallest score, ties broken
+// uniformly at random (reservoir sampling: the k-th tie replaces the choice
+// with probability 1/k).
+func argmin(v *View, cands []int, score func(*ServerView) float64) int {
+	best, bestScore, ties := -1, 0.0, 0
+	for _, i := range cands {
+		s := score(&v.Servers[i])
+		switch {
+		case best < 0 || s < bestScore:
+			best, bestScore, ties = i, s, 1
+		case s == bestScore:
+			ties++
+			if v.Rand.IntN(ties) == 0 {
+				best = i
+			}
+		}
+	}
+	return best
+}
+
+// PowerOfD is the power of d choices (Mitzenmacher; Vvedenskaya,
+// Dobrushin and Karpelevich): each request samples D distinct eligible
+// servers uniformly at random and joins the one with the shortest estimated
+// queue per unit of weight (as JSQ scores them). Two choices already cut the
+// tail of the queue-length distribution from geometric to doubly
+// exponential; with D at least the number of servers it is JSQ.
+type PowerOfD struct {
+	d      int
+	sample []int
+}
+
+// NewPowerOfD returns a power-of-d balancer; d 0 means DefaultD.
+func NewPowerOfD(d int) (*PowerOfD, error) {
+	if d == 0 {
+		d = DefaultD
+	}
+	if d < 1 {
+		return nil, fmt.Errorf("%w: d = %d (want at least 1)", ErrInvalidConfig, d)
+	}
+	return &PowerOfD{d: d}, nil
+}
+
+// Name returns NamePowerOfD.
+func (*PowerOfD) Name() string { return NamePowerOfD }
+
+// D returns the number of choices.
+func (p *PowerOfD) D() int { return p.d }
+
+// Update does nothing: the node keeps the queue estimates.
+func (*PowerOfD) Update(*View) {}
+
+// Pick samples D eligible servers and returns the least loaded.
+func (p *PowerOfD) Pick(v *View, _ uint64) int {
+	n := len(v.Eligible)
+	if p.d >= n {
+		return argmin(v, v.Eligible, queueScore)
+	}
+	if p.d == 2 {
+		a, b := two(v)
+		if queueScore(&v.Servers[b]) < queueScore(&v.Servers[a]) {
+			return b
+		}
+		return a // a is the first of two uniform draws: a fair coin on ties
+	}
+	p.sample = floyd(v, p.d, p.sample[:0])
+	return argmin(v, p.sample, queueScore)
+}
+
+// two draws two distinct eligible servers uniformly; there are at least two.
+func two(v *View) (a, b int) {
+	n := len(v.Eligible)
+	i := v.Rand.IntN(n)
+	j := v.Rand.IntN(n - 1)
+	if j >= i {
+		j++
+	}
+	return v.Eligible[i], v.Eligible[j]
+}
+
+// floyd appends to dst d distinct eligible servers chosen uniformly by
+// Floyd's algorithm (d < len(v.Eligible)).
+func floyd(v *View, d int, dst []int) []int {
+	n := len(v.Eligible)
+	for j := n - d; j < n; j++ {
+		t := v.Rand.IntN(j + 1)
+		pick := v.Eligible[t]
+		if slices.Contains(dst, pick) {
+			pick = v.Eligible[j]
+		}
+		dst = append(dst, pick)
+	}
+	return dst
+}
+
+// PeakEWMA is the balancer of Finagle and Linkerd: two random choices
+// compared by a latency-aware cost. For each server it keeps cost, a moving
+// average of round-trip times that jumps straight up to any larger
+// observation ("peak") and otherwise decays with time constant τ, weighted
+// by the time since the previous observation:
+//
+//	w = exp(−Δt/τ);  cost = rtt if rtt > cost, else cost·w + rtt·(1−w)
+//
+// Reading a server's load first observes a round-trip time of 0, so an idle
+// slow server is slowly forgiven, and then returns cost·(outstanding+1); a
+// server with no history but requests outstanding costs a large penalty
+// plus its outstanding count, so it is probed once and then measured. It
+// ignores weights.
+type PeakEWMA struct {
+	tau   float64 // nanoseconds
+	cost  []float64
+	stamp []sim.Time
+}
+
+// peakPenalty is Finagle's penalty for a server with no latency history:
+// Long.MaxValue >> 16.
+const peakPenalty = float64(math.MaxInt64 >> 16)
+
+// NewPeakEWMA returns a peak-EWMA balancer with time constant decay; 0
+// means DefaultDecay.
+func NewPeakEWMA(decay time.Duration) (*PeakEWMA, error) {
+	if decay == 0 {
+		decay = DefaultDecay
+	}
+	if decay < 0 {
+		return nil, fmt.Errorf("%w: decay %v is negative", ErrInvalidConfig, decay)
+	}
+	return &PeakEWMA{tau: float64(decay)}, nil
+}
+
+// Name returns NamePeakEWMA.
+func (*PeakEWMA) Name() string { return NamePeakEWMA }
+
+// Update makes room for servers the node has just heard of; their history
+// starts empty. Servers it knew keep their history.
+func (p *PeakEWMA) Update(v *View) {
+	for len(p.cost) < len(v.Servers) {
+		p.cost = append(p.cost, 0)
+		p.stamp = append(p.stamp, v.Now)
+	}
+}
+
+func (p *PeakEWMA) observe(i int, now sim.Time, rtt float64) {
+	td := float64(now - p.stamp[i])
+	if td < 0 {
+		td = 0
+	}
+	w := math.Exp(-td / p.tau)
+	if rtt > p.cost[i] {
+		p.cost[i] = rtt
+	} else {
+		p.cost[i] = p.cost[i]*w + rtt*(1-w)
+	}
+	p.stamp[i] = now
+}
+
+// Load returns server i's current cost, decaying it to now first, as
+// Finagle's Metric.get does.
+func (p *PeakEWMA) Load(v *View, i int) float64 {
+	p.observe(i, v.Now, 0)
+	out := float64(v.Servers[i].Outstanding)
+	if p.cost[i] == 0 && out != 0 {
+		return peakPenalty + out
+	}
+	return p.cost[i] * (out + 1)
+}
+
+// Pick compares two random eligible servers and returns the cheaper.
+func (p *PeakEWMA) Pick(v *View, _ uint64) int {
+	if len(v.Eligible) == 1 {
+		return v.Eligible[0]
+	}
+	a, b := two(v)
+	if p.Load(v, b) < p.Load(v, a) {
+		return b
+	}
+	return a
+}
+
+// Observe folds a round-trip time into the server's cost.
+func (p *PeakEWMA) Observe(v *View, server int, rtt time.Duration) {
+	p.observe(server, v.Now, float64(rtt))
+}
+
+// ConsistentHash sends each request to the owner of its key under a chash
+// algorithm whose members are the eligible servers, weighted by their
+// weights (jump ignores weights). Requests for one key keep going to one
+// server, which keeps that server's cache warm; when membership changes,
+// only the keys the algorithm moves change servers. With bounded-load the
+// key is placed through chash.Place, so no server owns more than the load
+// factor times its share of the keys seen.
+type ConsistentHash struct {
+	h       chash.Hasher
+	algo    string
+	opts    chash.Options
+	index   map[string]int     // member name -> server index
+	weights map[string]float64 // member name -> weight it was added with
+}
+
+// NewConsistentHash returns a consistent-hash balancer over the named chash
+// algorithm ("" means DefaultHash).
+func NewConsistentHash(algo string, opts chash.Options) (*ConsistentHash, error) {
+	if algo == "" {
+		algo = DefaultHash
+	}
+	h, err := chash.New(algo, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return &ConsistentHash{h: h, algo: algo, opts: opts, index: map[string]int{}, weights: map[string]float64{}}, nil
+}
+
+// Name returns NameConsistentHash.
+func (*ConsistentHash) Name() string { return NameConsistentHash }
+
+// Hasher returns the underlying chash hasher, for inspection.
+func (c *ConsistentHash) Hasher() chash.Hasher { return c.h }
+
+// Update makes the hasher's members the eligible servers: it removes the
+// servers that left, in ascending name order, then adds those that joined,
+// in server order, so that only the keys the algorithm must move do move.
+// A member whose weight changed is removed and added again. If the
+// algorithm cannot remove a member (jump hash can only drop its last
+// bucket), the hasher is rebuilt from scratch.
+func (c *ConsistentHash) Update(v *View) {
+	want := make(map[string]float64, len(v.Eligible))
+	for _, i := range v.Eligible {
+		want[v.Servers[i].Name] = c.weight(v.Servers[i].Weight)
+	}
+	for _, m := range c.h.Members() { // ascending
+		if w, ok := want[m]; !ok || w != c.weights[m] {
+			if err := c.h.Remove(m); err != nil {
+				c.rebuild(v, want)
+				return
+			}
+			delete(c.weights, m)
+		}
+	}
+	for _, i := range v.Eligible {
+		name := v.Servers[i].Name
+		c.index[name] = i
+		if _, ok := c.weights[name]; ok {
+			continue
+		}
+		if err := c.h.Add(name, want[name]); err != nil {
+			panic(fmt.Sprintf("lb: consistent-hash add %s: %v", name, err)) // names are unique and weights valid
+		}
+		c.weights[name] = want[name]
+	}
+}
+
+func (c *ConsistentHash) weight(w float64) float64 {
+	if c.algo == chash.NameJump {
+		return 1
+	}
+	return w
+}
+
+func (c *ConsistentHash) rebuild(v *View, want map[string]float64) {
+	h, err := chash.New(c.algo, c.opts)
+	if err != nil {
+		panic(fmt.Sprintf("lb: rebuild %s hasher: %v", c.algo, err)) // it was built once already
+	}
+	c.h, c.weights = h, map[string]float64{}
+	for _, i := range v.Eligible {
+		name := v.Servers[i].Name
+		if err := c.h.Add(name, want[name]); err != nil {
+			panic(fmt.Sprintf("lb: consistent-hash add %s: %v", name, err))
+		}
+		c.weights[name] = want[name]
+		c.index[name] = i
+	}
+}
+
+// Pick returns the owner of key (placing it, for a LoadAware algorithm).
+func (c *ConsistentHash) Pick(v *View, key uint64) int {
+	m, err := chash.Place(c.h, key)
+	if err != nil {
+		if errors.Is(err, chash.ErrEmpty) {
+			return v.Eligible[0] // unreachable: Update ran with a non-empty Eligible
+		}
+		panic(fmt.Sprintf("lb: consistent-hash place: %v", err))
+	}
+	return c.index[m]
+}
+
+// Owner returns the server that owns key now, or -1 when there are no
+// members. It does not place the key.
+func (c *ConsistentHash) Owner(key uint64) int {
+	m := c.h.Lookup(key)
+	if m == "" {
+		return -1
+	}
+	return c.index[m]
+}

@@ -1,0 +1,101 @@
+// Package lb simulates load balancing inside the dsim kernel and compares
+// balancers with statistics worth trusting: servers with FIFO queues,
+// balancer nodes that know server load only from messages, eight
+// algorithms behind one small interface, and comparisons across seeds with
+// common random numbers and confidence intervals.
+//
+// # Balancers
+//
+// A Balancer picks a server for each request from a View: the balancer
+// node's clock, its random stream and its picture of the servers. Pick one
+// by name with New (Names lists them) or build one directly:
+//
+//	name                  type                load information used
+//	random                Random              none
+//	round-robin           RoundRobin          none
+//	weighted-round-robin  WeightedRoundRobin  weights (nginx's smooth WRR)
+//	least-connections     LeastConnections    own requests outstanding / weight
+//	power-of-d            PowerOfD            reported queues of D random servers (D=2: two choices)
+//	join-shortest-queue   JSQ                 reported queues of all servers
+//	peak-ewma             PeakEWMA            latency EWMA × outstanding, two choices (Finagle, Linkerd)
+//	consistent-hash       ConsistentHash      the request key, through chash
+//
+// Options holds their few parameters (D, Decay, Hash); its zero value
+// selects the defaults. A spec such as "power-of-d:3" or
+// "consistent-hash:maglev" names an algorithm with its parameter (ParseSpec).
+// Optional capabilities are separate interfaces: an Observer learns each
+// answered request's round-trip time; a KeyOwner maps keys to servers, so
+// the node can measure how many keys a membership change moves.
+// Conformance checks any Balancer against the interface's contract.
+//
+// # The simulation
+//
+// A Config describes an experiment. Build adds it to a sim.World and Run
+// runs it with a seed:
+//
+//   - Servers n1..nN serve one request at a time in arrival order; a
+//     request of size x takes x/speed (times MissFactor on a cache miss,
+//     with CacheKeys set). Slowdowns divide a server's speed mid-run;
+//     spares (JoinAt) announce themselves to the balancers when they join;
+//     a crashed server loses its queue and, when restarted, announces
+//     itself again with a new boot epoch kept on its disk.
+//   - Balancer nodes c1..cM each generate their share of the requests, as
+//     an open-loop Poisson stream (Load or Rate) or a closed loop
+//     (Concurrency users with Think time), and route them. Everything a
+//     balancer knows of a server comes from messages: every response
+//     carries the server's queue length, and ReportInterval adds pushed
+//     reports, so the view is stale by the network delay. A request not
+//     answered within Timeout fails; EjectAfter failures in a row eject
+//     the server for EjectFor.
+//   - Sizes, keys and arrival times come from each client's
+//     "workload/NAME" stream, in a fixed order, so that under one seed
+//     every balancer serves exactly the same requests: differences between
+//     balancers are the algorithms', not noise (common random numbers).
+//     Balancers draw only from their node's own stream.
+//
+// For example, power of two choices against random at 90% load:
+//
+//	for _, b := range []string{lb.NameRandom, lb.NamePowerOfD} {
+//		r, err := lb.Run(lb.Config{Balancer: b, Load: 0.9, Requests: 100000,
+//			Warmup: 200 * time.Millisecond}, 1)
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Printf("%s: mean %.2fms p99 %.2fms\n", b, r.Latency.Mean, r.Latency.P99)
+//	}
+//
+// A Result holds the latency summary (mean, p50, p90, p99, p99.9 through
+// package stats), each server's utilisation, mean queue and share, the
+// spread of load (max/mean and coefficient of variation), failures, cache
+// hits and the keys moved by each membership change. With random routing
+// and exponential sizes each server is an M/M/1 queue, and the package's
+// tests hold the simulation to 1/(μ−λ) and to the power-of-two and
+// join-shortest-queue predictions.
+//
+// # Comparing
+//
+// Compare runs a Config, and CompareScenario a loaded scenario (faults
+// included), under several balancer specs and seeds, and returns a Table:
+// each figure's mean over seeds with a 95% Student-t interval, and the
+// paired difference from the first balancer's latency, seed by seed.
+// Table.WriteText prints it; PlotLatencyCDF, PlotServerLoad and
+// PlotKeysMoved draw it with gonum/plot as PNG or SVG.
+//
+// # Scenarios
+//
+// Protocol describes lb to the scenario loader (protocol: lb). The
+// scenario's nodes are the servers and its clients the balancer nodes; the
+// parameters mirror Config. Its checks are "accounting" (every balancer
+// node's books balance: each request completed, failed or waiting, each
+// outstanding count matching its requests) and "slo" (p99 and failed
+// fraction within limits). The variant parameter selects bug-zoo balancer
+// nodes (see Variants) that the accounting check catches.
+//
+// # Determinism
+//
+// Nodes are state machines driven by the kernel; they draw randomness only
+// from their streams and never iterate maps where order could leak. The
+// recorder that collects measurements is written by nodes and never read
+// during a run. The same Config and seed give the same Result and
+// fingerprint on every machine.
+package lb
