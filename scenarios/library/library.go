@@ -15,6 +15,7 @@ import (
 
 	"github.com/dsimlab/dsim/protocols/echo"
 	"github.com/dsimlab/dsim/protocols/lb"
+	"github.com/dsimlab/dsim/protocols/snapshot"
 	"github.com/dsimlab/dsim/protocols/twopc"
 	"github.com/dsimlab/dsim/scenarios"
 )
@@ -33,6 +34,7 @@ func Protocols() []scenarios.Protocol {
 	table := []scenarios.Protocol{
 		echo.Protocol(),
 		lb.Protocol(),
+		snapshot.Protocol(),
 		twopc.Protocol(),
 		twopc.ThreePhaseProtocol(),
 	}
