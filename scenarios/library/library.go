@@ -13,9 +13,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dsimlab/dsim/protocols/detector"
 	"github.com/dsimlab/dsim/protocols/echo"
 	"github.com/dsimlab/dsim/protocols/lb"
 	"github.com/dsimlab/dsim/protocols/snapshot"
+	"github.com/dsimlab/dsim/protocols/transport"
 	"github.com/dsimlab/dsim/protocols/twopc"
 	"github.com/dsimlab/dsim/scenarios"
 )
@@ -35,6 +37,9 @@ func Protocols() []scenarios.Protocol {
 		echo.Protocol(),
 		lb.Protocol(),
 		snapshot.Protocol(),
+		detector.Protocol(),
+		transport.Protocol(),
+		transport.RPCProtocol(),
 		twopc.Protocol(),
 		twopc.ThreePhaseProtocol(),
 	}
