@@ -16,6 +16,7 @@ import (
 	"github.com/dsimlab/dsim/protocols/detector"
 	"github.com/dsimlab/dsim/protocols/echo"
 	"github.com/dsimlab/dsim/protocols/lb"
+	"github.com/dsimlab/dsim/protocols/pbkv"
 	"github.com/dsimlab/dsim/protocols/snapshot"
 	"github.com/dsimlab/dsim/protocols/transport"
 	"github.com/dsimlab/dsim/protocols/twopc"
@@ -37,6 +38,7 @@ func Protocols() []scenarios.Protocol {
 		echo.Protocol(),
 		lb.Protocol(),
 		snapshot.Protocol(),
+		pbkv.Protocol(),
 		detector.Protocol(),
 		transport.Protocol(),
 		transport.RPCProtocol(),

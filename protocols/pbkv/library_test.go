@@ -1,0 +1,86 @@
+package pbkv_test
+
+import (
+	"flag"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols/pbkv"
+	"github.com/dsimlab/dsim/scenarios"
+)
+
+var sweep = flag.Int("sweep", 0, "seeds per library scenario in TestLibrarySweep (0: a small default)")
+
+// libraryScenarios are the pbkv scenarios of the built-in library.
+var libraryScenarios = []string{"pbkv-calm", "pbkv-primary-crash", "pbkv-backup-crash", "pbkv-partition", "pbkv-nemesis", "pbkv-clock-skew"}
+
+// load loads a pbkv library scenario against a protocol table of its own,
+// so these tests do not depend on the library's table, and sets params
+// over the file's.
+func load(t testing.TB, name string, params map[string]any) *scenarios.Scenario {
+	t.Helper()
+	s, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "library", name+".yaml"),
+		[]scenarios.Protocol{pbkv.Protocol()})
+	require.NoError(t, err)
+	if len(params) > 0 {
+		vals := map[string]any{}
+		for _, p := range s.Protocol.Params {
+			vals[p.Name] = paramValue(s.Params, p)
+		}
+		for k, v := range params {
+			vals[k] = v
+		}
+		s.Params = scenarios.NewParams(s.Protocol.Params, vals)
+	}
+	return s
+}
+
+func paramValue(p scenarios.Params, spec scenarios.Param) any {
+	switch spec.Kind {
+	case scenarios.Int:
+		return p.Int(spec.Name)
+	case scenarios.Float:
+		return p.Float(spec.Name)
+	case scenarios.Duration:
+		return p.Duration(spec.Name)
+	case scenarios.Bool:
+		return p.Bool(spec.Name)
+	}
+	return p.String(spec.Name)
+}
+
+// failures returns the checks of o that did not hold, as text.
+func failures(o *scenarios.Outcome) []string {
+	var bad []string
+	for _, c := range o.Checks {
+		if c.Verdict != checker.Holds {
+			bad = append(bad, c.String())
+		}
+	}
+	return bad
+}
+
+func TestLibrarySweep(t *testing.T) {
+	seeds := *sweep
+	if seeds == 0 {
+		seeds = 20
+	}
+	for _, name := range libraryScenarios {
+		t.Run(name, func(t *testing.T) {
+			s := load(t, name, nil)
+			for seed := uint64(1); seed <= uint64(seeds); seed++ {
+				o, err := scenarios.Run(s, seed, scenarios.RunOptions{})
+				require.NoError(t, err)
+				if !o.Passed {
+					t.Fatalf("seed %d: %v\nreplay: dsim run %s --seed %d", seed, failures(o), name, seed)
+				}
+				if seed == 1 {
+					t.Logf("%s seed 1: %d events, %v, stats %v", name, o.Events, o.SimTime, o.Stats)
+				}
+			}
+		})
+	}
+}
