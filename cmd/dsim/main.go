@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -22,6 +23,12 @@ const (
 var errViolated = errors.New("a check did not hold")
 
 func main() {
+	// Runs allocate many small, short-lived objects on a small heap, which
+	// the default GC target collects constantly; unless the user chose a
+	// GOGC, trade some memory for speed. This never changes a run's result.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	os.Exit(run(os.Args[1:]))
 }
 
