@@ -16,6 +16,7 @@ import (
 	"github.com/dsimlab/dsim/protocols/detector"
 	"github.com/dsimlab/dsim/protocols/echo"
 	"github.com/dsimlab/dsim/protocols/lb"
+	"github.com/dsimlab/dsim/protocols/paxos"
 	"github.com/dsimlab/dsim/protocols/pbkv"
 	"github.com/dsimlab/dsim/protocols/snapshot"
 	"github.com/dsimlab/dsim/protocols/transport"
@@ -39,6 +40,7 @@ func Protocols() []scenarios.Protocol {
 		lb.Protocol(),
 		snapshot.Protocol(),
 		pbkv.Protocol(),
+		paxos.Protocol(),
 		detector.Protocol(),
 		transport.Protocol(),
 		transport.RPCProtocol(),

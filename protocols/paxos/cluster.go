@@ -1,0 +1,230 @@
+package paxos
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
+)
+
+// MaxServers is the largest cluster: servers are tracked in 64-bit sets.
+const MaxServers = 64
+
+// Config configures a Multi-Paxos key-value cluster. Durations are on the
+// nodes' own (possibly skewed) clocks.
+type Config struct {
+	Servers int     // replicas, named n1..nN; 1 to MaxServers
+	Clients int     // clients, named c1..cM
+	Variant Variant // Correct, or a bug-zoo variant
+	// Heartbeat is the servers' tick: a leader tells idle followers it is
+	// alive this often.
+	Heartbeat time.Duration
+	// ElectionTimeout is how long a follower waits without hearing from a
+	// leader before it campaigns: uniform in [T, 2T), drawn from its own
+	// random stream.
+	ElectionTimeout time.Duration
+	// Retry is how long a client waits for an answer before resending to
+	// another server; leaders and candidates retransmit after half of it.
+	Retry time.Duration
+	// Backoff is how long a refused candidate waits before campaigning
+	// again: uniform in [B, 5B), from its own random stream.
+	Backoff time.Duration
+	// LivenessBound is how soon after the last fault an operation must
+	// complete for the liveness check to hold.
+	LivenessBound time.Duration
+	// Workload is what the clients do: Ops operations in all (gets, puts,
+	// appends and compare-and-sets, by the mix), each abandoned after
+	// Timeout (zero: never).
+	Workload scenarios.Workload
+}
+
+// DefaultConfig returns the configuration of the default scenario: 5
+// servers, 3 clients, 1000 operations on 5 keys, with timings fit for
+// links of a few milliseconds.
+func DefaultConfig() Config {
+	return Config{
+		Servers:         5,
+		Clients:         3,
+		Variant:         Correct,
+		Heartbeat:       10 * time.Millisecond,
+		ElectionTimeout: 100 * time.Millisecond,
+		Retry:           100 * time.Millisecond,
+		Backoff:         20 * time.Millisecond,
+		LivenessBound:   2 * time.Second,
+		Workload: scenarios.Workload{
+			Ops:          1000,
+			Mix:          []scenarios.MixEntry{{Op: "append", Weight: 1}, {Op: "cas", Weight: 1}, {Op: "get", Weight: 4}, {Op: "put", Weight: 2}},
+			Keys:         5,
+			Distribution: "uniform",
+			Timeout:      time.Second,
+		},
+	}
+}
+
+// ErrConfig is wrapped by NewCluster's errors about a bad configuration.
+var ErrConfig = errors.New("paxos: bad configuration")
+
+// Validate reports what is wrong with cfg, wrapping ErrConfig.
+func (cfg Config) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case cfg.Servers < 1 || cfg.Servers > MaxServers:
+		return bad("servers: %d, want 1 to %d", cfg.Servers, MaxServers)
+	case cfg.Clients < 0:
+		return bad("clients: %d is negative", cfg.Clients)
+	case cfg.Heartbeat <= 0:
+		return bad("heartbeat: %v, want a positive duration", cfg.Heartbeat)
+	case cfg.ElectionTimeout <= 0:
+		return bad("election timeout: %v, want a positive duration", cfg.ElectionTimeout)
+	case cfg.Retry <= 0:
+		return bad("retry: %v, want a positive duration", cfg.Retry)
+	case cfg.Backoff <= 0:
+		return bad("backoff: %v, want a positive duration", cfg.Backoff)
+	case cfg.LivenessBound <= 0:
+		return bad("liveness bound: %v, want a positive duration", cfg.LivenessBound)
+	}
+	if _, err := ParseVariant(string(cfg.Variant)); err != nil {
+		return bad("variant: %q is not one of %v", cfg.Variant, Variants)
+	}
+	for _, m := range cfg.Workload.Mix {
+		if _, ok := opKinds[m.Op]; !ok {
+			return bad("workload: operation %q is not one of get, put, append, cas", m.Op)
+		}
+	}
+	if cfg.Clients > 0 && cfg.Workload.Ops > 0 && len(cfg.Workload.Mix) == 0 {
+		return bad("workload: no operation mix")
+	}
+	return nil
+}
+
+// Cluster is a Multi-Paxos key-value store set up in a World: its servers
+// and clients, and the record of Paxos events the safety checks read. It
+// implements scenarios.Instance.
+type Cluster struct {
+	cfg     Config
+	w       *sim.World
+	quorum  int
+	servers []sim.NodeID
+	clients []sim.NodeID
+	ids     []int // servers as checker node numbers
+	byNode  []int // world node id -> server index, or -1
+	events  []checker.PaxosEvent
+	keys    keyCache // storage keys of slots, shared by the servers
+
+	clientsDone int
+	elections   int
+	lastFault   sim.Time
+	faults      int
+}
+
+// NewCluster adds cfg.Servers servers (n1..nN) and cfg.Clients clients
+// (c1..cM) to w. Each client draws its operations from the stream
+// "workload/NAME". The run stops when every client has finished.
+func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := &Cluster{cfg: cfg, w: w, quorum: cfg.Variant.quorum(cfg.Servers)}
+	for i := 1; i <= cfg.Servers; i++ {
+		idx := i - 1
+		id, err := w.AddNode("n"+strconv.Itoa(i), func() sim.Node { return &server{cl: c, me: idx} })
+		if err != nil {
+			return nil, fmt.Errorf("paxos: %w", err)
+		}
+		c.servers = append(c.servers, id)
+		c.ids = append(c.ids, int(id))
+	}
+	for i := 1; i <= cfg.Clients; i++ {
+		name := "c" + strconv.Itoa(i)
+		d := &driver{
+			gen:  scenarios.NewGenerator(cfg.Workload, w.Stream("workload/"+name)),
+			left: cfg.Workload.Share(i-1, cfg.Clients),
+		}
+		id, err := w.AddNode(name, func() sim.Node { return &client{cl: c, d: d} })
+		if err != nil {
+			return nil, fmt.Errorf("paxos: %w", err)
+		}
+		c.clients = append(c.clients, id)
+	}
+	for _, id := range w.Nodes() {
+		for len(c.byNode) <= int(id) {
+			c.byNode = append(c.byNode, -1)
+		}
+	}
+	for i, id := range c.servers {
+		c.byNode[id] = i
+	}
+	c.events = make([]checker.PaxosEvent, 0, 13*cfg.Workload.Ops)
+	w.Observe(c.observe)
+	return c, nil
+}
+
+// observe notes faults, for the liveness check.
+func (c *Cluster) observe(e *sim.Event) {
+	switch e.Kind {
+	case sim.KindCrash, sim.KindRestart, sim.KindPause, sim.KindResume, sim.KindCut,
+		sim.KindHeal, sim.KindPartition, sim.KindClock, sim.KindLink:
+		c.lastFault = e.Time
+		c.faults++
+	}
+}
+
+// index returns the server index of node id, or -1 for a client.
+func (c *Cluster) index(id sim.NodeID) int {
+	if int(id) < len(c.byNode) {
+		return c.byNode[id]
+	}
+	return -1
+}
+
+// record appends a Paxos event at the current true time.
+func (c *Cluster) record(kind checker.PaxosEventKind, node sim.NodeID, slot int64, b Ballot, value string) {
+	e := checker.PaxosEvent{Kind: kind, Time: int64(c.w.Now()), Node: int(node), Slot: slot, Value: value}
+	if b.Round > 0 {
+		e.Ballot = b.forChecker(c.ids)
+	}
+	c.events = append(c.events, e)
+}
+
+// clientDone stops the run once every client has finished its workload.
+func (c *Cluster) clientDone(ctx *sim.Context) {
+	c.clientsDone++
+	if c.clientsDone == len(c.clients) {
+		ctx.StopRun("workload finished")
+	}
+}
+
+// Config returns the cluster's configuration.
+func (c *Cluster) Config() Config { return c.cfg }
+
+// Servers returns the servers' node ids, n1 first.
+func (c *Cluster) Servers() []sim.NodeID { return c.servers }
+
+// Clients returns the clients' node ids, c1 first.
+func (c *Cluster) Clients() []sim.NodeID { return c.clients }
+
+// Elections returns how many elections servers started.
+func (c *Cluster) Elections() int { return c.elections }
+
+// Trace returns the Paxos events recorded so far, for the checker's Paxos
+// checks. The slice is shared and must not be modified.
+func (c *Cluster) Trace() checker.PaxosTrace {
+	names := make([]string, len(c.w.Nodes()))
+	for _, id := range c.w.Nodes() {
+		names[id] = c.w.Name(id)
+	}
+	return checker.PaxosTrace{Acceptors: c.cfg.Servers, Events: c.events, Names: names}
+}
+
+// History returns the clients' operations as checker operations
+// (checker.FromSim): clients are numbered by node id, and operations that
+// never returned have an Unknown outcome.
+func (c *Cluster) History() []checker.Operation {
+	return checker.FromSim(c.w.History())
+}
