@@ -77,3 +77,21 @@ func TestFromSimFeedsTheLinearizabilityChecker(t *testing.T) {
 	assert.Equal(t, checker.Violated, lied.Verdict)
 	assert.Equal(t, []string{"a"}, lied.Offending)
 }
+
+func TestKVStringsAreCompactAndDistinct(t *testing.T) {
+	tests := []struct {
+		v    any
+		want string
+	}{
+		{checker.KVInput{Op: checker.KVGet, Key: "k1"}, "get k1"},
+		{checker.KVInput{Op: checker.KVPut, Key: "k1", Value: "x"}, `put k1 "x"`},
+		{checker.KVInput{Op: checker.KVAppend, Key: "k2", Value: "y z"}, `append k2 "y z"`},
+		{checker.KVInput{Op: checker.KVCAS, Key: "k1", Expected: "a", Value: "b"}, `cas k1 "a"->"b"`},
+		{checker.KVOutput{Value: "x"}, `"x"`},
+		{checker.KVOutput{Value: "", OK: true}, `"" ok`},
+		{checker.KVOutput{Unknown: true}, "unknown"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, sim.Describe(tt.v))
+	}
+}

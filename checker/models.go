@@ -206,6 +206,31 @@ type KVOutput struct {
 	Unknown bool
 }
 
+// String formats the input compactly, e.g. `put k1 "x"` or
+// `cas k1 "a"->"b"`, for traces and reports. It avoids fmt, because the
+// kernel fingerprints every operation's input through it.
+func (in KVInput) String() string {
+	switch in.Op {
+	case KVGet:
+		return "get " + in.Key
+	case KVCAS:
+		return "cas " + in.Key + " " + strconv.Quote(in.Expected) + "->" + strconv.Quote(in.Value)
+	}
+	return in.Op.String() + " " + in.Key + " " + strconv.Quote(in.Value)
+}
+
+// String formats the output compactly, e.g. `"x"`, `"x" ok` or `unknown`.
+func (out KVOutput) String() string {
+	if out.Unknown {
+		return "unknown"
+	}
+	s := strconv.Quote(out.Value)
+	if out.OK {
+		s += " ok"
+	}
+	return s
+}
+
 // RegisterModel returns the model of a single string register that starts
 // as "" and supports RegisterRead, RegisterWrite and RegisterCAS with
 // RegisterInput and RegisterOutput. Its name is "register".
