@@ -45,6 +45,15 @@ func ReplayCommand(o *scenarios.Outcome) string {
 	return replay(o.Scenario, o.File, o.Seed)
 }
 
+// shownFile returns the outcome's file when it says more than the scenario's
+// name (a path the user gave), and "" for a built-in scenario run by name.
+func shownFile(o *scenarios.Outcome) string {
+	if o.File == o.Scenario || o.File == "library/"+o.Scenario+".yaml" {
+		return ""
+	}
+	return o.File
+}
+
 // replay is ReplayCommand over the fields it needs.
 func replay(scenario, file string, seed uint64) string {
 	target := scenario

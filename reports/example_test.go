@@ -29,7 +29,7 @@ func ExampleWriteText() {
 		fmt.Println(err)
 	}
 	// Output:
-	// scenario     kv-partition (library/kv-partition.yaml)
+	// scenario     kv-partition
 	// protocol     kv
 	// seed         8812
 	// verdict      FAIL (0 holds, 1 violated, 1 inconclusive)

@@ -91,7 +91,7 @@ type faultRow struct {
 func WriteHTML(w io.Writer, o *scenarios.Outcome, ho HTMLOptions, opts ...Option) error {
 	cfg := apply(opts)
 	p := htmlPage{
-		Scenario: o.Scenario, File: o.File, Protocol: o.Protocol, Seed: o.Seed, Passed: o.Passed,
+		Scenario: o.Scenario, File: shownFile(o), Protocol: o.Protocol, Seed: o.Seed, Passed: o.Passed,
 		Verdict: verdictLine(o), Fingerprint: o.Fingerprint, Events: o.Events, SimTime: o.SimTime,
 		Replay: ReplayCommand(o),
 	}

@@ -26,7 +26,7 @@ func WriteText(w io.Writer, o *scenarios.Outcome, opts ...Option) error {
 	kv := func(key, format string, args ...any) { fmt.Fprintf(tw, "%-13s"+format, append([]any{key}, args...)...) }
 
 	file := ""
-	if o.File != "" {
+	if shownFile(o) != "" {
 		file = " (" + oneLine(o.File) + ")"
 	}
 	kv("scenario", "%s%s\n", oneLine(o.Scenario), file)

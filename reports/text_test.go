@@ -21,7 +21,7 @@ func TestTextPassing(t *testing.T) {
 	text, _, _ := render(t, o)
 	s := string(text)
 	for _, want := range []string{
-		"scenario     echo-faults (library/echo-faults.yaml)\n",
+		"scenario     echo-faults\n",
 		"verdict      PASS (1 holds, 0 violated, 0 inconclusive)\n",
 		"  echo   holds    ",
 		"liveness checks\n  (none)\n",
