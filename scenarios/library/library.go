@@ -16,6 +16,7 @@ import (
 	"github.com/dsimlab/dsim/protocols/detector"
 	"github.com/dsimlab/dsim/protocols/echo"
 	"github.com/dsimlab/dsim/protocols/lb"
+	"github.com/dsimlab/dsim/protocols/mapreduce"
 	"github.com/dsimlab/dsim/protocols/paxos"
 	"github.com/dsimlab/dsim/protocols/pbkv"
 	"github.com/dsimlab/dsim/protocols/snapshot"
@@ -41,6 +42,7 @@ func Protocols() []scenarios.Protocol {
 		snapshot.Protocol(),
 		pbkv.Protocol(),
 		paxos.Protocol(),
+		mapreduce.Protocol(),
 		detector.Protocol(),
 		transport.Protocol(),
 		transport.RPCProtocol(),
