@@ -130,25 +130,44 @@ func (l Latency) MeanDuration() time.Duration {
 	return 0
 }
 
+// sampleKind is LatencyKind as a small integer, so drawing a latency
+// switches on a byte rather than comparing strings.
+type sampleKind uint8
+
+const (
+	sampleConstant sampleKind = iota
+	sampleUniform
+	sampleExponential
+	sampleNormal
+	sampleLogNormal
+	samplePareto
+)
+
+var sampleKinds = map[LatencyKind]sampleKind{
+	LatencyConstant: sampleConstant, LatencyUniform: sampleUniform, LatencyExponential: sampleExponential,
+	LatencyNormal: sampleNormal, LatencyLogNormal: sampleLogNormal, LatencyPareto: samplePareto,
+}
+
 // sampler draws latencies for one link from the network's stream. It is a
 // concrete struct switched on kind, so drawing a latency neither allocates
 // nor calls through an interface other than the random source.
 type sampler struct {
-	kind  LatencyKind
-	c     time.Duration
-	shift float64
-	uni   distuv.Uniform
-	exp   distuv.Exponential
-	norm  distuv.Normal
-	logn  distuv.LogNormal
-	par   distuv.Pareto
+	kind     sampleKind
+	pcg      *rand.PCG // the network's stream
+	lo, span float64   // uniform: Min and Max-Min, in ns
+	c        time.Duration
+	shift    float64
+	exp      distuv.Exponential
+	norm     distuv.Normal
+	logn     distuv.LogNormal
+	par      distuv.Pareto
 }
 
-func newSampler(l Latency, src rand.Source) sampler {
-	s := sampler{kind: l.Kind, c: l.Mean}
+func newSampler(l Latency, src *rand.PCG) sampler {
+	s := sampler{kind: sampleKinds[l.Kind], c: l.Mean, pcg: src}
 	switch l.Kind {
 	case LatencyUniform:
-		s.uni = distuv.Uniform{Min: float64(l.Min), Max: float64(l.Max), Src: src}
+		s.lo, s.span = float64(l.Min), float64(l.Max-l.Min)
 	case LatencyExponential:
 		s.shift = float64(l.Min)
 		s.exp = distuv.Exponential{Rate: 1 / float64(l.Mean-l.Min), Src: src}
@@ -162,27 +181,51 @@ func newSampler(l Latency, src rand.Source) sampler {
 	return s
 }
 
+// float01 is rand.Rand.Float64 on a concrete PCG: a uniform float64 in
+// [0, 1) with 53 random bits, the very value rand.New(pcg).Float64 gives.
+func float01(pcg *rand.PCG) float64 {
+	// The value fits in 53 bits, so converting it as signed gives the same
+	// float with one instruction instead of the unsigned conversion's branch.
+	return float64(int64(pcg.Uint64()<<11>>11)) / (1 << 53)
+}
+
+// maxLatency caps a drawn latency: far beyond any run, yet safe to add to
+// any Time a run reaches.
+const maxLatency = math.MaxInt64 / 4
+
+// sample draws one latency. The uniform draw, the hot path of most runs, is
+// the same as distuv.Uniform.Rand (Min + Float64()·(Max-Min) from the same
+// source, so the same values) without the rand.Rand gonum wraps around its
+// source at every call; the other kinds go through gonum's distuv.
 func (s *sampler) sample() time.Duration {
+	if s.kind == sampleUniform {
+		if x := s.lo + float01(s.pcg)*s.span; x < maxLatency {
+			return time.Duration(x)
+		}
+		return maxLatency
+	}
+	return s.sampleOther()
+}
+
+func (s *sampler) sampleOther() time.Duration {
 	var x float64
 	switch s.kind {
-	case LatencyConstant:
+	case sampleConstant:
 		return s.c
-	case LatencyUniform:
-		x = s.uni.Rand()
-	case LatencyExponential:
+	case sampleExponential:
 		x = s.shift + s.exp.Rand()
-	case LatencyNormal:
+	case sampleNormal:
 		x = s.norm.Rand()
-	case LatencyLogNormal:
+	case sampleLogNormal:
 		x = s.logn.Rand()
-	case LatencyPareto:
+	case samplePareto:
 		x = s.par.Rand()
 	}
 	if x <= 0 {
 		return 0
 	}
-	if x >= math.MaxInt64/4 {
-		return math.MaxInt64 / 4 // far beyond any run, yet safe to add to a Time
+	if x >= maxLatency {
+		return maxLatency
 	}
 	return time.Duration(x)
 }

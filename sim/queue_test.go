@@ -7,12 +7,15 @@ import (
 )
 
 // TestQueueMatchesSortedReference pushes and pops random entries and checks
-// every pop against a slow obvious reference: a slice kept sorted.
+// every pop against a slow obvious reference: a slice kept sorted. Like a
+// simulation, it never pushes a time earlier than the last one popped (the
+// queue is monotone), and it makes many ties and some far-future times.
 func TestQueueMatchesSortedReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	var q queue
 	var ref []entry
 	var seq uint64
+	var now Time
 	for step := 0; step < 200_000; step++ {
 		// Grow the queue for the first half, then drain it.
 		push := r.IntN(3) != 0
@@ -21,7 +24,11 @@ func TestQueueMatchesSortedReference(t *testing.T) {
 		}
 		if push || len(ref) == 0 {
 			seq++
-			e := entry{at: Time(r.IntN(50)), key: seq<<slotBits | uint64(r.IntN(maxSlots))}
+			at := now + Time(r.IntN(50))
+			if r.IntN(100) == 0 {
+				at = now + Time(r.Int64N(1<<40)) // a far-future timer
+			}
+			e := entry{at: at, key: seq<<slotBits | uint64(r.IntN(maxSlots))}
 			q.push(e)
 			i, _ := slices.BinarySearchFunc(ref, e, func(a, b entry) int {
 				if a.before(b) {
@@ -34,7 +41,12 @@ func TestQueueMatchesSortedReference(t *testing.T) {
 		}
 		want := ref[0]
 		ref = ref[1:]
-		if got := q.pop(); got != want {
+		if got := q.peek(); got != want {
+			t.Fatalf("step %d: peek = %+v, want %+v", step, got, want)
+		}
+		got := q.pop()
+		now = got.at
+		if got != want {
 			t.Fatalf("step %d: pop = %+v, want %+v", step, got, want)
 		}
 		if q.len() != len(ref) {

@@ -67,35 +67,35 @@ type pending struct {
 // same Config, nodes and calls give the same run, event for event. A World
 // must be used from one goroutine; separate Worlds may run in parallel.
 type World struct {
-	now     Time
-	seq     uint64
-	q       queue
-	slab    []pending
-	free    []int32
-	nodes   []*nodeState
-	ids     []NodeID
-	byName  map[string]NodeID
-	root    uint64
-	netSrc  *rand.PCG
-	netRng  *rand.Rand
-	def     *model
-	fp      fingerprint
-	record  bool
-	trace   []Event
-	onEvent func(*Event)
-	scratch Event // handed to observers, valid during the call
-	history []Operation
-	events  uint64
-	traced  uint64 // trace events so far, recorded or not
-	stopped bool
-	reason  string
+	now       Time
+	seq       uint64
+	q         queue
+	slab      []pending
+	free      []int32
+	nodes     []*nodeState
+	ids       []NodeID
+	byName    map[string]NodeID
+	root      uint64
+	netSrc    *rand.PCG
+	def       *model
+	cuts      int // links cut now
+	overrides int // links with their own model
+	fp        fingerprint
+	record    bool
+	trace     []Event
+	onEvent   func(*Event)
+	scratch   Event // handed to observers, valid during the call
+	history   []Operation
+	events    uint64
+	traced    uint64 // trace events so far, recorded or not
+	stopped   bool
+	reason    string
 }
 
 // New returns an empty World configured by cfg.
 func New(cfg Config) (*World, error) {
 	w := &World{root: cfg.Seed, record: cfg.Trace, onEvent: cfg.OnEvent, byName: map[string]NodeID{}}
 	w.netSrc = NewStream(cfg.Seed, "network")
-	w.netRng = rand.New(w.netSrc)
 	link := cfg.Link
 	if link.Latency.Kind == "" {
 		link = DefaultLink
@@ -263,7 +263,7 @@ func (w *World) RunEvents(n uint64) { w.run(Never, w.events+n) }
 
 func (w *World) run(until Time, maxEvents uint64) {
 	for !w.stopped && w.q.len() > 0 && w.events < maxEvents {
-		if w.q.peek().at > until {
+		if until != Never && w.q.peek().at > until {
 			return
 		}
 		w.step()
@@ -316,7 +316,7 @@ func (w *World) deliver(slot int32, p *pending) {
 	n := w.nodes[to]
 	// A message held by a pause reached the node before any later cut, so
 	// only a message still on the wire is checked against the link.
-	if !p.held && w.nodes[from].out[to].blocked {
+	if !p.held && w.cuts > 0 && w.nodes[from].out[to].blocked {
 		w.drop(slot, from, to, DropCutInFlight)
 		return
 	}
@@ -350,21 +350,26 @@ func (w *World) drop(slot int32, from, to NodeID, reason DropReason) {
 // transmit puts msg on the link from -> to: it is lost, or scheduled for
 // delivery after the link's latency, possibly twice.
 func (w *World) transmit(from, to NodeID, msg any) {
-	l := &w.nodes[from].out[to]
-	m := l.model
-	if m == nil {
-		m = w.def
+	m := w.def
+	var l *link
+	if w.cuts > 0 || w.overrides > 0 {
+		// Only then can the link differ from the default: the common case
+		// of an intact network skips the per-link lookup.
+		l = &w.nodes[from].out[to]
+		if l.model != nil {
+			m = l.model
+		}
+		if l.blocked {
+			w.emit(KindDrop, from, to, msg, DropPartition)
+			return
+		}
 	}
-	if l.blocked {
-		w.emit(KindDrop, from, to, msg, DropPartition)
-		return
-	}
-	if m.cfg.Drop > 0 && w.netRng.Float64() < m.cfg.Drop {
+	if m.cfg.Drop > 0 && float01(w.netSrc) < m.cfg.Drop {
 		w.emit(KindDrop, from, to, msg, DropLoss)
 		return
 	}
 	w.schedule(l, m, from, to, msg)
-	if m.cfg.Duplicate > 0 && w.netRng.Float64() < m.cfg.Duplicate {
+	if m.cfg.Duplicate > 0 && float01(w.netSrc) < m.cfg.Duplicate {
 		w.emit(KindDuplicate, from, to, msg, DropNone)
 		w.schedule(l, m, from, to, msg)
 	}
@@ -373,6 +378,9 @@ func (w *World) transmit(from, to NodeID, msg any) {
 func (w *World) schedule(l *link, m *model, from, to NodeID, msg any) {
 	at := w.now.Add(m.latency.sample())
 	if m.cfg.FIFO {
+		if l == nil {
+			l = &w.nodes[from].out[to]
+		}
 		if at < l.lastArrival {
 			at = l.lastArrival
 		}
@@ -512,9 +520,14 @@ func (w *World) Partition(groups ...[]NodeID) {
 		}
 		desc = append(desc, strings.Join(names, ","))
 	}
+	w.cuts = 0
 	for i, n := range w.nodes {
 		for j := range n.out {
-			n.out[j].blocked = group[i] != group[j]
+			cut := group[i] != group[j]
+			n.out[j].blocked = cut
+			if cut {
+				w.cuts++
+			}
 		}
 	}
 	w.emitText(KindPartition, None, None, strings.Join(desc, " | "))
@@ -522,7 +535,10 @@ func (w *World) Partition(groups ...[]NodeID) {
 
 // Cut cuts the link from -> to one way; to -> from is unaffected.
 func (w *World) Cut(from, to NodeID) {
-	w.nodes[from].out[to].blocked = true
+	if l := &w.nodes[from].out[to]; !l.blocked {
+		l.blocked = true
+		w.cuts++
+	}
 	w.emit(KindCut, from, to, nil, DropNone)
 }
 
@@ -533,12 +549,16 @@ func (w *World) Heal() {
 			n.out[j].blocked = false
 		}
 	}
+	w.cuts = 0
 	w.emit(KindHeal, None, None, nil, DropNone)
 }
 
 // HealLink restores the link from -> to.
 func (w *World) HealLink(from, to NodeID) {
-	w.nodes[from].out[to].blocked = false
+	if l := &w.nodes[from].out[to]; l.blocked {
+		l.blocked = false
+		w.cuts--
+	}
 	w.emit(KindHeal, from, to, nil, DropNone)
 }
 
@@ -562,6 +582,9 @@ func (w *World) SetLink(from, to NodeID, cfg LinkConfig) error {
 	if err != nil {
 		return fmt.Errorf("link %s->%s: %w", w.nodes[from].name, w.nodes[to].name, err)
 	}
+	if l := &w.nodes[from].out[to]; l.model == nil {
+		w.overrides++
+	}
 	w.nodes[from].out[to].model = m
 	w.emitText(KindLink, from, to, describeLink(cfg))
 	return nil
@@ -569,7 +592,10 @@ func (w *World) SetLink(from, to NodeID, cfg LinkConfig) error {
 
 // ResetLink removes the override of the link from -> to.
 func (w *World) ResetLink(from, to NodeID) {
-	w.nodes[from].out[to].model = nil
+	if l := &w.nodes[from].out[to]; l.model != nil {
+		l.model = nil
+		w.overrides--
+	}
 	w.emitText(KindLink, from, to, "default")
 }
 
@@ -594,13 +620,19 @@ func describeLink(c LinkConfig) string {
 }
 
 // emit folds an event into the fingerprint and, if anyone listens, records it.
+// It is small enough to be inlined into the event loop; recording and
+// observing happen out of line.
 func (w *World) emit(kind Kind, node, peer NodeID, msg any, reason DropReason) {
-	seq := w.nextEvent()
+	w.traced++
 	w.fp.add(uint64(kind)|uint64(reason)<<8|uint64(uint32(node))<<32,
 		uint64(w.now)^uint64(uint32(peer))*fpPrime2)
 	if w.record || w.onEvent != nil {
-		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: peer, Msg: msg, Reason: reason})
+		w.publishEvent(kind, node, peer, msg, reason)
 	}
+}
+
+func (w *World) publishEvent(kind Kind, node, peer NodeID, msg any, reason DropReason) {
+	w.publish(Event{Seq: w.traced - 1, Time: w.now, Kind: kind, Node: node, Peer: peer, Msg: msg, Reason: reason})
 }
 
 func (w *World) emitText(kind Kind, node, peer NodeID, text string) {
