@@ -257,3 +257,12 @@ func TestScheduleIsDeterministicAndWellFormed(t *testing.T) {
 	}
 	assert.Greater(t, nemesis, 4, "a 4s nemesis window with a 500ms mean gap draws several faults")
 }
+
+func TestWithParamChangesOneParameterAndCopies(t *testing.T) {
+	s, err := scenarios.Parse("ok.yaml", []byte(good), table)
+	require.NoError(t, err)
+	c := s.WithParam("variant", "correct")
+	assert.Equal(t, "correct", c.Params.String("variant"))
+	assert.Equal(t, 8, c.Params.Int("window"), "the file's other values stay")
+	assert.Equal(t, "buggy", s.Params.String("variant"), "the original is unchanged")
+}

@@ -138,6 +138,18 @@ func NewParams(schema []Param, values map[string]any) Params {
 	return p
 }
 
+// With returns a copy of p with one parameter set to value (of the kind's
+// Go type), the others unchanged. Bug-zoo sweeps and comparisons use it to
+// run a scenario with another variant or algorithm.
+func (p Params) With(name string, value any) Params {
+	q := Params{values: make(map[string]any, len(p.values)+1)}
+	for k, v := range p.values {
+		q.values[k] = v
+	}
+	q.values[name] = value
+	return q
+}
+
 func (p Params) get(name string) any {
 	v, ok := p.values[name]
 	if !ok {

@@ -26,6 +26,14 @@ type Scenario struct {
 	AllowInconclusive bool          // an inconclusive check does not fail the run
 }
 
+// WithParam returns a copy of s with one protocol parameter set to value
+// (of the kind's Go type) and the others as the file set them.
+func (s *Scenario) WithParam(name string, value any) *Scenario {
+	c := *s
+	c.Params = s.Params.With(name, value)
+	return &c
+}
+
 // Network is a scenario's network: the default link and per-link overrides.
 type Network struct {
 	Default sim.LinkConfig

@@ -26,8 +26,7 @@ func load(t testing.TB, name string, variant detector.Variant) *scenarios.Scenar
 		[]scenarios.Protocol{detector.Protocol()})
 	require.NoError(t, err)
 	if variant != detector.Correct {
-		// The library's detector scenarios set no parameters of their own.
-		s.Params = scenarios.NewParams(s.Protocol.Params, map[string]any{"variant": string(variant)})
+		s = s.WithParam("variant", string(variant))
 	}
 	return s
 }

@@ -124,34 +124,17 @@ func withBalancer(s *scenarios.Scenario, spec string) (*scenarios.Scenario, erro
 	if err != nil {
 		return nil, err
 	}
-	values := map[string]any{}
-	for _, p := range s.Protocol.Params {
-		switch p.Kind {
-		case scenarios.Int:
-			values[p.Name] = s.Params.Int(p.Name)
-		case scenarios.Float:
-			values[p.Name] = s.Params.Float(p.Name)
-		case scenarios.Duration:
-			values[p.Name] = s.Params.Duration(p.Name)
-		case scenarios.String:
-			values[p.Name] = s.Params.String(p.Name)
-		case scenarios.Bool:
-			values[p.Name] = s.Params.Bool(p.Name)
-		}
-	}
-	values["balancer"] = name
+	sc := s.WithParam("balancer", name)
 	if opts.D != 0 {
-		values["d"] = opts.D
+		sc = sc.WithParam("d", opts.D)
 	}
 	if opts.Hash != "" {
-		values["hash"] = opts.Hash
+		sc = sc.WithParam("hash", opts.Hash)
 	}
 	if opts.Decay != 0 {
-		values["decay"] = opts.Decay
+		sc = sc.WithParam("decay", opts.Decay)
 	}
-	sc := *s
-	sc.Params = scenarios.NewParams(s.Protocol.Params, values)
-	return &sc, nil
+	return sc, nil
 }
 
 func compare(name string, specs []string, seeds []uint64, run func(spec string, seed uint64) (*Result, error)) (*Table, error) {

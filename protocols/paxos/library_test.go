@@ -27,7 +27,7 @@ func load(t testing.TB, name string, variant paxos.Variant) *scenarios.Scenario 
 		[]scenarios.Protocol{paxos.Protocol()})
 	require.NoError(t, err)
 	if variant != paxos.Correct {
-		s.Params = scenarios.NewParams(s.Protocol.Params, map[string]any{"variant": string(variant)})
+		s = s.WithParam("variant", string(variant))
 	}
 	return s
 }

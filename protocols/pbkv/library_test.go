@@ -2,7 +2,9 @@ package pbkv_test
 
 import (
 	"flag"
+	"maps"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -25,31 +27,10 @@ func load(t testing.TB, name string, params map[string]any) *scenarios.Scenario 
 	s, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "library", name+".yaml"),
 		[]scenarios.Protocol{pbkv.Protocol()})
 	require.NoError(t, err)
-	if len(params) > 0 {
-		vals := map[string]any{}
-		for _, p := range s.Protocol.Params {
-			vals[p.Name] = paramValue(s.Params, p)
-		}
-		for k, v := range params {
-			vals[k] = v
-		}
-		s.Params = scenarios.NewParams(s.Protocol.Params, vals)
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		s = s.WithParam(k, params[k])
 	}
 	return s
-}
-
-func paramValue(p scenarios.Params, spec scenarios.Param) any {
-	switch spec.Kind {
-	case scenarios.Int:
-		return p.Int(spec.Name)
-	case scenarios.Float:
-		return p.Float(spec.Name)
-	case scenarios.Duration:
-		return p.Duration(spec.Name)
-	case scenarios.Bool:
-		return p.Bool(spec.Name)
-	}
-	return p.String(spec.Name)
 }
 
 // failures returns the checks of o that did not hold, as text.

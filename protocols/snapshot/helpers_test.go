@@ -22,23 +22,7 @@ func load(t testing.TB, name string, variant snapshot.Variant) *scenarios.Scenar
 	s, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "library", name+".yaml"),
 		[]scenarios.Protocol{snapshot.Protocol()})
 	require.NoError(t, err)
-	values := map[string]any{}
-	for _, p := range s.Protocol.Params {
-		switch p.Kind {
-		case scenarios.Int:
-			values[p.Name] = s.Params.Int(p.Name)
-		case scenarios.Float:
-			values[p.Name] = s.Params.Float(p.Name)
-		case scenarios.Duration:
-			values[p.Name] = s.Params.Duration(p.Name)
-		case scenarios.String:
-			values[p.Name] = s.Params.String(p.Name)
-		case scenarios.Bool:
-			values[p.Name] = s.Params.Bool(p.Name)
-		}
-	}
-	values["variant"] = string(variant)
-	s.Params = scenarios.NewParams(s.Protocol.Params, values)
+	s = s.WithParam("variant", string(variant))
 	return s
 }
 

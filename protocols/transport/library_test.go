@@ -37,25 +37,7 @@ func load(t testing.TB, name string) *scenarios.Scenario {
 // withParam returns a copy of s with one parameter changed and the others
 // as the file sets them.
 func withParam(s *scenarios.Scenario, name string, value any) *scenarios.Scenario {
-	vals := map[string]any{}
-	for _, p := range s.Protocol.Params {
-		switch p.Kind {
-		case scenarios.Int:
-			vals[p.Name] = s.Params.Int(p.Name)
-		case scenarios.Float:
-			vals[p.Name] = s.Params.Float(p.Name)
-		case scenarios.Duration:
-			vals[p.Name] = s.Params.Duration(p.Name)
-		case scenarios.String:
-			vals[p.Name] = s.Params.String(p.Name)
-		case scenarios.Bool:
-			vals[p.Name] = s.Params.Bool(p.Name)
-		}
-	}
-	vals[name] = value
-	c := *s
-	c.Params = scenarios.NewParams(s.Protocol.Params, vals)
-	return &c
+	return s.WithParam(name, value)
 }
 
 func failures(o *scenarios.Outcome) []checker.Result {
