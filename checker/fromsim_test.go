@@ -95,3 +95,13 @@ func TestKVStringsAreCompactAndDistinct(t *testing.T) {
 		assert.Equal(t, tt.want, sim.Describe(tt.v))
 	}
 }
+
+func TestFromSimNumbersClientsDensely(t *testing.T) {
+	ops := checker.FromSim([]sim.Operation{
+		{Client: 7, Invoke: 1, Return: 2, Returned: true},
+		{Client: 5, Invoke: 1, Return: sim.Never},
+		{Client: 7, Invoke: 3, Return: 4, Returned: true},
+	})
+	assert.Equal(t, []int{0, 1, 0}, []int{ops[0].Client, ops[1].Client, ops[2].Client})
+	assert.Equal(t, checker.Unknown, ops[1].Outcome)
+}

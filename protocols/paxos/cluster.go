@@ -223,8 +223,8 @@ func (c *Cluster) Trace() checker.PaxosTrace {
 }
 
 // History returns the clients' operations as checker operations
-// (checker.FromSim): clients are numbered by node id, and operations that
-// never returned have an Unknown outcome.
+// (checker.FromSim): clients are numbered in order of their first
+// operation, and operations that never returned have an Unknown outcome.
 func (c *Cluster) History() []checker.Operation {
 	return checker.FromSim(c.w.History())
 }
