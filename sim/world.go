@@ -376,7 +376,19 @@ func (w *World) transmit(from, to NodeID, msg any) {
 }
 
 func (w *World) schedule(l *link, m *model, from, to NodeID, msg any) {
-	at := w.now.Add(m.latency.sample())
+	var d time.Duration
+	if s := &m.latency; s.kind == sampleUniform {
+		// sampler.sample's uniform draw, written out here because the
+		// compiler will not inline it into the path of every message.
+		x := s.lo + float64(int64(s.pcg.Uint64()&(1<<53-1)))*0x1p-53*s.span
+		d = maxLatency
+		if x < maxLatency {
+			d = time.Duration(x)
+		}
+	} else {
+		d = s.sampleOther()
+	}
+	at := w.now.Add(d)
 	if m.cfg.FIFO {
 		if l == nil {
 			l = &w.nodes[from].out[to]
