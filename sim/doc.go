@@ -58,6 +58,6 @@
 // # Cost
 //
 // Scheduling an event allocates nothing in steady state: queue entries are
-// 16-byte (time, sequence, slot) records in a 4-ary heap, and payloads live
+// 16-byte (time, sequence, slot) records in a monotone radix heap, and payloads live
 // in a reused slab. See the README's performance section for figures.
 package sim
