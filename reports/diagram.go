@@ -230,7 +230,7 @@ func layoutDiagram(w *sim.World, trace []sim.Event, lo, hi int, from, to sim.Tim
 			m.Title = fmt.Sprintf("%s: %s invokes op %d: %s", at, name(e.Node), e.Op, sim.Describe(e.Msg))
 		case sim.KindReturn:
 			m.Title = fmt.Sprintf("%s: op %d of %s returns %s", at, e.Op, name(e.Node), sim.Describe(e.Msg))
-		case sim.KindAnnotate:
+		case sim.KindRecord:
 			m.Title = fmt.Sprintf("%s: %s: %s", at, name(e.Node), e.Text)
 		case sim.KindPartition, sim.KindCut, sim.KindHeal, sim.KindLink, sim.KindStop:
 			r := rule{Y: y(e.Time), X1: diagLeft, X2: d.Width - diagRight + 10, Label: e.Kind.String()}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/reports"
 	"github.com/dsimlab/dsim/scenarios"
 )
@@ -23,7 +24,7 @@ func ExampleWriteText() {
 			{Check: "progress", Kind: checker.Liveness, Verdict: checker.Inconclusive,
 				Detail: "could not decide", Budget: 10 * time.Second, TimedOut: true},
 		},
-		Stats: []scenarios.Stat{{Name: "ops", Value: 600}, {Name: "latency p99", Value: 12.5, Unit: "ms"}},
+		Stats: []protocols.Stat{{Name: "ops", Value: 600}, {Name: "latency p99", Value: 12.5, Unit: "ms"}},
 	}
 	if err := reports.WriteText(os.Stdout, o, reports.OmitWall()); err != nil {
 		fmt.Println(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/scenarios/library"
 )
@@ -59,7 +60,7 @@ func failingOutcome(t testing.TB) *scenarios.Outcome {
 				Detail: "could not decide within the budget", Budget: 2 * time.Second, TimedOut: true},
 			lin.Result,
 		},
-		Stats: []scenarios.Stat{{Name: "ops", Value: 3}, {Name: "latency p99", Value: 1.2345678, Unit: "ms"}},
+		Stats: []protocols.Stat{{Name: "ops", Value: 3}, {Name: "latency p99", Value: 1.2345678, Unit: "ms"}},
 		Faults: []scenarios.Fault{
 			{At: time.Second, Kind: scenarios.FaultCrash, Node: "n1"},
 			{At: 2 * time.Second, Kind: scenarios.FaultRestart, Node: "n1"},

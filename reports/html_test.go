@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
 )
@@ -179,7 +180,7 @@ func TestHTMLEscapes(t *testing.T) {
 	o := &scenarios.Outcome{
 		Scenario: evil, File: evil, Protocol: evil, Fingerprint: evil,
 		Checks: []checker.Result{{Check: evil, Verdict: checker.Violated, Detail: evil, Offending: []string{evil}}},
-		Stats:  []scenarios.Stat{{Name: evil, Value: 1, Unit: evil}},
+		Stats:  []protocols.Stat{{Name: evil, Value: 1, Unit: evil}},
 		Faults: []scenarios.Fault{{At: time.Millisecond, Kind: scenarios.FaultCrash, Node: evil}},
 		Visualization: func(w io.Writer) error {
 			_, err := io.WriteString(w, `<html>"</iframe><script>alert(1)</script></html>`)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 )
 
@@ -108,7 +109,7 @@ func TestJSONFailing(t *testing.T) {
 }
 
 func TestJSONNonFiniteStat(t *testing.T) {
-	o := &scenarios.Outcome{Scenario: "x", Stats: []scenarios.Stat{{Name: "mean", Value: math.NaN()}, {Name: "n", Value: 2}}}
+	o := &scenarios.Outcome{Scenario: "x", Stats: []protocols.Stat{{Name: "mean", Value: math.NaN()}, {Name: "n", Value: 2}}}
 	var b bytes.Buffer
 	require.NoError(t, WriteJSON(&b, o, OmitWall()), "NaN must not break the encoder")
 	var r Report

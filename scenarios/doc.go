@@ -58,10 +58,12 @@
 //
 // # Protocols
 //
-// A protocol package describes itself with a Protocol value: its parameter
-// schema, its checks, the workload operations it understands, and Setup,
-// which adds its nodes to a World. Protocols are listed in an explicit table
-// (package scenarios/library); nothing registers itself at init.
+// A protocol package describes itself with a protocols.Protocol value (the
+// contract, in package protocols): its parameter schema, its checks, the
+// workload operations it understands, and Setup, which adds its nodes to a
+// World. The loader validates a file against a table of them: the built-in
+// table is package scenarios/library's; a program of one's own passes its
+// own. Nothing registers itself at init.
 //
 // # Running
 //

@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -57,7 +58,7 @@ func (ps Problems) Unwrap() error { return ErrInvalid }
 
 // Load reads and validates the scenario file at path against the protocol
 // table.
-func Load(path string, table []Protocol) (*Scenario, error) {
+func Load(path string, table []protocols.Protocol) (*Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load scenario: %w", err)
@@ -68,7 +69,7 @@ func Load(path string, table []Protocol) (*Scenario, error) {
 // Parse validates a scenario given as YAML text; file names it in messages.
 // It reports every problem it finds, each with file, line and field, as
 // Problems.
-func Parse(file string, data []byte, table []Protocol) (*Scenario, error) {
+func Parse(file string, data []byte, table []protocols.Protocol) (*Scenario, error) {
 	p := &parser{file: file, table: table}
 	s := p.parse(data)
 	if len(p.probs) > 0 {
@@ -81,7 +82,7 @@ func Parse(file string, data []byte, table []Protocol) (*Scenario, error) {
 // with its line and its dotted field path.
 type parser struct {
 	file  string
-	table []Protocol
+	table []protocols.Protocol
 	probs Problems
 }
 
@@ -237,7 +238,7 @@ func (p *parser) parse(data []byte) *Scenario {
 	root := doc.Content[0]
 	s := &Scenario{File: p.file, Nodes: 3, CheckBudget: 10 * time.Second,
 		Network:  Network{Default: sim.DefaultLink},
-		Workload: Workload{Distribution: "uniform", Keys: 1, Timeout: time.Second, ZipfS: 1.1}}
+		Workload: protocols.Workload{Distribution: "uniform", Keys: 1, Timeout: time.Second, ZipfS: 1.1}}
 
 	// The protocol decides what params, checks and workload ops mean, so
 	// find it first.
@@ -318,7 +319,7 @@ func (p *parser) protocolNames() string {
 	return strings.Join(names, ", ")
 }
 
-func (p *parser) protocol(n *yaml.Node, path string) *Protocol {
+func (p *parser) protocol(n *yaml.Node, path string) *protocols.Protocol {
 	name, ok := p.str(n, path)
 	if !ok {
 		return nil
@@ -332,7 +333,7 @@ func (p *parser) protocol(n *yaml.Node, path string) *Protocol {
 	return nil
 }
 
-func (p *parser) params(n *yaml.Node, path string, pr *Protocol) Params {
+func (p *parser) params(n *yaml.Node, path string, pr *protocols.Protocol) protocols.Params {
 	vals := map[string]any{}
 	known := map[string]func(*yaml.Node, string){}
 	for _, spec := range pr.Params {
@@ -349,29 +350,29 @@ func (p *parser) params(n *yaml.Node, path string, pr *Protocol) Params {
 			p.fields(n, path, known)
 		}
 	}
-	return NewParams(pr.Params, vals)
+	return protocols.NewParams(pr.Params, vals)
 }
 
-func (p *parser) param(n *yaml.Node, path string, spec Param) (any, bool) {
+func (p *parser) param(n *yaml.Node, path string, spec protocols.Param) (any, bool) {
 	var x any
 	var num float64
 	ok := false
 	switch spec.Kind {
-	case Int:
+	case protocols.Int:
 		var v int
 		v, ok = p.integer(n, path, math.MinInt)
 		x, num = v, float64(v)
-	case Float:
+	case protocols.Float:
 		var v float64
 		v, ok = p.float(n, path)
 		x, num = v, v
-	case Duration:
+	case protocols.Duration:
 		var v time.Duration
 		v, ok = p.duration(n, path)
 		x, num = v, float64(v)
-	case Bool:
+	case protocols.Bool:
 		x, ok = p.boolean(n, path)
-	case String:
+	case protocols.String:
 		var v string
 		v, ok = p.str(n, path)
 		if ok && len(spec.Choices) > 0 && !slices.Contains(spec.Choices, v) {
@@ -382,7 +383,7 @@ func (p *parser) param(n *yaml.Node, path string, spec Param) (any, bool) {
 	}
 	if ok && spec.Max > spec.Min && (num < spec.Min || num > spec.Max) {
 		lo, hi := fmt.Sprint(spec.Min), fmt.Sprint(spec.Max)
-		if spec.Kind == Duration {
+		if spec.Kind == protocols.Duration {
 			lo, hi = time.Duration(spec.Min).String(), time.Duration(spec.Max).String()
 		}
 		p.errf(n, path, "%s is out of range (want %s to %s)", n.Value, lo, hi)
@@ -391,7 +392,7 @@ func (p *parser) param(n *yaml.Node, path string, spec Param) (any, bool) {
 	return x, ok
 }
 
-func (p *parser) checks(n *yaml.Node, path string, pr *Protocol) []string {
+func (p *parser) checks(n *yaml.Node, path string, pr *protocols.Protocol) []string {
 	if n == nil {
 		var names []string
 		for _, c := range pr.Checks {
@@ -404,7 +405,7 @@ func (p *parser) checks(n *yaml.Node, path string, pr *Protocol) []string {
 	names, _ := p.strList(n, path)
 	var out []string
 	for i, name := range names {
-		if !slices.ContainsFunc(pr.Checks, func(c CheckInfo) bool { return c.Name == name }) {
+		if !slices.ContainsFunc(pr.Checks, func(c protocols.CheckInfo) bool { return c.Name == name }) {
 			var all []string
 			for _, c := range pr.Checks {
 				all = append(all, c.Name)
@@ -494,7 +495,7 @@ func (p *parser) network(n *yaml.Node, path string, net *Network) {
 	})
 }
 
-func (p *parser) workload(n *yaml.Node, path string, wl *Workload) (mix *yaml.Node) {
+func (p *parser) workload(n *yaml.Node, path string, wl *protocols.Workload) (mix *yaml.Node) {
 	p.fields(n, path, map[string]func(*yaml.Node, string){
 		"ops":  func(v *yaml.Node, f string) { wl.Ops, _ = p.integer(v, f, 0) },
 		"keys": func(v *yaml.Node, f string) { wl.Keys, _ = p.integer(v, f, 1) },
@@ -522,12 +523,12 @@ func (p *parser) workload(n *yaml.Node, path string, wl *Workload) (mix *yaml.No
 	return mix
 }
 
-func (p *parser) mix(n *yaml.Node, path string, pr *Protocol) []MixEntry {
+func (p *parser) mix(n *yaml.Node, path string, pr *protocols.Protocol) []protocols.MixEntry {
 	if n.Kind != yaml.MappingNode {
 		p.errf(n, path, "want a mapping from operation to weight, e.g. {get: 0.5, put: 0.5}")
 		return nil
 	}
-	var out []MixEntry
+	var out []protocols.MixEntry
 	ops := protocolOps(pr)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -541,16 +542,16 @@ func (p *parser) mix(n *yaml.Node, path string, pr *Protocol) []MixEntry {
 			p.errf(v, f, "weight %v is negative", w)
 			continue
 		}
-		out = append(out, MixEntry{Op: k.Value, Weight: w})
+		out = append(out, protocols.MixEntry{Op: k.Value, Weight: w})
 	}
-	slices.SortFunc(out, func(a, b MixEntry) int { return strings.Compare(a.Op, b.Op) })
+	slices.SortFunc(out, func(a, b protocols.MixEntry) int { return strings.Compare(a.Op, b.Op) })
 	return out
 }
 
 // protocolOps returns the workload operations a protocol understands,
 // declared as the Choices of its "op" parameter-free schema: see
 // Protocol.Ops.
-func protocolOps(pr *Protocol) []string { return pr.Ops }
+func protocolOps(pr *protocols.Protocol) []string { return pr.Ops }
 
 func (p *parser) faults(n *yaml.Node, path string) []Fault {
 	if n.Kind != yaml.SequenceNode {

@@ -9,25 +9,26 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
 )
 
 // toy is a protocol for loader tests: servers n1..nN, clients c1..cM, no
 // behaviour.
-func toy() scenarios.Protocol {
-	return scenarios.Protocol{
+func toy() protocols.Protocol {
+	return protocols.Protocol{
 		Name: "toy",
-		Params: []scenarios.Param{
-			{Name: "variant", Kind: scenarios.String, Default: "correct", Choices: []string{"correct", "buggy"}},
-			{Name: "window", Kind: scenarios.Int, Default: 4, Min: 1, Max: 64},
-			{Name: "timeout", Kind: scenarios.Duration, Default: time.Second},
-			{Name: "ratio", Kind: scenarios.Float, Default: 0.5},
-			{Name: "fast", Kind: scenarios.Bool, Default: false},
+		Params: []protocols.Param{
+			{Name: "variant", Kind: protocols.String, Default: "correct", Choices: []string{"correct", "buggy"}},
+			{Name: "window", Kind: protocols.Int, Default: 4, Min: 1, Max: 64},
+			{Name: "timeout", Kind: protocols.Duration, Default: time.Second},
+			{Name: "ratio", Kind: protocols.Float, Default: 0.5},
+			{Name: "fast", Kind: protocols.Bool, Default: false},
 		},
-		Checks: []scenarios.CheckInfo{{Name: "safe", Default: true}, {Name: "live"}},
+		Checks: []protocols.CheckInfo{{Name: "safe", Default: true}, {Name: "live"}},
 		Ops:    []string{"get", "put"},
-		Setup: func(env *scenarios.Env) (scenarios.Instance, error) {
+		Setup: func(env *protocols.Env) (protocols.Instance, error) {
 			in := &toyInstance{}
 			for i := 1; i <= env.Nodes; i++ {
 				in.servers = append(in.servers, env.World.MustAddNode("n"+strconv.Itoa(i), func() sim.Node { return idle{} }))
@@ -49,11 +50,11 @@ func (idle) Timer(*sim.Context, any)               {}
 type toyInstance struct{ servers []sim.NodeID }
 
 func (t *toyInstance) Servers() []sim.NodeID { return t.servers }
-func (t *toyInstance) Check(req scenarios.CheckRequest) scenarios.Report {
-	return scenarios.Report{}
+func (t *toyInstance) Check(req protocols.CheckRequest) protocols.Report {
+	return protocols.Report{}
 }
 
-var table = []scenarios.Protocol{toy()}
+var table = []protocols.Protocol{toy()}
 
 const good = `name: toy-ok
 description: a valid scenario
@@ -130,7 +131,7 @@ func TestParseValidScenario(t *testing.T) {
 	require.Len(t, s.Network.Links, 1)
 	assert.Equal(t, 0.5, s.Network.Links[0].Config.Drop)
 	assert.Equal(t, s.Network.Default.Latency, s.Network.Links[0].Config.Latency, "a link override starts from the default")
-	assert.Equal(t, []scenarios.MixEntry{{Op: "get", Weight: 3}, {Op: "put", Weight: 1}}, s.Workload.Mix, "sorted by name")
+	assert.Equal(t, []protocols.MixEntry{{Op: "get", Weight: 3}, {Op: "put", Weight: 1}}, s.Workload.Mix, "sorted by name")
 	assert.Equal(t, "zipf", s.Workload.Distribution)
 	require.Len(t, s.Faults, 10)
 	assert.Equal(t, scenarios.Fault{At: time.Second, Kind: scenarios.FaultCrash, Node: "n1", Line: 29, Position: 0}, s.Faults[0])

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -33,7 +34,7 @@ type Outcome struct {
 	CheckWall   time.Duration    `json:"check_ns"` // wall time of the checks alone; not deterministic
 	Passed      bool             `json:"passed"`
 	Checks      []checker.Result `json:"checks"`
-	Stats       []Stat           `json:"stats,omitempty"`
+	Stats       []protocols.Stat `json:"stats,omitempty"`
 	Faults      []Fault          `json:"faults"`
 
 	// World is the finished simulation, for trace export and reports.
@@ -63,12 +64,12 @@ func (o *Outcome) Counts() (holds, violated, inconclusive int) {
 // Build sets up a scenario in a fresh World for a seed, without running it:
 // the protocol's nodes, the network and the fault schedule. Validation uses
 // it to resolve node names; Run uses it to run.
-func Build(s *Scenario, seed uint64, trace bool) (*sim.World, Instance, []Fault, error) {
+func Build(s *Scenario, seed uint64, trace bool) (*sim.World, protocols.Instance, []Fault, error) {
 	w, err := sim.New(sim.Config{Seed: seed, Trace: trace, Link: s.Network.Default})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: network: %w", s.File, err)
 	}
-	inst, err := s.Protocol.Setup(&Env{World: w, Params: s.Params, Nodes: s.Nodes, Clients: s.Clients,
+	inst, err := s.Protocol.Setup(&protocols.Env{World: w, Params: s.Params, Nodes: s.Nodes, Clients: s.Clients,
 		Workload: s.Workload, Duration: s.Duration})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: %s: %w: %w", s.File, s.Protocol.Name, ErrInvalid, err)
@@ -114,7 +115,7 @@ func Run(s *Scenario, seed uint64, opts RunOptions) (*Outcome, error) {
 		budget = opts.CheckBudget
 	}
 	checkStart := time.Now()
-	rep := inst.Check(CheckRequest{World: w, Checks: s.Checks, Budget: budget})
+	rep := inst.Check(protocols.CheckRequest{World: w, Checks: s.Checks, Budget: budget})
 	o := &Outcome{
 		Scenario: s.Name, File: s.File, Protocol: s.Protocol.Name, Seed: seed,
 		Fingerprint: fmt.Sprintf("%016x", w.Fingerprint()), Events: w.Events(), SimTime: time.Duration(w.Now()),

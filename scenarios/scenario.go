@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -12,12 +13,12 @@ type Scenario struct {
 	File              string // where it was loaded from, for messages
 	Name              string
 	Description       string
-	Protocol          *Protocol
-	Params            Params
+	Protocol          *protocols.Protocol
+	Params            protocols.Params
 	Nodes             int // server nodes
 	Clients           int // client nodes
 	Network           Network
-	Workload          Workload
+	Workload          protocols.Workload
 	Duration          time.Duration // how long to run, in virtual time
 	Faults            []Fault       // fixed fault events, in file order
 	Nemesis           *Nemesis      // randomised faults, or nil
@@ -97,23 +98,4 @@ type Nemesis struct {
 	Duration time.Duration // mean length of a fault
 	MaxDown  int           // most servers crashed or paused at once (0: a minority)
 	MaxSkew  time.Duration // largest clock offset, either way
-}
-
-// Workload is what a scenario's clients do. Protocols interpret it; the
-// Generator draws from it.
-type Workload struct {
-	Ops          int           // operations in all, shared out among the clients
-	Mix          []MixEntry    // operation kinds and their weights, sorted by name
-	Keys         int           // number of distinct keys
-	Distribution string        // "uniform" or "zipf"
-	ZipfS        float64       // Zipf exponent (> 1) for "zipf"
-	Think        time.Duration // closed loop: pause between one reply and the next request
-	Rate         float64       // open loop: Poisson arrivals per second per client (0: closed loop)
-	Timeout      time.Duration // a client gives up on an operation after this
-}
-
-// MixEntry is one operation kind of a workload and its relative weight.
-type MixEntry struct {
-	Op     string
-	Weight float64
 }

@@ -28,7 +28,7 @@
 // kernel calls Start (at boot and after every restart), Receive (a message)
 // and Timer (a timer it set), and the node acts only through its Context:
 // Send, SetTimer and CancelTimer, Now (its own, possibly skewed, clock),
-// Rand (its own stream), Storage (its disk), Annotate (a note in the trace),
+// Rand (its own stream), Storage (its disk), Record (a fact for checks, or a note in the trace),
 // and, for clients, Invoke and Return (the run's history). A node never
 // starts goroutines, never reads the wall clock, never uses the global
 // random source, and never lets map iteration order reach its behaviour.

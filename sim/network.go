@@ -195,20 +195,8 @@ func float01(pcg *rand.PCG) float64 {
 // any Time a run reaches.
 const maxLatency = math.MaxInt64 / 4
 
-// sample draws one latency. The uniform draw, the hot path of most runs, is
-// the same as distuv.Uniform.Rand (Min + Float64()·(Max-Min) from the same
-// source, so the same values) without the rand.Rand gonum wraps around its
-// source at every call; the other kinds go through gonum's distuv.
-func (s *sampler) sample() time.Duration {
-	if s.kind == sampleUniform {
-		if x := s.lo + float01(s.pcg)*s.span; x < maxLatency {
-			return time.Duration(x)
-		}
-		return maxLatency
-	}
-	return s.sampleOther()
-}
-
+// sampleOther draws a latency of any kind but uniform, through gonum's
+// distuv; the event loop draws uniform latencies inline (World.schedule).
 func (s *sampler) sampleOther() time.Duration {
 	var x float64
 	switch s.kind {

@@ -152,11 +152,22 @@ func (c *Context) CancelTimer(id TimerID) {
 	}
 }
 
-// Annotate records a note in the trace, e.g. "decided slot 3 = x". Checkers
-// read annotations, so keep their format stable.
-func (c *Context) Annotate(text string) {
-	c.w.emitText(KindAnnotate, c.id, None, text)
+// Record records a fact: something this node did or saw that a check needs
+// to know, as a typed value (for example a struct saying which slot was
+// decided and with what value). It is the one way a node tells checks what
+// happened: the fact is folded into the fingerprint through its description
+// (Describe: its String method, or its Go syntax), traces write that
+// description, and observers receive the value itself as the event's Msg,
+// so a check reads the fact back by its type (see ObserveFacts) rather than
+// by parsing text. A string is a fact too: a note for people reading the
+// trace. Facts are values, like messages: do not modify one once recorded.
+func (c *Context) Record(fact any) {
+	c.w.emitFact(c.id, fact)
 }
+
+// Annotate records a note in the trace. It is Record of a string, kept while
+// protocols move to typed facts.
+func (c *Context) Annotate(text string) { c.Record(text) }
 
 // Invoke records that this node, as a client, invoked an operation with the
 // given input, and returns its id for Return. Times in the history are true

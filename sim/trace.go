@@ -29,7 +29,7 @@ const (
 	KindClock                     // Node's clock was set; Text gives offset and drift
 	KindInvoke                    // client Node invoked operation Op with input Msg
 	KindReturn                    // operation Op of client Node returned output Msg
-	KindAnnotate                  // Node annotated the trace with Text
+	KindRecord                    // Node recorded a fact: Msg is the value given to Context.Record, Text its description
 	KindStop                      // the run was stopped; Text says why
 	KindPartition                 // the network was split into groups; Text lists them
 	kindCount
@@ -39,8 +39,19 @@ var kindNames = [kindCount]string{
 	KindSend: "send", KindDeliver: "deliver", KindDrop: "drop", KindDuplicate: "duplicate",
 	KindTimer: "timer", KindCrash: "crash", KindRestart: "restart", KindStart: "start",
 	KindPause: "pause", KindResume: "resume", KindCut: "cut", KindHeal: "heal", KindLink: "link",
-	KindClock: "clock", KindInvoke: "invoke", KindReturn: "return", KindAnnotate: "annotate",
+	KindClock: "clock", KindInvoke: "invoke", KindReturn: "return", KindRecord: "record",
 	KindStop: "stop", KindPartition: "partition",
+}
+
+// IsFault reports whether the event is a fault the world suffered: a crash,
+// restart, pause, resume, partition, cut, heal, clock change or link change.
+// Liveness checks measure progress from the last one.
+func (k Kind) IsFault() bool {
+	switch k {
+	case KindCrash, KindRestart, KindPause, KindResume, KindPartition, KindCut, KindHeal, KindClock, KindLink:
+		return true
+	}
+	return false
 }
 
 // String returns the kind's name as used in JSON Lines traces.
@@ -160,7 +171,10 @@ func (w *World) WriteTraceJSONL(out io.Writer) error {
 	enc := json.NewEncoder(bw)
 	for i := range w.trace {
 		e := &w.trace[i]
-		je := jsonEvent{Seq: e.Seq, Time: int64(e.Time), Kind: e.Kind.String(), Msg: Describe(e.Msg), Text: e.Text, Op: int(e.Op)}
+		je := jsonEvent{Seq: e.Seq, Time: int64(e.Time), Kind: e.Kind.String(), Text: e.Text, Op: int(e.Op)}
+		if e.Kind != KindRecord { // a fact's description is its Text
+			je.Msg = Describe(e.Msg)
+		}
 		if e.Node != None {
 			je.Node = w.nodes[e.Node].name
 		}

@@ -120,6 +120,21 @@ func (w *World) Observe(fn func(*Event)) {
 	w.onEvent = fn
 }
 
+// ObserveFacts calls fn with every fact of type T that a node records (see
+// Context.Record), as it is recorded, with the event that carries it; the
+// event is only valid during the call. Checks use it to read facts by their
+// type, as they happen.
+func ObserveFacts[T any](w *World, fn func(e *Event, fact T)) {
+	w.Observe(func(e *Event) {
+		if e.Kind != KindRecord {
+			return
+		}
+		if fact, ok := e.Msg.(T); ok {
+			fn(e, fact)
+		}
+	})
+}
+
 // Stream returns a new random source for a named component of the run (for
 // example "workload" or "faults"), derived from the root seed by SplitSeed.
 // Nodes have their own streams ("node/NAME") and the network has "network".
@@ -378,8 +393,11 @@ func (w *World) transmit(from, to NodeID, msg any) {
 func (w *World) schedule(l *link, m *model, from, to NodeID, msg any) {
 	var d time.Duration
 	if s := &m.latency; s.kind == sampleUniform {
-		// sampler.sample's uniform draw, written out here because the
-		// compiler will not inline it into the path of every message.
+		// The uniform draw, the hot path of most runs, is written out here
+		// because the compiler would not inline a call into the path of
+		// every message. It is distuv.Uniform.Rand's draw (Min +
+		// Float64()·(Max-Min) from the same source, so the same values)
+		// without the rand.Rand gonum wraps around its source at every call.
 		x := s.lo + float64(int64(s.pcg.Uint64()&(1<<53-1)))*0x1p-53*s.span
 		d = maxLatency
 		if x < maxLatency {
@@ -648,11 +666,22 @@ func (w *World) publishEvent(kind Kind, node, peer NodeID, msg any, reason DropR
 }
 
 func (w *World) emitText(kind Kind, node, peer NodeID, text string) {
+	w.emitDescribed(kind, node, peer, nil, text)
+}
+
+// emitFact records a node's fact. It is hashed through its description, like
+// any text event, so the fingerprint depends on what a fact says, not on how
+// its type is laid out.
+func (w *World) emitFact(node NodeID, fact any) {
+	w.emitDescribed(KindRecord, node, None, fact, Describe(fact))
+}
+
+func (w *World) emitDescribed(kind Kind, node, peer NodeID, msg any, text string) {
 	seq := w.nextEvent()
 	w.fp.add(uint64(kind)|uint64(uint32(node))<<32, uint64(w.now)^uint64(uint32(peer))*fpPrime2)
 	w.fp.addString(text)
 	if w.record || w.onEvent != nil {
-		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: peer, Text: text})
+		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: peer, Msg: msg, Text: text})
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios/library"
 )
 
@@ -50,7 +50,7 @@ defaults) and checks, which is what a scenario file's params: and checks: accept
 	return cmd
 }
 
-func listProtocol(tw *tabwriter.Writer, p scenarios.Protocol) {
+func listProtocol(tw *tabwriter.Writer, p protocols.Protocol) {
 	for _, prm := range p.Params {
 		doc := prm.Doc
 		if len(prm.Choices) > 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/detector"
 	"github.com/dsimlab/dsim/scenarios"
 )
@@ -23,7 +24,7 @@ var libraryScenarios = []string{"detector-calm", "detector-lossy", "detector-ver
 func load(t testing.TB, name string, variant detector.Variant) *scenarios.Scenario {
 	t.Helper()
 	s, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "library", name+".yaml"),
-		[]scenarios.Protocol{detector.Protocol()})
+		[]protocols.Protocol{detector.Protocol()})
 	require.NoError(t, err)
 	if variant != detector.Correct {
 		s = s.WithParam("variant", string(variant))

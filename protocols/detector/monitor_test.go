@@ -16,7 +16,7 @@ import (
 func annotations(w *sim.World) []string {
 	var out []string
 	for _, e := range w.Trace() {
-		if e.Kind == sim.KindAnnotate {
+		if e.Kind == sim.KindRecord {
 			out = append(out, fmt.Sprintf("%v %s %s", e.Time, w.Name(e.Node), e.Text))
 		}
 	}

@@ -119,7 +119,7 @@ func (a *Analysis) Observe(e *sim.Event) {
 			a.unsettled = append(a.unsettled, span{a.cutSince, e.Time})
 			a.cut = false
 		}
-	case sim.KindAnnotate:
+	case sim.KindRecord:
 		f := strings.Fields(e.Text)
 		if len(f) != 4 || f[0] != "detector" || (f[2] != "suspect" && f[2] != "trust") {
 			return

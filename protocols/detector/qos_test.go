@@ -33,9 +33,9 @@ func analyse(events ...sim.Event) *detector.Analysis {
 func TestDetectionTimeAndCompleteness(t *testing.T) {
 	a := analyse(
 		ev(1000, sim.KindCrash, 1, ""),
-		ev(1400, sim.KindAnnotate, 0, "detector fixed suspect n2"),
+		ev(1400, sim.KindRecord, 0, "detector fixed suspect n2"),
 		ev(3000, sim.KindRestart, 1, ""),
-		ev(3010, sim.KindAnnotate, 0, "detector fixed trust n2"),
+		ev(3010, sim.KindRecord, 0, "detector fixed trust n2"),
 	)
 	q := a.QoS(at(5000))
 	require.Len(t, q, 1)
@@ -56,7 +56,7 @@ func TestASilentDetectorIsStillJudged(t *testing.T) {
 	assert.Equal(t, 1, a.QoS(at(5000))[0].Undetected)
 	other := detector.NewAnalysis(names, detector.NameFixed)
 	for _, e := range []sim.Event{ev(0, sim.KindStart, 0, ""), ev(0, sim.KindStart, 1, ""),
-		ev(1000, sim.KindCrash, 1, ""), ev(1100, sim.KindAnnotate, 0, "detector phi suspect n2")} {
+		ev(1000, sim.KindCrash, 1, ""), ev(1100, sim.KindRecord, 0, "detector phi suspect n2")} {
 		other.Observe(&e)
 	}
 	assert.Equal(t, checker.Violated, other.Completeness(at(5000), time.Second).Verdict, "another detector's suspicion does not count")
@@ -64,13 +64,13 @@ func TestASilentDetectorIsStillJudged(t *testing.T) {
 
 func TestMistakes(t *testing.T) {
 	a := analyse(
-		ev(500, sim.KindAnnotate, 0, "detector fixed suspect n2"),
-		ev(600, sim.KindAnnotate, 0, "detector fixed trust n2"),
+		ev(500, sim.KindRecord, 0, "detector fixed suspect n2"),
+		ev(600, sim.KindRecord, 0, "detector fixed trust n2"),
 		ev(2000, sim.KindPause, 1, ""),
-		ev(2300, sim.KindAnnotate, 0, "detector fixed suspect n2"),
+		ev(2300, sim.KindRecord, 0, "detector fixed suspect n2"),
 		ev(3000, sim.KindResume, 1, ""),
-		ev(3005, sim.KindAnnotate, 0, "detector fixed trust n2"),
-		ev(4000, sim.KindAnnotate, 0, "detector fixed suspect n2"),
+		ev(3005, sim.KindRecord, 0, "detector fixed trust n2"),
+		ev(4000, sim.KindRecord, 0, "detector fixed suspect n2"),
 		ev(4100, sim.KindCrash, 1, ""), // the suspicion becomes right: the mistake ends
 	)
 	q := a.QoS(at(3_600_000))[0]
@@ -90,16 +90,16 @@ func TestMistakes(t *testing.T) {
 }
 
 func TestAccuracyAtTheEnd(t *testing.T) {
-	stuck := analyse(ev(500, sim.KindAnnotate, 0, "detector fixed suspect n2"))
+	stuck := analyse(ev(500, sim.KindRecord, 0, "detector fixed suspect n2"))
 	r := stuck.Accuracy(at(10_000), time.Second)
 	assert.Equal(t, checker.Violated, r.Verdict)
 	assert.Equal(t, []string{"fixed: n1 has suspected n2 since 500ms, to the end"}, r.Offending)
-	brief := analyse(ev(9500, sim.KindAnnotate, 0, "detector fixed suspect n2"))
+	brief := analyse(ev(9500, sim.KindRecord, 0, "detector fixed suspect n2"))
 	assert.Equal(t, checker.Holds, brief.Accuracy(at(10_000), time.Second).Verdict, "a mistake younger than the bound may yet be corrected")
 	assert.True(t, stuck.QoS(at(10_000))[0].Mistakes[0].StillSuspected)
 
 	// Not calm for the bound before the end: nothing to require.
-	cut := analyse(ev(500, sim.KindAnnotate, 0, "detector fixed suspect n2"), ev(9500, sim.KindPartition, sim.None, "n1 | n2"))
+	cut := analyse(ev(500, sim.KindRecord, 0, "detector fixed suspect n2"), ev(9500, sim.KindPartition, sim.None, "n1 | n2"))
 	assert.Equal(t, checker.Holds, cut.Accuracy(at(10_000), time.Second).Verdict)
 }
 
@@ -108,7 +108,7 @@ func TestPartitionDefersTheBound(t *testing.T) {
 		ev(900, sim.KindPartition, sim.None, "n1 | n2"),
 		ev(1000, sim.KindCrash, 1, ""),
 		ev(3000, sim.KindHeal, sim.None, ""),
-		ev(3200, sim.KindAnnotate, 0, "detector fixed suspect n2"),
+		ev(3200, sim.KindRecord, 0, "detector fixed suspect n2"),
 	}
 	a := analyse(events...)
 	assert.Equal(t, checker.Holds, a.Completeness(at(10_000), time.Second).Verdict, "due 1s after the heal")
@@ -120,7 +120,7 @@ func TestPartitionDefersTheBound(t *testing.T) {
 
 func TestMonitorCrashForgets(t *testing.T) {
 	a := analyse(
-		ev(500, sim.KindAnnotate, 0, "detector fixed suspect n2"),
+		ev(500, sim.KindRecord, 0, "detector fixed suspect n2"),
 		ev(700, sim.KindCrash, 0, ""),
 		ev(800, sim.KindRestart, 0, ""),
 	)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -13,36 +13,36 @@ import (
 // chosen detectors (both by default, on the very same heartbeats) on every
 // peer. Crash, pause and partition them with faults to measure detection
 // time and mistakes; the scenario's clients are not used.
-func Protocol() scenarios.Protocol {
+func Protocol() protocols.Protocol {
 	ms := float64(time.Millisecond)
 	variants := make([]string, len(Variants))
 	for i, v := range Variants {
 		variants[i] = string(v)
 	}
-	return scenarios.Protocol{
+	return protocols.Protocol{
 		Name:    "detector",
 		Summary: "heartbeat failure detectors (fixed timeout and phi accrual) with Chen-Toueg-Aguilera QoS metrics",
-		Params: []scenarios.Param{
-			{Name: "variant", Kind: scenarios.String, Default: string(Correct), Choices: variants,
+		Params: []protocols.Param{
+			{Name: "variant", Kind: protocols.String, Default: string(Correct), Choices: variants,
 				Doc: "the correct monitor or a bug-zoo variant"},
-			{Name: "detectors", Kind: scenarios.String, Default: "both", Choices: []string{"both", NameFixed, NamePhi},
+			{Name: "detectors", Kind: protocols.String, Default: "both", Choices: []string{"both", NameFixed, NamePhi},
 				Doc: "which detectors every node runs"},
-			{Name: "interval", Kind: scenarios.Duration, Default: 100 * time.Millisecond, Min: 0.01 * ms, Max: float64(time.Hour),
+			{Name: "interval", Kind: protocols.Duration, Default: 100 * time.Millisecond, Min: 0.01 * ms, Max: float64(time.Hour),
 				Doc: "time between a node's heartbeats"},
-			{Name: "timeout", Kind: scenarios.Duration, Default: 500 * time.Millisecond, Min: 0.01 * ms, Max: float64(time.Hour),
+			{Name: "timeout", Kind: protocols.Duration, Default: 500 * time.Millisecond, Min: 0.01 * ms, Max: float64(time.Hour),
 				Doc: "fixed detector: suspect after this long without a heartbeat"},
-			{Name: "threshold", Kind: scenarios.Float, Default: 8.0, Min: 0.01, Max: 300,
+			{Name: "threshold", Kind: protocols.Float, Default: 8.0, Min: 0.01, Max: 300,
 				Doc: "phi detector: suspect when phi reaches this"},
-			{Name: "window", Kind: scenarios.Int, Default: 100, Min: 1, Max: 100000,
+			{Name: "window", Kind: protocols.Int, Default: 100, Min: 1, Max: 100000,
 				Doc: "phi detector: inter-arrival times learned from"},
-			{Name: "min_stddev", Kind: scenarios.Duration, Default: 10 * time.Millisecond, Min: 0, Max: float64(time.Hour),
+			{Name: "min_stddev", Kind: protocols.Duration, Default: 10 * time.Millisecond, Min: 0, Max: float64(time.Hour),
 				Doc: "phi detector: floor of the learned standard deviation"},
-			{Name: "acceptable_pause", Kind: scenarios.Duration, Default: time.Duration(0), Min: 0, Max: float64(time.Hour),
+			{Name: "acceptable_pause", Kind: protocols.Duration, Default: time.Duration(0), Min: 0, Max: float64(time.Hour),
 				Doc: "phi detector: added to the learned mean"},
-			{Name: "bound", Kind: scenarios.Duration, Default: 2 * time.Second, Min: 0, Max: float64(time.Hour),
+			{Name: "bound", Kind: protocols.Duration, Default: 2 * time.Second, Min: 0, Max: float64(time.Hour),
 				Doc: "completeness: a crash must be suspected within this long (after the network is calm)"},
 		},
-		Checks: []scenarios.CheckInfo{
+		Checks: []protocols.CheckInfo{
 			{Name: CheckCompleteness, Default: true,
 				Summary: "every crashed node is suspected by every correct node within the bound after the network is calm"},
 			{Name: CheckAccuracy, Default: true,
@@ -53,7 +53,7 @@ func Protocol() scenarios.Protocol {
 }
 
 // configFromParams builds a monitor Config from scenario parameters.
-func configFromParams(p scenarios.Params) (Config, error) {
+func configFromParams(p protocols.Params) (Config, error) {
 	cfg := Config{Interval: p.Duration("interval"), Variant: Variant(p.String("variant"))}
 	which := p.String("detectors")
 	if which == "both" || which == NameFixed {
@@ -72,7 +72,7 @@ type instance struct {
 	bound time.Duration
 }
 
-func setup(env *scenarios.Env) (scenarios.Instance, error) {
+func setup(env *protocols.Env) (protocols.Instance, error) {
 	cfg, err := configFromParams(env.Params)
 	if err != nil {
 		return nil, err
@@ -98,9 +98,9 @@ func setup(env *scenarios.Env) (scenarios.Instance, error) {
 
 func (in *instance) Servers() []sim.NodeID { return in.nodes }
 
-func (in *instance) Check(req scenarios.CheckRequest) scenarios.Report {
+func (in *instance) Check(req protocols.CheckRequest) protocols.Report {
 	end := req.World.Now()
-	var rep scenarios.Report
+	var rep protocols.Report
 	for _, name := range req.Checks {
 		switch name {
 		case CheckCompleteness:
@@ -116,13 +116,13 @@ func (in *instance) Check(req scenarios.CheckRequest) scenarios.Report {
 			worst = max(worst, d)
 		}
 		rep.Stats = append(rep.Stats,
-			scenarios.Stat{Name: q.Detector + " crashes detected", Value: float64(len(q.Detections))},
-			scenarios.Stat{Name: q.Detector + " crashes undetected", Value: float64(q.Undetected)},
-			scenarios.Stat{Name: q.Detector + " mean detection time", Value: ms(q.MeanDetection()), Unit: "ms"},
-			scenarios.Stat{Name: q.Detector + " max detection time", Value: ms(worst), Unit: "ms"},
-			scenarios.Stat{Name: q.Detector + " false suspicions", Value: float64(len(q.Mistakes))},
-			scenarios.Stat{Name: q.Detector + " mistake rate", Value: q.MistakeRate(), Unit: "per pair-hour"},
-			scenarios.Stat{Name: q.Detector + " mean mistake duration", Value: ms(q.MeanMistakeDuration()), Unit: "ms"},
+			protocols.Stat{Name: q.Detector + " crashes detected", Value: float64(len(q.Detections))},
+			protocols.Stat{Name: q.Detector + " crashes undetected", Value: float64(q.Undetected)},
+			protocols.Stat{Name: q.Detector + " mean detection time", Value: ms(q.MeanDetection()), Unit: "ms"},
+			protocols.Stat{Name: q.Detector + " max detection time", Value: ms(worst), Unit: "ms"},
+			protocols.Stat{Name: q.Detector + " false suspicions", Value: float64(len(q.Mistakes))},
+			protocols.Stat{Name: q.Detector + " mistake rate", Value: q.MistakeRate(), Unit: "per pair-hour"},
+			protocols.Stat{Name: q.Detector + " mean mistake duration", Value: ms(q.MeanMistakeDuration()), Unit: "ms"},
 		)
 	}
 	return rep

@@ -5,22 +5,22 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
 // Protocol describes echo to the scenario loader: one server named "server"
 // and the scenario's clients (c1, c2, ...), each sending the workload's
 // share of its ops as pings, one every interval.
-func Protocol() scenarios.Protocol {
-	return scenarios.Protocol{
+func Protocol() protocols.Protocol {
+	return protocols.Protocol{
 		Name:    "echo",
 		Summary: "clients ping one server that echoes; the smallest protocol, for demos and kernel tests",
-		Params: []scenarios.Param{
-			{Name: "interval", Kind: scenarios.Duration, Default: time.Millisecond, Doc: "time between a client's pings",
+		Params: []protocols.Param{
+			{Name: "interval", Kind: protocols.Duration, Default: time.Millisecond, Doc: "time between a client's pings",
 				Min: float64(time.Microsecond), Max: float64(time.Hour)},
 		},
-		Checks: []scenarios.CheckInfo{
+		Checks: []protocols.CheckInfo{
 			{Name: "echo", Summary: "every answered ping got its own pong", Default: true},
 		},
 		Ops:   []string{"ping"},
@@ -30,7 +30,7 @@ func Protocol() scenarios.Protocol {
 
 type instance struct{ server sim.NodeID }
 
-func setup(env *scenarios.Env) (scenarios.Instance, error) {
+func setup(env *protocols.Env) (protocols.Instance, error) {
 	if env.Nodes != 1 {
 		return nil, fmt.Errorf("echo has exactly one server (nodes: 1), not %d", env.Nodes)
 	}
@@ -50,16 +50,16 @@ func setup(env *scenarios.Env) (scenarios.Instance, error) {
 
 func (in instance) Servers() []sim.NodeID { return []sim.NodeID{in.server} }
 
-func (in instance) Check(req scenarios.CheckRequest) scenarios.Report {
+func (in instance) Check(req protocols.CheckRequest) protocols.Report {
 	r := Check(req.World.History())
 	res := checker.Result{Check: "echo", Kind: checker.Safety, Verdict: checker.Holds,
 		Detail: fmt.Sprintf("%d pings, %d answered, %d with the wrong pong", r.Pings, r.Answered, r.Wrong)}
 	if !r.Holds() {
 		res.Verdict = checker.Violated
 	}
-	return scenarios.Report{
+	return protocols.Report{
 		Checks: []checker.Result{res},
-		Stats: []scenarios.Stat{
+		Stats: []protocols.Stat{
 			{Name: "pings", Value: float64(r.Pings)},
 			{Name: "answered", Value: float64(r.Answered)},
 		},

@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/chash"
-	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -16,7 +16,7 @@ import (
 // (common random numbers). It lives outside the node and survives restarts,
 // as the node's own random stream does.
 type workload struct {
-	gen  *scenarios.Generator
+	gen  *protocols.Generator
 	size sizer
 	left int // requests still to issue; -1: no limit
 }
@@ -406,7 +406,7 @@ func (c *client) weightOf(servers []int) float64 {
 
 // newWorkload returns client i's request stream.
 func newWorkload(cfg *Config, rate float64, r *rand.Rand, share int) *workload {
-	wl := scenarios.Workload{Keys: cfg.Keys, Distribution: "uniform", Rate: rate, Think: cfg.Think}
+	wl := protocols.Workload{Keys: cfg.Keys, Distribution: "uniform", Rate: rate, Think: cfg.Think}
 	if cfg.Zipf > 1 {
 		wl.Distribution, wl.ZipfS = "zipf", cfg.Zipf
 	}
@@ -414,5 +414,5 @@ func newWorkload(cfg *Config, rate float64, r *rand.Rand, share int) *workload {
 	if cfg.Requests == 0 {
 		left = -1
 	}
-	return &workload{gen: scenarios.NewGenerator(wl, r), size: newSizer(cfg.Service, r), left: left}
+	return &workload{gen: protocols.NewGenerator(wl, r), size: newSizer(cfg.Service, r), left: left}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 )
 
@@ -130,7 +131,7 @@ faults:
 	assert.Equal(t, 3, s.Params.Int("d"))
 
 	echo := *s
-	echo.Protocol = &scenarios.Protocol{Name: "echo"}
+	echo.Protocol = &protocols.Protocol{Name: "echo"}
 	_, err = CompareScenario(&echo, nil, []uint64{1})
 	assert.ErrorIs(t, err, ErrInvalidConfig)
 }

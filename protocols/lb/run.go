@@ -32,7 +32,7 @@ type runtime struct {
 }
 
 // Instance is a request-serving experiment built in a World: its servers,
-// balancer nodes and recorder. It is the scenarios.Instance of protocol lb.
+// balancer nodes and recorder. It is the protocols.Instance of protocol lb.
 type Instance struct {
 	rt *runtime
 	w  *sim.World

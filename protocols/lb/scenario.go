@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/chash"
-	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -32,53 +32,53 @@ const (
 // its share of the workload (ops in all; rate per client, or the load
 // parameter) and routing it; spares n(N+1)... join at add_at. Workload keys
 // and zipf_s choose request keys; timeout bounds each request.
-func Protocol() scenarios.Protocol {
+func Protocol() protocols.Protocol {
 	d := func(x time.Duration) float64 { return float64(x) }
-	return scenarios.Protocol{
+	return protocols.Protocol{
 		Name:    "lb",
 		Summary: "balancer nodes route requests to FIFO servers; latency, load and keys moved, against queueing theory",
-		Params: []scenarios.Param{
-			{Name: "balancer", Kind: scenarios.String, Default: NamePowerOfD, Choices: Names(),
+		Params: []protocols.Param{
+			{Name: "balancer", Kind: protocols.String, Default: NamePowerOfD, Choices: Names(),
 				Doc: "the algorithm every balancer node runs"},
-			{Name: "d", Kind: scenarios.Int, Default: DefaultD, Doc: "power-of-d: servers sampled per request", Min: 1, Max: 1024},
-			{Name: "decay", Kind: scenarios.Duration, Default: DefaultDecay, Doc: "peak-ewma: time constant of the latency average",
+			{Name: "d", Kind: protocols.Int, Default: DefaultD, Doc: "power-of-d: servers sampled per request", Min: 1, Max: 1024},
+			{Name: "decay", Kind: protocols.Duration, Default: DefaultDecay, Doc: "peak-ewma: time constant of the latency average",
 				Min: d(time.Microsecond), Max: d(time.Hour)},
-			{Name: "hash", Kind: scenarios.String, Default: DefaultHash, Choices: chash.Names(),
+			{Name: "hash", Kind: protocols.String, Default: DefaultHash, Choices: chash.Names(),
 				Doc: "consistent-hash: the chash algorithm"},
-			{Name: "service", Kind: scenarios.String, Default: ServiceExponential,
+			{Name: "service", Kind: protocols.String, Default: ServiceExponential,
 				Choices: []string{ServiceExponential, ServiceLogNormal, ServicePareto}, Doc: "distribution of request sizes"},
-			{Name: "service_mean", Kind: scenarios.Duration, Default: time.Millisecond, Doc: "mean request size (service time at speed 1)",
+			{Name: "service_mean", Kind: protocols.Duration, Default: time.Millisecond, Doc: "mean request size (service time at speed 1)",
 				Min: d(time.Nanosecond), Max: d(time.Hour)},
-			{Name: "sigma", Kind: scenarios.Float, Default: 1.0, Doc: "lognormal: shape, the standard deviation of the log", Min: 0.01, Max: 10},
-			{Name: "alpha", Kind: scenarios.Float, Default: 2.5, Doc: "pareto: tail index (above 1)", Min: 1.01, Max: 100},
-			{Name: "load", Kind: scenarios.Float, Default: 0.0, Min: 0, Max: 100,
+			{Name: "sigma", Kind: protocols.Float, Default: 1.0, Doc: "lognormal: shape, the standard deviation of the log", Min: 0.01, Max: 10},
+			{Name: "alpha", Kind: protocols.Float, Default: 2.5, Doc: "pareto: tail index (above 1)", Min: 1.01, Max: 100},
+			{Name: "load", Kind: protocols.Float, Default: 0.0, Min: 0, Max: 100,
 				Doc: "open-loop utilisation of the initial servers; overrides the workload rate (0: use it)"},
-			{Name: "concurrency", Kind: scenarios.Int, Default: 1, Min: 1, Max: 1 << 20,
+			{Name: "concurrency", Kind: protocols.Int, Default: 1, Min: 1, Max: 1 << 20,
 				Doc: "closed loop (no rate, no load): requests in flight per client"},
-			{Name: "speeds", Kind: scenarios.String, Default: "",
+			{Name: "speeds", Kind: protocols.String, Default: "",
 				Doc: "comma-separated server speeds, one per server, spares last (empty: all 1)"},
-			{Name: "weights", Kind: scenarios.String, Default: "",
+			{Name: "weights", Kind: protocols.String, Default: "",
 				Doc: "comma-separated balancer weights, one per server (empty: the speeds)"},
-			{Name: "spares", Kind: scenarios.Int, Default: 0, Min: 0, Max: 1 << 16, Doc: "servers added mid-run, named after the initial ones"},
-			{Name: "add_at", Kind: scenarios.Duration, Default: time.Duration(0), Doc: "when the spares join"},
-			{Name: "slow_server", Kind: scenarios.String, Default: "", Doc: "a server that slows down mid-run (empty: none)"},
-			{Name: "slow_at", Kind: scenarios.Duration, Default: time.Duration(0), Doc: "when slow_server slows down"},
-			{Name: "slow_factor", Kind: scenarios.Float, Default: 4.0, Min: 0.001, Max: 1e6, Doc: "how many times slower it gets"},
-			{Name: "warmup", Kind: scenarios.Duration, Default: time.Duration(0), Doc: "requests sent earlier are left out of the statistics"},
-			{Name: "report_interval", Kind: scenarios.Duration, Default: time.Duration(0),
+			{Name: "spares", Kind: protocols.Int, Default: 0, Min: 0, Max: 1 << 16, Doc: "servers added mid-run, named after the initial ones"},
+			{Name: "add_at", Kind: protocols.Duration, Default: time.Duration(0), Doc: "when the spares join"},
+			{Name: "slow_server", Kind: protocols.String, Default: "", Doc: "a server that slows down mid-run (empty: none)"},
+			{Name: "slow_at", Kind: protocols.Duration, Default: time.Duration(0), Doc: "when slow_server slows down"},
+			{Name: "slow_factor", Kind: protocols.Float, Default: 4.0, Min: 0.001, Max: 1e6, Doc: "how many times slower it gets"},
+			{Name: "warmup", Kind: protocols.Duration, Default: time.Duration(0), Doc: "requests sent earlier are left out of the statistics"},
+			{Name: "report_interval", Kind: protocols.Duration, Default: time.Duration(0),
 				Doc: "servers also push their queue length to every balancer this often (0: only on responses)"},
-			{Name: "eject_after", Kind: scenarios.Int, Default: 0, Min: 0, Max: 1 << 20,
+			{Name: "eject_after", Kind: protocols.Int, Default: 0, Min: 0, Max: 1 << 20,
 				Doc: "consecutive timeouts after which a balancer ejects a server (0: never)"},
-			{Name: "eject_for", Kind: scenarios.Duration, Default: time.Second, Doc: "how long an ejection lasts",
+			{Name: "eject_for", Kind: protocols.Duration, Default: time.Second, Doc: "how long an ejection lasts",
 				Min: d(time.Nanosecond), Max: d(24 * time.Hour)},
-			{Name: "cache_keys", Kind: scenarios.Int, Default: 0, Min: 0, Max: 1 << 24, Doc: "keys each server caches (0: no cache)"},
-			{Name: "miss_factor", Kind: scenarios.Float, Default: 4.0, Min: 1, Max: 1e6, Doc: "a cache miss costs this many times the request size"},
-			{Name: "history", Kind: scenarios.Bool, Default: false, Doc: "record every request in the run's history (slow)"},
-			{Name: "slo_p99", Kind: scenarios.Duration, Default: time.Duration(0), Doc: "slo check: latency p99 limit (0: none)"},
-			{Name: "slo_failed", Kind: scenarios.Float, Default: 1.0, Min: 0, Max: 1, Doc: "slo check: largest fraction of failed requests"},
-			{Name: "variant", Kind: scenarios.String, Default: VariantCorrect, Choices: Variants(), Doc: "bug-zoo variant of the balancer node"},
+			{Name: "cache_keys", Kind: protocols.Int, Default: 0, Min: 0, Max: 1 << 24, Doc: "keys each server caches (0: no cache)"},
+			{Name: "miss_factor", Kind: protocols.Float, Default: 4.0, Min: 1, Max: 1e6, Doc: "a cache miss costs this many times the request size"},
+			{Name: "history", Kind: protocols.Bool, Default: false, Doc: "record every request in the run's history (slow)"},
+			{Name: "slo_p99", Kind: protocols.Duration, Default: time.Duration(0), Doc: "slo check: latency p99 limit (0: none)"},
+			{Name: "slo_failed", Kind: protocols.Float, Default: 1.0, Min: 0, Max: 1, Doc: "slo check: largest fraction of failed requests"},
+			{Name: "variant", Kind: protocols.String, Default: VariantCorrect, Choices: Variants(), Doc: "bug-zoo variant of the balancer node"},
 		},
-		Checks: []scenarios.CheckInfo{
+		Checks: []protocols.CheckInfo{
 			{Name: CheckAccounting, Summary: "every request is completed, failed or waiting; outstanding counts match", Default: true},
 			{Name: CheckSLO, Summary: "latency p99 and failed fraction within slo_p99 and slo_failed"},
 		},
@@ -87,7 +87,7 @@ func Protocol() scenarios.Protocol {
 	}
 }
 
-func setup(env *scenarios.Env) (scenarios.Instance, error) {
+func setup(env *protocols.Env) (protocols.Instance, error) {
 	cfg, err := ConfigFromEnv(env)
 	if err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func setup(env *scenarios.Env) (scenarios.Instance, error) {
 // ConfigFromEnv translates a scenario's settings into a Config: protocol
 // parameters, server and client counts, workload and duration. The
 // network and faults stay with the scenario.
-func ConfigFromEnv(env *scenarios.Env) (Config, error) {
+func ConfigFromEnv(env *protocols.Env) (Config, error) {
 	p, wl := env.Params, env.Workload
 	if env.Clients < 1 {
 		return Config{}, fmt.Errorf("%w: lb needs at least one client (a balancer node)", ErrInvalidConfig)
@@ -177,7 +177,7 @@ func floatList(s string, n int, what string) ([]float64, error) {
 
 // Check runs the named checks on the finished run and reports its
 // statistics.
-func (in *Instance) Check(req scenarios.CheckRequest) scenarios.Report {
+func (in *Instance) Check(req protocols.CheckRequest) protocols.Report {
 	r := in.Result()
 	var out []checker.Result
 	for _, name := range req.Checks {
@@ -188,7 +188,7 @@ func (in *Instance) Check(req scenarios.CheckRequest) scenarios.Report {
 			out = append(out, in.slo(r))
 		}
 	}
-	return scenarios.Report{Checks: out, Stats: r.Stats()}
+	return protocols.Report{Checks: out, Stats: r.Stats()}
 }
 
 // accounting checks every live balancer node's bookkeeping against its
@@ -299,8 +299,8 @@ func (in *Instance) slo(r *Result) checker.Result {
 // Stats lists the result as scenario statistics: counts, latency in
 // milliseconds, load spread, cache hits, each server's utilisation and
 // share, and keys moved by each membership change.
-func (r *Result) Stats() []scenarios.Stat {
-	st := []scenarios.Stat{
+func (r *Result) Stats() []protocols.Stat {
+	st := []protocols.Stat{
 		{Name: "requests", Value: float64(r.Requests)},
 		{Name: "completed", Value: float64(r.Completed)},
 		{Name: "failed", Value: float64(r.Failed)},
@@ -315,14 +315,14 @@ func (r *Result) Stats() []scenarios.Stat {
 		{Name: "load cv", Value: r.LoadCV},
 	}
 	if r.HitRatio > 0 {
-		st = append(st, scenarios.Stat{Name: "cache hit ratio", Value: r.HitRatio})
+		st = append(st, protocols.Stat{Name: "cache hit ratio", Value: r.HitRatio})
 	}
 	for _, s := range r.Servers {
-		st = append(st, scenarios.Stat{Name: s.Name + " utilisation", Value: s.Utilisation},
-			scenarios.Stat{Name: s.Name + " share", Value: s.Share})
+		st = append(st, protocols.Stat{Name: s.Name + " utilisation", Value: s.Utilisation},
+			protocols.Stat{Name: s.Name + " share", Value: s.Share})
 	}
 	for _, m := range r.Moves {
-		st = append(st, scenarios.Stat{Name: fmt.Sprintf("keys moved at %v by %s (%s)", m.At.Round(time.Millisecond), m.Balancer, m.Change), Value: m.Moved})
+		st = append(st, protocols.Stat{Name: fmt.Sprintf("keys moved at %v by %s (%s)", m.At.Round(time.Millisecond), m.Balancer, m.Change), Value: m.Moved})
 	}
 	return st
 }

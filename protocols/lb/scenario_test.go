@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
 )
@@ -22,7 +23,7 @@ var (
 	sweep      = flag.Int("sweep", 300, "seeds swept per bug variant")
 )
 
-var table = []scenarios.Protocol{Protocol()}
+var table = []protocols.Protocol{Protocol()}
 
 func loadLibrary(t *testing.T) map[string]*scenarios.Scenario {
 	t.Helper()
@@ -170,11 +171,11 @@ checks: [slo]
 
 func TestConfigFromEnv(t *testing.T) {
 	schema := Protocol().Params
-	env := func(values map[string]any, nodes, clients int) *scenarios.Env {
+	env := func(values map[string]any, nodes, clients int) *protocols.Env {
 		w, err := sim.New(sim.Config{Seed: 1})
 		require.NoError(t, err)
-		return &scenarios.Env{World: w, Params: scenarios.NewParams(schema, values), Nodes: nodes, Clients: clients,
-			Workload: scenarios.Workload{Ops: 100, Keys: 50, Distribution: "zipf", ZipfS: 1.5, Timeout: time.Second}, Duration: time.Second}
+		return &protocols.Env{World: w, Params: protocols.NewParams(schema, values), Nodes: nodes, Clients: clients,
+			Workload: protocols.Workload{Ops: 100, Keys: 50, Distribution: "zipf", ZipfS: 1.5, Timeout: time.Second}, Duration: time.Second}
 	}
 	cfg, err := ConfigFromEnv(env(map[string]any{"speeds": "1, 2,3", "spares": 1, "add_at": time.Second,
 		"slow_server": "n2", "balancer": NamePowerOfD, "d": 3}, 2, 2))

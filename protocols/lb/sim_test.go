@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -251,7 +251,7 @@ func TestDuplicatesAndLoss(t *testing.T) {
 	r := in.Result()
 	assert.Positive(t, r.Late, "duplicated responses")
 	assert.InDelta(t, 0.02, r.FailedFraction, 0.01, "about 2% of round trips lose a message")
-	rep := in.Check(scenarios.CheckRequest{World: w, Checks: []string{CheckAccounting}})
+	rep := in.Check(protocols.CheckRequest{World: w, Checks: []string{CheckAccounting}})
 	require.Len(t, rep.Checks, 1)
 	assert.Equal(t, checker.Holds, rep.Checks[0].Verdict, rep.Checks[0].Detail)
 }
@@ -311,7 +311,7 @@ func TestBalancerRestart(t *testing.T) {
 	node := w.Node(c1).(*client)
 	assert.Zero(t, node.mismatched)
 	assert.Equal(t, uint64(2)<<idBits|1, node.base&^(1<<idBits-1)|1)
-	rep := in.Check(scenarios.CheckRequest{World: w, Checks: []string{CheckAccounting}})
+	rep := in.Check(protocols.CheckRequest{World: w, Checks: []string{CheckAccounting}})
 	assert.Equal(t, checker.Holds, rep.Checks[0].Verdict, rep.Checks[0].Detail)
 	assert.Equal(t, 6000, r.Requests, "the workload continues where it stopped")
 }

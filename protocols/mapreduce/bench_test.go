@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
 )
@@ -46,7 +47,7 @@ func BenchmarkWordCount1000x100x100(b *testing.B) {
 // BenchmarkLibraryCalm runs the mapreduce-calm scenario with its checks,
 // as a sweep does.
 func BenchmarkLibraryCalm(b *testing.B) {
-	s, err := scenarios.Load("../../scenarios/library/mapreduce-calm.yaml", []scenarios.Protocol{Protocol()})
+	s, err := scenarios.Load("../../scenarios/library/mapreduce-calm.yaml", []protocols.Protocol{Protocol()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -76,13 +76,13 @@ func TestFailedReadsCheckOnAForgedTrace(t *testing.T) {
 			Msg: fetchReply{Reduce: newAttemptID(1, 40), Map: 3, MapAttempt: id, Status: fetchOK, Bytes: 10}}
 	}
 	cl.obs.event(serve(a)) // before the failure: fine
-	cl.obs.event(&sim.Event{Kind: sim.KindAnnotate, Node: cl.Coord, Text: "mr fail map 3 1.7 on w1: timed out (output lost)"})
+	cl.obs.event(&sim.Event{Kind: sim.KindRecord, Node: cl.Coord, Text: "mr fail map 3 1.7 on w1: timed out (output lost)"})
 	cl.obs.event(serve(b)) // another attempt: fine
 	cl.obs.event(&sim.Event{Kind: sim.KindSend, Node: cl.Workers[0], Peer: cl.Workers[1],
 		Msg: fetchReply{MapAttempt: a, Status: fetchUnavailable}}) // a refusal: fine
 	assert.Equal(t, checker.Holds, cl.Check([]string{FailedReadsCheck})[0].Verdict)
 	// An annotation by another node is not the coordinator's decision.
-	cl.obs.event(&sim.Event{Kind: sim.KindAnnotate, Node: cl.Workers[3], Text: "mr fail map 4 1.8 on w1: x"})
+	cl.obs.event(&sim.Event{Kind: sim.KindRecord, Node: cl.Workers[3], Text: "mr fail map 4 1.8 on w1: x"})
 	cl.obs.event(serve(b))
 	assert.Equal(t, checker.Holds, cl.Check([]string{FailedReadsCheck})[0].Verdict)
 

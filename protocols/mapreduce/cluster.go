@@ -230,7 +230,7 @@ func (o *observer) event(ev *sim.Event) {
 				addBin(&o.output, ev.Time, float64(len(m.Data)))
 			}
 		}
-	case sim.KindAnnotate:
+	case sim.KindRecord:
 		if ev.Node == o.cl.Coord && strings.HasPrefix(ev.Text, "mr ") {
 			o.annotation(ev)
 		}

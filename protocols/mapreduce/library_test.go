@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 )
 
@@ -22,7 +23,7 @@ var (
 	zooAll     = flag.Bool("zoo-all", false, "TestBugZoo: run each entry's whole budget and log the detection rate")
 )
 
-var table = []scenarios.Protocol{Protocol()}
+var table = []protocols.Protocol{Protocol()}
 
 func loadLibrary(t testing.TB) map[string]*scenarios.Scenario {
 	t.Helper()

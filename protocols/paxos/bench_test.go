@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -31,7 +31,7 @@ func BenchmarkDefaultScenario(b *testing.B) {
 	b.Run("full", func(b *testing.B) {
 		measure(b, func(i int) {
 			w, cl := simulate(b, s, uint64(i))
-			rep := cl.Check(scenarios.CheckRequest{World: w, Checks: allChecks, Budget: time.Minute})
+			rep := cl.Check(protocols.CheckRequest{World: w, Checks: allChecks, Budget: time.Minute})
 			if len(failed(rep)) > 0 {
 				b.Fatalf("seed %d: %v", i, failed(rep))
 			}
@@ -49,7 +49,7 @@ func BenchmarkDefaultScenario(b *testing.B) {
 	}
 	b.Run("check", func(b *testing.B) {
 		measure(b, func(i int) {
-			rep := clusters[i%runs].Check(scenarios.CheckRequest{World: worlds[i%runs], Checks: allChecks, Budget: time.Minute})
+			rep := clusters[i%runs].Check(protocols.CheckRequest{World: worlds[i%runs], Checks: allChecks, Budget: time.Minute})
 			if len(failed(rep)) > 0 {
 				b.Fatal(failed(rep))
 			}
@@ -58,7 +58,7 @@ func BenchmarkDefaultScenario(b *testing.B) {
 	for _, check := range allChecks {
 		b.Run("check="+check, func(b *testing.B) {
 			measure(b, func(i int) {
-				rep := clusters[i%runs].Check(scenarios.CheckRequest{World: worlds[i%runs], Checks: []string{check}, Budget: time.Minute})
+				rep := clusters[i%runs].Check(protocols.CheckRequest{World: worlds[i%runs], Checks: []string{check}, Budget: time.Minute})
 				if rep.Checks[0].Verdict != checker.Holds {
 					b.Fatal(rep.Checks[0])
 				}

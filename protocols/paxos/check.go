@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -20,8 +20,8 @@ const LivenessCheck = "liveness"
 // Paxos checks of the recorded trace (checker.PaxosAgreementCheck,
 // checker.PaxosValidityCheck, checker.PaxosPrefixCheck). Liveness check:
 // LivenessCheck. An unknown name gets an Inconclusive result.
-func (c *Cluster) Check(req scenarios.CheckRequest) scenarios.Report {
-	var rep scenarios.Report
+func (c *Cluster) Check(req protocols.CheckRequest) protocols.Report {
+	var rep protocols.Report
 	var paxos []checker.Result
 	hist := c.History()
 	for _, name := range req.Checks {
@@ -110,7 +110,7 @@ func (c *Cluster) liveness(hist []checker.Operation) checker.Result {
 	return r
 }
 
-func (c *Cluster) stats(hist []checker.Operation) []scenarios.Stat {
+func (c *Cluster) stats(hist []checker.Operation) []protocols.Stat {
 	var ok, unknown int
 	var lat []float64
 	for _, op := range hist {
@@ -127,7 +127,7 @@ func (c *Cluster) stats(hist []checker.Operation) []scenarios.Stat {
 			applied = max(applied, e.Slot)
 		}
 	}
-	st := []scenarios.Stat{
+	st := []protocols.Stat{
 		{Name: "operations", Value: float64(len(hist))},
 		{Name: "operations completed", Value: float64(ok)},
 		{Name: "operations with unknown outcome", Value: float64(unknown)},
@@ -137,12 +137,12 @@ func (c *Cluster) stats(hist []checker.Operation) []scenarios.Stat {
 	if len(lat) > 0 {
 		slices.Sort(lat)
 		st = append(st,
-			scenarios.Stat{Name: "latency mean", Value: stat.Mean(lat, nil), Unit: "ms"},
-			scenarios.Stat{Name: "latency p50", Value: stat.Quantile(0.5, stat.Empirical, lat, nil), Unit: "ms"},
-			scenarios.Stat{Name: "latency p99", Value: stat.Quantile(0.99, stat.Empirical, lat, nil), Unit: "ms"})
+			protocols.Stat{Name: "latency mean", Value: stat.Mean(lat, nil), Unit: "ms"},
+			protocols.Stat{Name: "latency p50", Value: stat.Quantile(0.5, stat.Empirical, lat, nil), Unit: "ms"},
+			protocols.Stat{Name: "latency p99", Value: stat.Quantile(0.99, stat.Empirical, lat, nil), Unit: "ms"})
 	}
 	return st
 }
 
 // Compile-time check: a Cluster is a scenario instance.
-var _ scenarios.Instance = (*Cluster)(nil)
+var _ protocols.Instance = (*Cluster)(nil)

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -39,7 +39,7 @@ type Config struct {
 	// Workload is what the clients do: Ops operations in all (gets, puts,
 	// appends and compare-and-sets, by the mix), each abandoned after
 	// Timeout (zero: never).
-	Workload scenarios.Workload
+	Workload protocols.Workload
 }
 
 // DefaultConfig returns the configuration of the default scenario: 5
@@ -55,9 +55,9 @@ func DefaultConfig() Config {
 		Retry:           100 * time.Millisecond,
 		Backoff:         20 * time.Millisecond,
 		LivenessBound:   2 * time.Second,
-		Workload: scenarios.Workload{
+		Workload: protocols.Workload{
 			Ops:          1000,
-			Mix:          []scenarios.MixEntry{{Op: "append", Weight: 1}, {Op: "cas", Weight: 1}, {Op: "get", Weight: 4}, {Op: "put", Weight: 2}},
+			Mix:          []protocols.MixEntry{{Op: "append", Weight: 1}, {Op: "cas", Weight: 1}, {Op: "get", Weight: 4}, {Op: "put", Weight: 2}},
 			Keys:         5,
 			Distribution: "uniform",
 			Timeout:      time.Second,
@@ -105,7 +105,7 @@ func (cfg Config) Validate() error {
 
 // Cluster is a Multi-Paxos key-value store set up in a World: its servers
 // and clients, and the record of Paxos events the safety checks read. It
-// implements scenarios.Instance.
+// implements protocols.Instance.
 type Cluster struct {
 	cfg     Config
 	w       *sim.World
@@ -143,7 +143,7 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 	for i := 1; i <= cfg.Clients; i++ {
 		name := "c" + strconv.Itoa(i)
 		d := &driver{
-			gen:  scenarios.NewGenerator(cfg.Workload, w.Stream("workload/"+name)),
+			gen:  protocols.NewGenerator(cfg.Workload, w.Stream("workload/"+name)),
 			left: cfg.Workload.Share(i-1, cfg.Clients),
 		}
 		id, err := w.AddNode(name, func() sim.Node { return &client{cl: c, d: d} })
@@ -167,9 +167,7 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 
 // observe notes faults, for the liveness check.
 func (c *Cluster) observe(e *sim.Event) {
-	switch e.Kind {
-	case sim.KindCrash, sim.KindRestart, sim.KindPause, sim.KindResume, sim.KindCut,
-		sim.KindHeal, sim.KindPartition, sim.KindClock, sim.KindLink:
+	if e.Kind.IsFault() {
 		c.lastFault = e.Time
 		c.faults++
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -27,7 +27,7 @@ func TestConfigValidate(t *testing.T) {
 		{"no backoff", func(c *Config) { c.Backoff = 0 }, "backoff"},
 		{"no liveness bound", func(c *Config) { c.LivenessBound = 0 }, "liveness bound"},
 		{"unknown variant", func(c *Config) { c.Variant = "sloppy" }, `variant: "sloppy"`},
-		{"unknown operation", func(c *Config) { c.Workload.Mix = []scenarios.MixEntry{{Op: "delete", Weight: 1}} }, `operation "delete"`},
+		{"unknown operation", func(c *Config) { c.Workload.Mix = []protocols.MixEntry{{Op: "delete", Weight: 1}} }, `operation "delete"`},
 		{"no mix", func(c *Config) { c.Workload.Mix = nil }, "no operation mix"},
 	}
 	require.NoError(t, DefaultConfig().Validate())

@@ -47,7 +47,7 @@
 //	cl, _ := paxos.NewCluster(w, cfg)
 //	w.At(sim.Time(2*time.Second), func(w *sim.World) { w.Crash(cl.Servers()[0]) })
 //	w.RunUntil(sim.Time(time.Minute)) // stops early when the clients are done
-//	rep := cl.Check(scenarios.CheckRequest{World: w, Budget: 10 * time.Second,
+//	rep := cl.Check(protocols.CheckRequest{World: w, Budget: 10 * time.Second,
 //		Checks: []string{checker.LinearizabilityCheck, checker.PaxosAgreementCheck}})
 //	for _, r := range rep.Checks {
 //		fmt.Println(r)

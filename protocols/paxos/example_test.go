@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/paxos"
-	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -29,7 +29,7 @@ func ExampleNewCluster() {
 	w.At(sim.Time(300*time.Millisecond), func(w *sim.World) { w.Crash(n1) })
 	w.At(sim.Time(900*time.Millisecond), func(w *sim.World) { w.Restart(n1) })
 	w.RunUntil(sim.Time(time.Minute))
-	rep := cl.Check(scenarios.CheckRequest{World: w, Budget: 10 * time.Second, Checks: []string{
+	rep := cl.Check(protocols.CheckRequest{World: w, Budget: 10 * time.Second, Checks: []string{
 		checker.LinearizabilityCheck, checker.PaxosAgreementCheck, checker.PaxosValidityCheck,
 		checker.PaxosPrefixCheck, paxos.LivenessCheck}})
 	for _, r := range rep.Checks {

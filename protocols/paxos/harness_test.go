@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 	"github.com/stretchr/testify/require"
 )
@@ -30,7 +30,7 @@ type spec struct {
 }
 
 // run runs spec with seed and checks it.
-func (s spec) run(tb testing.TB, seed uint64) (*sim.World, *Cluster, scenarios.Report) {
+func (s spec) run(tb testing.TB, seed uint64) (*sim.World, *Cluster, protocols.Report) {
 	tb.Helper()
 	w, err := sim.New(sim.Config{Seed: seed, Link: s.link})
 	require.NoError(tb, err)
@@ -40,12 +40,12 @@ func (s spec) run(tb testing.TB, seed uint64) (*sim.World, *Cluster, scenarios.R
 		s.faults(w, cl)
 	}
 	w.RunUntil(sim.Time(s.duration))
-	rep := cl.Check(scenarios.CheckRequest{World: w, Checks: allChecks, Budget: 10 * time.Second})
+	rep := cl.Check(protocols.CheckRequest{World: w, Checks: allChecks, Budget: 10 * time.Second})
 	return w, cl, rep
 }
 
 // failed returns the checks of rep that did not hold.
-func failed(rep scenarios.Report) []checker.Result {
+func failed(rep protocols.Report) []checker.Result {
 	var bad []checker.Result
 	for _, r := range rep.Checks {
 		if r.Verdict != checker.Holds {

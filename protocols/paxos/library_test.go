@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/paxos"
 	"github.com/dsimlab/dsim/scenarios"
 )
@@ -24,7 +25,7 @@ var libraryScenarios = []string{"paxos-calm", "paxos-lossy", "paxos-leader-crash
 func load(t testing.TB, name string, variant paxos.Variant) *scenarios.Scenario {
 	t.Helper()
 	s, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "library", name+".yaml"),
-		[]scenarios.Protocol{paxos.Protocol()})
+		[]protocols.Protocol{paxos.Protocol()})
 	require.NoError(t, err)
 	if variant != paxos.Correct {
 		s = s.WithParam("variant", string(variant))
@@ -109,7 +110,7 @@ func TestProtocolDescription(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, inst.Servers(), 5)
 	require.Equal(t, "n1", w.Name(inst.Servers()[0]))
-	rep := inst.Check(scenarios.CheckRequest{World: w, Checks: []string{"no-such-check"}})
+	rep := inst.Check(protocols.CheckRequest{World: w, Checks: []string{"no-such-check"}})
 	require.Len(t, rep.Checks, 1)
 	require.Equal(t, checker.Inconclusive, rep.Checks[0].Verdict)
 

@@ -4,35 +4,35 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 )
 
 // Protocol describes the Multi-Paxos key-value store to the scenario
 // loader: its parameters, its checks and its Setup.
-func Protocol() scenarios.Protocol {
+func Protocol() protocols.Protocol {
 	def := DefaultConfig()
 	variants := make([]string, len(Variants))
 	for i, v := range Variants {
 		variants[i] = string(v)
 	}
-	return scenarios.Protocol{
+	return protocols.Protocol{
 		Name:    "paxos",
 		Summary: "Multi-Paxos replicated key-value store (get, put, append, cas), checked for linearizability and Paxos safety",
-		Params: []scenarios.Param{
-			{Name: "variant", Kind: scenarios.String, Default: string(Correct), Choices: variants,
+		Params: []protocols.Param{
+			{Name: "variant", Kind: protocols.String, Default: string(Correct), Choices: variants,
 				Doc: "the protocol, or a deliberately wrong variant of it (the bug zoo)"},
-			{Name: "heartbeat", Kind: scenarios.Duration, Default: def.Heartbeat, Min: float64(time.Microsecond), Max: float64(time.Minute),
+			{Name: "heartbeat", Kind: protocols.Duration, Default: def.Heartbeat, Min: float64(time.Microsecond), Max: float64(time.Minute),
 				Doc: "servers' tick: how often a leader tells idle followers it is alive"},
-			{Name: "election_timeout", Kind: scenarios.Duration, Default: def.ElectionTimeout, Min: float64(time.Microsecond), Max: float64(time.Hour),
+			{Name: "election_timeout", Kind: protocols.Duration, Default: def.ElectionTimeout, Min: float64(time.Microsecond), Max: float64(time.Hour),
 				Doc: "a follower campaigns after hearing from no leader for a time uniform in [T, 2T)"},
-			{Name: "retry", Kind: scenarios.Duration, Default: def.Retry, Min: float64(time.Microsecond), Max: float64(time.Hour),
+			{Name: "retry", Kind: protocols.Duration, Default: def.Retry, Min: float64(time.Microsecond), Max: float64(time.Hour),
 				Doc: "a client resends an unanswered request to another server after this; servers retransmit after half"},
-			{Name: "backoff", Kind: scenarios.Duration, Default: def.Backoff, Min: float64(time.Microsecond), Max: float64(time.Hour),
+			{Name: "backoff", Kind: protocols.Duration, Default: def.Backoff, Min: float64(time.Microsecond), Max: float64(time.Hour),
 				Doc: "a refused candidate waits a time uniform in [B, 5B) before campaigning again"},
-			{Name: "liveness_bound", Kind: scenarios.Duration, Default: def.LivenessBound, Min: float64(time.Microsecond), Max: float64(24 * time.Hour),
+			{Name: "liveness_bound", Kind: protocols.Duration, Default: def.LivenessBound, Min: float64(time.Microsecond), Max: float64(24 * time.Hour),
 				Doc: "the liveness check wants an operation completed this soon after the last fault"},
 		},
-		Checks: []scenarios.CheckInfo{
+		Checks: []protocols.CheckInfo{
 			{Name: checker.LinearizabilityCheck, Default: true,
 				Summary: "the clients' history is linearizable (porcupine, key-value model partitioned by key)"},
 			{Name: checker.PaxosAgreementCheck, Default: true,
@@ -50,7 +50,7 @@ func Protocol() scenarios.Protocol {
 }
 
 // setup builds a Cluster from a scenario's settings.
-func setup(env *scenarios.Env) (scenarios.Instance, error) {
+func setup(env *protocols.Env) (protocols.Instance, error) {
 	cfg := Config{
 		Servers:         env.Nodes,
 		Clients:         env.Clients,

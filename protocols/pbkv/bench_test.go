@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/pbkv"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
@@ -46,7 +47,7 @@ func BenchmarkDefaultScenario(b *testing.B) {
 		b.Run("check="+check, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				rep := cl.Check(scenarios.CheckRequest{World: w, Checks: []string{check}, Budget: time.Minute})
+				rep := cl.Check(protocols.CheckRequest{World: w, Checks: []string{check}, Budget: time.Minute})
 				if rep.Checks[0].Verdict != checker.Holds {
 					b.Fatal(rep.Checks[0])
 				}

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -155,8 +155,8 @@ func CheckAckedWrites(ops []checker.Operation, final map[string]string) checker.
 }
 
 // Check runs the named checks on the finished run and reports statistics.
-func (c *Cluster) Check(req scenarios.CheckRequest) scenarios.Report {
-	var rep scenarios.Report
+func (c *Cluster) Check(req protocols.CheckRequest) protocols.Report {
+	var rep protocols.Report
 	ops := checker.FromSim(req.World.History())
 	for _, name := range req.Checks {
 		switch name {
@@ -186,7 +186,7 @@ func (c *Cluster) Check(req scenarios.CheckRequest) scenarios.Report {
 				Verdict: checker.Inconclusive, Detail: "pbkv has no such check"})
 		}
 	}
-	rep.Stats = []scenarios.Stat{
+	rep.Stats = []protocols.Stat{
 		{Name: "ops invoked", Value: float64(c.invoked)},
 		{Name: "ops returned", Value: float64(c.returned)},
 		{Name: "views", Value: float64(c.views)},

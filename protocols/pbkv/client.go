@@ -4,7 +4,7 @@ import (
 	"strconv"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -12,7 +12,7 @@ import (
 // are left. It lives outside the client node, like a user at a keyboard,
 // so a restarted client carries on with the same workload.
 type driver struct {
-	gen  *scenarios.Generator
+	gen  *protocols.Generator
 	left int
 	done bool
 }

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/wal"
-	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -47,7 +47,7 @@ type Config struct {
 	CheckpointEvery int
 	// Workload is what the clients do: Ops operations in all (gets, puts
 	// and appends, by the mix), each abandoned after Timeout (zero: never).
-	Workload scenarios.Workload
+	Workload protocols.Workload
 }
 
 // DefaultConfig returns the configuration of the default scenario: 3
@@ -64,9 +64,9 @@ func DefaultConfig() Config {
 		Lease:           time.Second,
 		LeaseMargin:     250 * time.Millisecond,
 		CheckpointEvery: 200,
-		Workload: scenarios.Workload{
+		Workload: protocols.Workload{
 			Ops:          1000,
-			Mix:          []scenarios.MixEntry{{Op: "append", Weight: 1}, {Op: "get", Weight: 2}, {Op: "put", Weight: 1}},
+			Mix:          []protocols.MixEntry{{Op: "append", Weight: 1}, {Op: "get", Weight: 2}, {Op: "put", Weight: 1}},
 			Keys:         5,
 			Distribution: "uniform",
 			Timeout:      time.Second,
@@ -113,7 +113,7 @@ func (cfg Config) Validate() error {
 
 // Cluster is a primary-backup key-value store set up in a World: the view
 // service, the servers and the clients, and what the checks need. It
-// implements scenarios.Instance.
+// implements protocols.Instance.
 type Cluster struct {
 	cfg     Config
 	w       *sim.World
@@ -151,7 +151,7 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 	for i := 1; i <= cfg.Clients; i++ {
 		name := "c" + strconv.Itoa(i)
 		d := &driver{
-			gen:  scenarios.NewGenerator(cfg.Workload, w.Stream("workload/"+name)),
+			gen:  protocols.NewGenerator(cfg.Workload, w.Stream("workload/"+name)),
 			left: cfg.Workload.Share(i-1, cfg.Clients),
 		}
 		id, err := w.AddNode(name, func() sim.Node { return &client{cl: c, d: d} })

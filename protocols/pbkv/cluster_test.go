@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/pbkv"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
@@ -55,7 +56,7 @@ func TestEveryServerCrashes(t *testing.T) {
 			}
 		}
 		assert.Positive(t, served, "seed %d: operations completed after the restart", seed)
-		rep := cl.Check(scenarios.CheckRequest{World: w, Checks: allChecks, Budget: time.Minute})
+		rep := cl.Check(protocols.CheckRequest{World: w, Checks: allChecks, Budget: time.Minute})
 		for _, c := range rep.Checks {
 			assert.Equal(t, checker.Holds, c.Verdict, "seed %d: %s", seed, c)
 		}
@@ -91,7 +92,7 @@ func TestViewServiceRestart(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, before.Num+1, after.Num, "seed %d", seed)
 		assert.Equal(t, before.Backup, after.Primary, "seed %d: the backup was promoted", seed)
-		rep := cl.Check(scenarios.CheckRequest{World: w, Checks: allChecks, Budget: time.Minute})
+		rep := cl.Check(protocols.CheckRequest{World: w, Checks: allChecks, Budget: time.Minute})
 		for _, c := range rep.Checks {
 			assert.Equal(t, checker.Holds, c.Verdict, "seed %d: %s", seed, c)
 		}
@@ -113,7 +114,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative margin", func(c *pbkv.Config) { c.LeaseMargin = -time.Millisecond }},
 		{"zero checkpoint period", func(c *pbkv.Config) { c.CheckpointEvery = 0 }},
 		{"unknown variant", func(c *pbkv.Config) { c.Variant = "nope" }},
-		{"unknown operation", func(c *pbkv.Config) { c.Workload.Mix = []scenarios.MixEntry{{Op: "cas", Weight: 1}} }},
+		{"unknown operation", func(c *pbkv.Config) { c.Workload.Mix = []protocols.MixEntry{{Op: "cas", Weight: 1}} }},
 		{"no mix", func(c *pbkv.Config) { c.Workload.Mix = nil }},
 	}
 	require.NoError(t, pbkv.DefaultConfig().Validate())
@@ -138,7 +139,7 @@ func TestNotesAreTheTraceAnnotations(t *testing.T) {
 	w.RunUntil(sim.Time(s.Duration))
 	var fromTrace []pbkv.Note
 	for _, e := range w.Trace() {
-		if e.Kind == sim.KindAnnotate {
+		if e.Kind == sim.KindRecord {
 			fromTrace = append(fromTrace, pbkv.Note{Time: e.Time, Node: w.Name(e.Node), Text: e.Text})
 		}
 	}

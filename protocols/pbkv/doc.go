@@ -112,6 +112,6 @@
 //	if err != nil { ... }
 //	w.At(sim.Time(time.Second), func(w *sim.World) { w.Crash(cl.KVServers()[0]) })
 //	w.RunUntil(sim.Time(time.Minute))
-//	rep := cl.Check(scenarios.CheckRequest{World: w, Budget: 10 * time.Second,
+//	rep := cl.Check(protocols.CheckRequest{World: w, Budget: 10 * time.Second,
 //		Checks: []string{checker.LinearizabilityCheck, pbkv.AckedWritesCheck, pbkv.OnePrimaryCheck}})
 package pbkv

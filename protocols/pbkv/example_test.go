@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/pbkv"
-	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -22,7 +22,7 @@ func ExampleNewCluster() {
 	}
 	w.At(sim.Time(time.Second), func(w *sim.World) { w.Crash(cl.KVServers()[0]) })
 	w.RunUntil(sim.Time(time.Minute))
-	rep := cl.Check(scenarios.CheckRequest{World: w, Budget: time.Minute,
+	rep := cl.Check(protocols.CheckRequest{World: w, Budget: time.Minute,
 		Checks: []string{checker.LinearizabilityCheck, pbkv.AckedWritesCheck, pbkv.OnePrimaryCheck}})
 	for _, c := range rep.Checks {
 		fmt.Println(c.Check, c.Verdict)

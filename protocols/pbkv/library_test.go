@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/pbkv"
 	"github.com/dsimlab/dsim/scenarios"
 )
@@ -25,7 +26,7 @@ var libraryScenarios = []string{"pbkv-calm", "pbkv-primary-crash", "pbkv-backup-
 func load(t testing.TB, name string, params map[string]any) *scenarios.Scenario {
 	t.Helper()
 	s, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "library", name+".yaml"),
-		[]scenarios.Protocol{pbkv.Protocol()})
+		[]protocols.Protocol{pbkv.Protocol()})
 	require.NoError(t, err)
 	for _, k := range slices.Sorted(maps.Keys(params)) {
 		s = s.WithParam(k, params[k])

@@ -4,40 +4,40 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 )
 
 // Protocol describes the primary-backup key-value store to the scenario
 // loader. Its nodes are the view service "vs", the servers n1..nN and the
 // clients c1..cM; the nemesis may fault the view service and the servers.
-func Protocol() scenarios.Protocol {
+func Protocol() protocols.Protocol {
 	def := DefaultConfig()
 	variants := make([]string, len(Variants))
 	for i, v := range Variants {
 		variants[i] = string(v)
 	}
-	return scenarios.Protocol{
+	return protocols.Protocol{
 		Name:    "pbkv",
 		Summary: "primary-backup key-value store with a view service (get, put, append), durable through write-ahead logs",
-		Params: []scenarios.Param{
-			{Name: "variant", Kind: scenarios.String, Default: string(Correct), Choices: variants,
+		Params: []protocols.Param{
+			{Name: "variant", Kind: protocols.String, Default: string(Correct), Choices: variants,
 				Doc: "the protocol, or a deliberately wrong variant of it (the bug zoo)"},
-			{Name: "ping", Kind: scenarios.Duration, Default: def.Ping, Min: float64(time.Microsecond), Max: float64(time.Minute),
+			{Name: "ping", Kind: protocols.Duration, Default: def.Ping, Min: float64(time.Microsecond), Max: float64(time.Minute),
 				Doc: "how often servers ping the view service"},
-			{Name: "dead_pings", Kind: scenarios.Int, Default: def.DeadPings, Min: 1, Max: 1000,
+			{Name: "dead_pings", Kind: protocols.Int, Default: def.DeadPings, Min: 1, Max: 1000,
 				Doc: "missed pings after which the view service considers a server dead"},
-			{Name: "retry", Kind: scenarios.Duration, Default: def.Retry, Min: float64(time.Microsecond), Max: float64(time.Hour),
+			{Name: "retry", Kind: protocols.Duration, Default: def.Retry, Min: float64(time.Microsecond), Max: float64(time.Hour),
 				Doc: "a client asks for the view and resends an unanswered request after this"},
-			{Name: "leases", Kind: scenarios.Bool, Default: false,
+			{Name: "leases", Kind: protocols.Bool, Default: false,
 				Doc: "the primary answers gets locally while its read lease runs"},
-			{Name: "lease", Kind: scenarios.Duration, Default: def.Lease, Min: float64(time.Microsecond), Max: float64(time.Hour),
+			{Name: "lease", Kind: protocols.Duration, Default: def.Lease, Min: float64(time.Microsecond), Max: float64(time.Hour),
 				Doc: "how long a read lease runs, on the view service's clock"},
-			{Name: "lease_margin", Kind: scenarios.Duration, Default: def.LeaseMargin, Min: 0, Max: float64(time.Hour),
+			{Name: "lease_margin", Kind: protocols.Duration, Default: def.LeaseMargin, Min: 0, Max: float64(time.Hour),
 				Doc: "the clock assumption: how far a primary's clock may lag the view service's; the primary gives up its lease this early"},
-			{Name: "checkpoint_every", Kind: scenarios.Int, Default: def.CheckpointEvery, Min: 1, Max: 1 << 30,
+			{Name: "checkpoint_every", Kind: protocols.Int, Default: def.CheckpointEvery, Min: 1, Max: 1 << 30,
 				Doc: "records between checkpoints of the write-ahead logs"},
 		},
-		Checks: []scenarios.CheckInfo{
+		Checks: []protocols.CheckInfo{
 			{Name: checker.LinearizabilityCheck, Default: true,
 				Summary: "the clients' history is linearizable (porcupine, key-value model partitioned by key)"},
 			{Name: AckedWritesCheck, Default: true,
@@ -51,7 +51,7 @@ func Protocol() scenarios.Protocol {
 }
 
 // setup builds a Cluster from a scenario's settings.
-func setup(env *scenarios.Env) (scenarios.Instance, error) {
+func setup(env *protocols.Env) (protocols.Instance, error) {
 	cfg := Config{
 		Servers:         env.Nodes,
 		Clients:         env.Clients,

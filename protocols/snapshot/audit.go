@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -177,7 +177,7 @@ func (a *Auditor) Observe(e *sim.Event) {
 				delete(a.copies, key)
 			}
 		}
-	case sim.KindAnnotate:
+	case sim.KindRecord:
 		i, ok := a.index[e.Node]
 		if !ok {
 			return
@@ -594,8 +594,8 @@ func (a *Auditor) Rollbacks() (undone []int, lost []time.Duration) {
 
 // Stats returns the run's statistics: transfers, snapshots, recoveries and
 // how far each node rolled back.
-func (a *Auditor) Stats() []scenarios.Stat {
-	st := []scenarios.Stat{
+func (a *Auditor) Stats() []protocols.Stat {
+	st := []protocols.Stat{
 		{Name: "transfers", Value: float64(a.transfers)},
 		{Name: "checkpoints", Value: float64(a.checkpoints)},
 		{Name: "snapshots complete", Value: float64(a.snapshots)},
@@ -604,8 +604,8 @@ func (a *Auditor) Stats() []scenarios.Stat {
 		{Name: "max checkpoints undone", Value: float64(a.maxUndo)},
 	}
 	for i := range a.n {
-		st = append(st, scenarios.Stat{Name: a.names[i] + " checkpoints undone", Value: float64(a.undone[i])},
-			scenarios.Stat{Name: a.names[i] + " work lost", Value: float64(a.lost[i]) / float64(time.Millisecond), Unit: "ms"})
+		st = append(st, protocols.Stat{Name: a.names[i] + " checkpoints undone", Value: float64(a.undone[i])},
+			protocols.Stat{Name: a.names[i] + " work lost", Value: float64(a.lost[i]) / float64(time.Millisecond), Unit: "ms"})
 	}
 	return st
 }

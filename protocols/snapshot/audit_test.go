@@ -46,7 +46,7 @@ func (h *history) drop(from, to sim.NodeID, d *snapshot.Data) {
 }
 
 func (h *history) note(node sim.NodeID, text string) {
-	h.a.Observe(&sim.Event{Time: h.tick(), Kind: sim.KindAnnotate, Node: node, Peer: sim.None, Text: text})
+	h.a.Observe(&sim.Event{Time: h.tick(), Kind: sim.KindRecord, Node: node, Peer: sim.None, Text: text})
 }
 
 // final is a settled end state with the given balances and receive

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/snapshot"
 	"github.com/dsimlab/dsim/scenarios"
 )
@@ -20,7 +21,7 @@ var libraryScenarios = []string{"snapshot-calm", "snapshot-crashes", "snapshot-l
 func load(t testing.TB, name string, variant snapshot.Variant) *scenarios.Scenario {
 	t.Helper()
 	s, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "library", name+".yaml"),
-		[]scenarios.Protocol{snapshot.Protocol()})
+		[]protocols.Protocol{snapshot.Protocol()})
 	require.NoError(t, err)
 	s = s.WithParam("variant", string(variant))
 	return s

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/snapshot"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
@@ -110,7 +111,7 @@ func TestConfigValidate(t *testing.T) {
 // parse parses an inline snapshot scenario.
 func parse(t *testing.T, yaml string) *scenarios.Scenario {
 	t.Helper()
-	s, err := scenarios.Parse("inline.yaml", []byte(yaml), []scenarios.Protocol{snapshot.Protocol()})
+	s, err := scenarios.Parse("inline.yaml", []byte(yaml), []protocols.Protocol{snapshot.Protocol()})
 	require.NoError(t, err)
 	return s
 }
@@ -122,7 +123,7 @@ func TestSetupRejectsClientsAndShortRuns(t *testing.T) {
 		"name: x\nprotocol: snapshot\nnodes: 3\nduration: 1s\nparams: {settle: 1s}\n",
 		"name: x\nprotocol: snapshot\nnodes: 3\nduration: 2s\nparams: {variant: latest-checkpoints}\n",
 	} {
-		s, err := scenarios.Parse("inline.yaml", []byte(y), []scenarios.Protocol{snapshot.Protocol()})
+		s, err := scenarios.Parse("inline.yaml", []byte(y), []protocols.Protocol{snapshot.Protocol()})
 		if err == nil {
 			_, err = scenarios.Run(s, 1, scenarios.RunOptions{})
 		}

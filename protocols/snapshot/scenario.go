@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -16,35 +16,35 @@ import (
 // parameter), and none in the last settle of the run. The mode parameter
 // picks Chandy–Lamport snapshots or uncoordinated checkpoints; variant
 // selects the bug zoo.
-func Protocol() scenarios.Protocol {
+func Protocol() protocols.Protocol {
 	dur := func(d time.Duration) float64 { return float64(d) }
 	variants := make([]string, len(Variants))
 	for i, v := range Variants {
 		variants[i] = string(v)
 	}
 	def := DefaultConfig(nil)
-	return scenarios.Protocol{
+	return protocols.Protocol{
 		Name:    "snapshot",
 		Summary: "Chandy–Lamport snapshots of a bank, rollback recovery, and the domino effect of uncoordinated checkpoints",
-		Params: []scenarios.Param{
-			{Name: "mode", Kind: scenarios.String, Default: string(ChandyLamport), Doc: "coordinated snapshots or per-node checkpoints",
+		Params: []protocols.Param{
+			{Name: "mode", Kind: protocols.String, Default: string(ChandyLamport), Doc: "coordinated snapshots or per-node checkpoints",
 				Choices: []string{string(ChandyLamport), string(Uncoordinated)}},
-			{Name: "variant", Kind: scenarios.String, Default: string(Correct), Doc: "the correct protocol or a bug-zoo variant", Choices: variants},
-			{Name: "initial", Kind: scenarios.Int, Default: def.Initial, Doc: "each node's starting balance", Min: 0, Max: 1e9},
-			{Name: "max_amount", Kind: scenarios.Int, Default: def.MaxAmount, Doc: "largest transfer; amounts are uniform from 1", Min: 1, Max: 1e9},
-			{Name: "interval", Kind: scenarios.Duration, Default: def.Interval, Doc: "time between a node's transfers when the workload sets no think time or rate",
+			{Name: "variant", Kind: protocols.String, Default: string(Correct), Doc: "the correct protocol or a bug-zoo variant", Choices: variants},
+			{Name: "initial", Kind: protocols.Int, Default: def.Initial, Doc: "each node's starting balance", Min: 0, Max: 1e9},
+			{Name: "max_amount", Kind: protocols.Int, Default: def.MaxAmount, Doc: "largest transfer; amounts are uniform from 1", Min: 1, Max: 1e9},
+			{Name: "interval", Kind: protocols.Duration, Default: def.Interval, Doc: "time between a node's transfers when the workload sets no think time or rate",
 				Min: dur(time.Microsecond), Max: dur(time.Hour)},
-			{Name: "settle", Kind: scenarios.Duration, Default: time.Second, Doc: "no new transfers in this last part of the run, so it ends settled",
+			{Name: "settle", Kind: protocols.Duration, Default: time.Second, Doc: "no new transfers in this last part of the run, so it ends settled",
 				Min: 0, Max: dur(24 * time.Hour)},
-			{Name: "snapshot_interval", Kind: scenarios.Duration, Default: def.SnapshotInterval, Doc: "how often the coordinator tries to start a snapshot (one at a time)",
+			{Name: "snapshot_interval", Kind: protocols.Duration, Default: def.SnapshotInterval, Doc: "how often the coordinator tries to start a snapshot (one at a time)",
 				Min: dur(time.Microsecond), Max: dur(time.Hour)},
-			{Name: "checkpoint_interval", Kind: scenarios.Duration, Default: def.CheckpointInterval, Doc: "mean time between a node's own checkpoints (uncoordinated)",
+			{Name: "checkpoint_interval", Kind: protocols.Duration, Default: def.CheckpointInterval, Doc: "mean time between a node's own checkpoints (uncoordinated)",
 				Min: dur(time.Microsecond), Max: dur(time.Hour)},
-			{Name: "retransmit", Kind: scenarios.Duration, Default: def.Retransmit, Doc: "resend period of unacknowledged messages, reports and recovery orders",
+			{Name: "retransmit", Kind: protocols.Duration, Default: def.Retransmit, Doc: "resend period of unacknowledged messages, reports and recovery orders",
 				Min: dur(time.Microsecond), Max: dur(time.Hour)},
-			{Name: "reliable", Kind: scenarios.Bool, Default: def.Reliable, Doc: "run the reliable FIFO channel layer (acks, retransmission, reordering); false trusts the network's links"},
+			{Name: "reliable", Kind: protocols.Bool, Default: def.Reliable, Doc: "run the reliable FIFO channel layer (acks, retransmission, reordering); false trusts the network's links"},
 		},
-		Checks: []scenarios.CheckInfo{
+		Checks: []protocols.CheckInfo{
 			{Name: ConsistencyCheck, Summary: "checkpoints match what was sent and received; every snapshot is a consistent cut adding up to the total", Default: true},
 			{Name: RecoveryCheck, Summary: "every recovery restored a consistent cut adding up to the total; says how far each node rolled back", Default: true},
 			{Name: ConservationCheck, Summary: "at the end every transfer was received once and the balances add up to the total", Default: true},
@@ -60,7 +60,7 @@ type instance struct {
 	audit *Auditor
 }
 
-func setup(env *scenarios.Env) (scenarios.Instance, error) {
+func setup(env *protocols.Env) (protocols.Instance, error) {
 	if env.Clients != 0 {
 		return nil, fmt.Errorf("snapshot has no clients (clients: 0), not %d: the bank nodes make the transfers", env.Clients)
 	}
@@ -101,7 +101,7 @@ func setup(env *scenarios.Env) (scenarios.Instance, error) {
 	for i, name := range names {
 		var pace func() time.Duration
 		if env.Workload.Rate > 0 || env.Workload.Think > 0 {
-			pace = scenarios.NewGenerator(env.Workload, w.Stream("workload/"+name)).Gap
+			pace = protocols.NewGenerator(env.Workload, w.Stream("workload/"+name)).Gap
 		}
 		id, err := w.AddNode(name, newFactory(c, i, pace, env.Workload.Share(i, env.Nodes)))
 		if err != nil {
@@ -130,9 +130,9 @@ func Finals(w *sim.World, ids []sim.NodeID) []Final {
 	return out
 }
 
-func (in *instance) Check(req scenarios.CheckRequest) scenarios.Report {
+func (in *instance) Check(req protocols.CheckRequest) protocols.Report {
 	final := Finals(req.World, in.cfg.Nodes)
-	var rep scenarios.Report
+	var rep protocols.Report
 	for _, name := range req.Checks {
 		var r checker.Result
 		switch name {

@@ -83,7 +83,7 @@ func (k *StreamChecker) Observe(e *sim.Event) {
 		k.up[e.Node] = true
 	case sim.KindCrash:
 		k.up[e.Node] = false
-	case sim.KindAnnotate:
+	case sim.KindRecord:
 		if strings.HasPrefix(e.Text, "stream ") {
 			k.annotation(e)
 		}

@@ -19,7 +19,7 @@ const (
 )
 
 func ann(node sim.NodeID, text string) sim.Event {
-	return sim.Event{Kind: sim.KindAnnotate, Node: node, Peer: sim.None, Text: text}
+	return sim.Event{Kind: sim.KindRecord, Node: node, Peer: sim.None, Text: text}
 }
 
 func kind(k sim.Kind, node sim.NodeID) sim.Event {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/transport"
 	"github.com/dsimlab/dsim/scenarios"
 )
@@ -29,7 +30,7 @@ var (
 func load(t testing.TB, name string) *scenarios.Scenario {
 	t.Helper()
 	s, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "library", name+".yaml"),
-		[]scenarios.Protocol{transport.Protocol(), transport.RPCProtocol()})
+		[]protocols.Protocol{transport.Protocol(), transport.RPCProtocol()})
 	require.NoError(t, err)
 	return s
 }

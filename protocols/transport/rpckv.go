@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -75,7 +75,7 @@ func (s *KVServer) Timer(ctx *sim.Context, tag any) { s.rpc.Timer(ctx, tag) }
 type KVClient struct {
 	rpc     *RPC
 	servers []sim.NodeID
-	gen     *scenarios.Generator
+	gen     *protocols.Generator
 	ops     int
 	timeout time.Duration
 	issued  int
@@ -86,7 +86,7 @@ type nextOp struct{}
 // NewKVClient returns the sim.Factory of a client that issues ops
 // operations drawn from gen (made once, so a restarted client goes on
 // drawing where it stopped), each with the given timeout.
-func NewKVClient(cfg RPCConfig, servers []sim.NodeID, gen *scenarios.Generator, ops int, timeout time.Duration) sim.Factory {
+func NewKVClient(cfg RPCConfig, servers []sim.NodeID, gen *protocols.Generator, ops int, timeout time.Duration) sim.Factory {
 	return func() sim.Node {
 		rpc, err := NewRPC(cfg, nil)
 		if err != nil {
@@ -158,18 +158,18 @@ func (c *KVClient) Timer(ctx *sim.Context, tag any) {
 // deadline. The history is checked for linearizability with porcupine:
 // without at_most_once, a request retried after its connection broke may
 // be executed twice, and two appends of one value show it.
-func RPCProtocol() scenarios.Protocol {
+func RPCProtocol() protocols.Protocol {
 	params := append(transportParams(),
-		scenarios.Param{Name: "at_most_once", Kind: scenarios.Bool, Default: true,
+		protocols.Param{Name: "at_most_once", Kind: protocols.Bool, Default: true,
 			Doc: "servers remember replies by client and sequence number, so a retried request runs once"},
-		scenarios.Param{Name: "retry", Kind: scenarios.Duration, Default: 20 * time.Millisecond, Min: 0, Max: float64(time.Hour),
+		protocols.Param{Name: "retry", Kind: protocols.Duration, Default: 20 * time.Millisecond, Min: 0, Max: float64(time.Hour),
 			Doc: "how long a client waits after a connection failed before it dials again and resends"},
 	)
-	return scenarios.Protocol{
+	return protocols.Protocol{
 		Name:    "transport-rpc",
 		Summary: "a key-value store served over the transport's RPC layer (request ids, retries on new connections, at-most-once table)",
 		Params:  params,
-		Checks: []scenarios.CheckInfo{
+		Checks: []protocols.CheckInfo{
 			{Name: CheckLinearizability, Default: true, Summary: "the key-value history is linearizable (porcupine)"},
 		},
 		Ops:   []string{"get", "put", "append"},
@@ -182,7 +182,7 @@ type rpcInstance struct {
 	clients []sim.NodeID
 }
 
-func setupRPC(env *scenarios.Env) (scenarios.Instance, error) {
+func setupRPC(env *protocols.Env) (protocols.Instance, error) {
 	tcfg, err := configFromParams(env.Params)
 	if err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ func setupRPC(env *scenarios.Env) (scenarios.Instance, error) {
 	}
 	for i := 0; i < env.Clients; i++ {
 		name := fmt.Sprintf("c%d", i+1)
-		gen := scenarios.NewGenerator(env.Workload, w.Stream("workload/"+name))
+		gen := protocols.NewGenerator(env.Workload, w.Stream("workload/"+name))
 		id, err := w.AddNode(name, NewKVClient(cfg, inst.servers, gen, env.Workload.Share(i, env.Clients), timeout))
 		if err != nil {
 			return nil, err
@@ -221,8 +221,8 @@ func setupRPC(env *scenarios.Env) (scenarios.Instance, error) {
 
 func (in *rpcInstance) Servers() []sim.NodeID { return in.servers }
 
-func (in *rpcInstance) Check(req scenarios.CheckRequest) scenarios.Report {
-	var rep scenarios.Report
+func (in *rpcInstance) Check(req protocols.CheckRequest) protocols.Report {
+	var rep protocols.Report
 	hist := req.World.History()
 	for _, name := range req.Checks {
 		if name != CheckLinearizability {
@@ -264,7 +264,7 @@ func (in *rpcInstance) Check(req scenarios.CheckRequest) scenarios.Report {
 			returned++
 		}
 	}
-	rep.Stats = []scenarios.Stat{
+	rep.Stats = []protocols.Stat{
 		{Name: "operations", Value: float64(len(hist))},
 		{Name: "operations returned", Value: float64(returned)},
 		{Name: "calls timed out", Value: float64(st.Timeouts)},

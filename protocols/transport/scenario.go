@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -19,35 +19,35 @@ func variantNames() []string {
 
 // transportParams are the parameters of the transport itself, shared by the
 // stream and RPC protocols.
-func transportParams() []scenarios.Param {
+func transportParams() []protocols.Param {
 	d := DefaultConfig
 	ms := float64(time.Millisecond)
-	return []scenarios.Param{
-		{Name: "variant", Kind: scenarios.String, Default: string(Correct), Choices: variantNames(),
+	return []protocols.Param{
+		{Name: "variant", Kind: protocols.String, Default: string(Correct), Choices: variantNames(),
 			Doc: "the correct transport or a bug-zoo variant"},
-		{Name: "window", Kind: scenarios.Int, Default: d.Window, Min: 1, Max: MaxWindow,
+		{Name: "window", Kind: protocols.Int, Default: d.Window, Min: 1, Max: MaxWindow,
 			Doc: "messages in flight per connection (1: stop-and-wait)"},
-		{Name: "rto", Kind: scenarios.String, Default: "adaptive", Choices: []string{"adaptive", "fixed"},
+		{Name: "rto", Kind: protocols.String, Default: "adaptive", Choices: []string{"adaptive", "fixed"},
 			Doc: "retransmission timeout: estimated from round trips (Jacobson/Karels), or fixed at initial_rto"},
-		{Name: "initial_rto", Kind: scenarios.Duration, Default: d.InitialRTO, Min: 0.01 * ms, Max: float64(time.Minute),
+		{Name: "initial_rto", Kind: protocols.Duration, Default: d.InitialRTO, Min: 0.01 * ms, Max: float64(time.Minute),
 			Doc: "timeout before the first round trip is measured (the timeout itself when rto is fixed)"},
-		{Name: "min_rto", Kind: scenarios.Duration, Default: d.MinRTO, Min: 0, Max: float64(time.Minute),
+		{Name: "min_rto", Kind: protocols.Duration, Default: d.MinRTO, Min: 0, Max: float64(time.Minute),
 			Doc: "floor of the retransmission timeout"},
-		{Name: "max_rto", Kind: scenarios.Duration, Default: d.MaxRTO, Min: 0.01 * ms, Max: float64(time.Hour),
+		{Name: "max_rto", Kind: protocols.Duration, Default: d.MaxRTO, Min: 0.01 * ms, Max: float64(time.Hour),
 			Doc: "ceiling of the retransmission timeout, backoff included"},
-		{Name: "max_retries", Kind: scenarios.Int, Default: d.MaxRetries, Min: 1, Max: 100,
+		{Name: "max_retries", Kind: protocols.Int, Default: d.MaxRetries, Min: 1, Max: 100,
 			Doc: "retransmission timeouts in a row a connection survives before it reports itself broken"},
-		{Name: "keepalive", Kind: scenarios.Duration, Default: 200 * time.Millisecond, Min: 0, Max: float64(time.Hour),
+		{Name: "keepalive", Kind: protocols.Duration, Default: 200 * time.Millisecond, Min: 0, Max: float64(time.Hour),
 			Doc: "probe an idle connection after this long without news (0: never)"},
-		{Name: "delayed_ack", Kind: scenarios.Duration, Default: time.Duration(0), Min: 0, Max: float64(time.Second),
+		{Name: "delayed_ack", Kind: protocols.Duration, Default: time.Duration(0), Min: 0, Max: float64(time.Second),
 			Doc: "acknowledge every second message or after this delay (0: every message at once)"},
-		{Name: "time_wait", Kind: scenarios.Duration, Default: d.TimeWait, Min: 0, Max: float64(time.Hour),
+		{Name: "time_wait", Kind: protocols.Duration, Default: d.TimeWait, Min: 0, Max: float64(time.Hour),
 			Doc: "how long a closed connection lingers to acknowledge a retransmitted FIN"},
 	}
 }
 
 // configFromParams builds a transport Config from scenario parameters.
-func configFromParams(p scenarios.Params) (Config, error) {
+func configFromParams(p protocols.Params) (Config, error) {
 	v, err := ParseVariant(p.String("variant"))
 	if err != nil {
 		return Config{}, err
@@ -68,20 +68,20 @@ func configFromParams(p scenarios.Params) (Config, error) {
 // writes a stream's messages again on a new stream if it is reset or broken.
 // The workload's think time or rate paces the writes; with neither, a stream
 // is written all at once (a bulk transfer).
-func Protocol() scenarios.Protocol {
+func Protocol() protocols.Protocol {
 	params := append(transportParams(),
-		scenarios.Param{Name: "stream_len", Kind: scenarios.Int, Default: 100, Min: 1, Max: 1 << 30,
+		protocols.Param{Name: "stream_len", Kind: protocols.Int, Default: 100, Min: 1, Max: 1 << 30,
 			Doc: "messages per stream"},
-		scenarios.Param{Name: "retry", Kind: scenarios.Duration, Default: 50 * time.Millisecond, Min: 0, Max: float64(time.Hour),
+		protocols.Param{Name: "retry", Kind: protocols.Duration, Default: 50 * time.Millisecond, Min: 0, Max: float64(time.Hour),
 			Doc: "how long a client waits after a reset or broken stream before it opens the next"},
-		scenarios.Param{Name: "echo", Kind: scenarios.Bool, Default: false,
+		protocols.Param{Name: "echo", Kind: protocols.Bool, Default: false,
 			Doc: "servers write every message back on a stream of their own"},
 	)
-	return scenarios.Protocol{
+	return protocols.Protocol{
 		Name:    "transport",
 		Summary: "reliable ordered connections (handshake, sliding window, adaptive RTO, close, incarnations) carrying message streams",
 		Params:  params,
-		Checks: []scenarios.CheckInfo{
+		Checks: []protocols.CheckInfo{
 			{Name: CheckDelivery, Default: true,
 				Summary: "every stream is delivered exactly once, in order, as a prefix; nothing after close or across incarnations"},
 			{Name: CheckComplete, Default: true,
@@ -98,7 +98,7 @@ type streamInstance struct {
 	net     *netCounter
 }
 
-func setupStreams(env *scenarios.Env) (scenarios.Instance, error) {
+func setupStreams(env *protocols.Env) (protocols.Instance, error) {
 	tcfg, err := configFromParams(env.Params)
 	if err != nil {
 		return nil, err
@@ -112,7 +112,7 @@ func setupStreams(env *scenarios.Env) (scenarios.Instance, error) {
 	wl := env.Workload
 	if wl.Rate > 0 || wl.Think > 0 {
 		cfg.GapFor = func(client string) func() time.Duration {
-			return scenarios.NewGenerator(wl, w.Stream("workload/"+client)).Gap
+			return protocols.NewGenerator(wl, w.Stream("workload/"+client)).Gap
 		}
 	}
 	inst := &streamInstance{k: NewStreamChecker(w.Name), net: &netCounter{}}
@@ -139,9 +139,9 @@ func setupStreams(env *scenarios.Env) (scenarios.Instance, error) {
 
 func (in *streamInstance) Servers() []sim.NodeID { return in.servers }
 
-func (in *streamInstance) Check(req scenarios.CheckRequest) scenarios.Report {
+func (in *streamInstance) Check(req protocols.CheckRequest) protocols.Report {
 	delivery, complete := in.k.Results()
-	var rep scenarios.Report
+	var rep protocols.Report
 	for _, name := range req.Checks {
 		switch name {
 		case CheckDelivery:
@@ -151,7 +151,7 @@ func (in *streamInstance) Check(req scenarios.CheckRequest) scenarios.Report {
 		}
 	}
 	secs := time.Duration(req.World.Now()).Seconds()
-	rep.Stats = append([]scenarios.Stat{
+	rep.Stats = append([]protocols.Stat{
 		{Name: "streams", Value: float64(len(in.k.order))},
 		{Name: "messages written", Value: float64(in.k.written())},
 		{Name: "messages delivered", Value: float64(in.k.delivered)},
@@ -191,8 +191,8 @@ func (n *netCounter) observe(e *sim.Event) {
 	}
 }
 
-func (n *netCounter) stats() []scenarios.Stat {
-	return []scenarios.Stat{
+func (n *netCounter) stats() []protocols.Stat {
+	return []protocols.Stat{
 		{Name: "segments sent", Value: float64(n.segments)},
 		{Name: "messages sent once", Value: float64(n.data)},
 		{Name: "retransmissions", Value: float64(n.retransmits)},

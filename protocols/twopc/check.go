@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -53,7 +53,7 @@ func (in *instance) name(id sim.NodeID) string {
 
 func (in *instance) observe(e *sim.Event) {
 	switch e.Kind {
-	case sim.KindAnnotate:
+	case sim.KindRecord:
 		in.annotation(e)
 	case sim.KindCrash:
 		in.down[e.Node] = e.Time
@@ -97,8 +97,8 @@ func (in *instance) annotation(e *sim.Event) {
 }
 
 // Check runs the requested checks and reports the run's statistics.
-func (in *instance) Check(req scenarios.CheckRequest) scenarios.Report {
-	var rep scenarios.Report
+func (in *instance) Check(req protocols.CheckRequest) protocols.Report {
+	var rep protocols.Report
 	history := req.World.History()
 	for _, name := range req.Checks {
 		switch name {
@@ -140,7 +140,7 @@ func (in *instance) Check(req scenarios.CheckRequest) scenarios.Report {
 			aborted++
 		}
 	}
-	rep.Stats = []scenarios.Stat{
+	rep.Stats = []protocols.Stat{
 		{Name: "transactions", Value: float64(len(history))},
 		{Name: "committed", Value: float64(committed)},
 		{Name: "aborted", Value: float64(aborted)},

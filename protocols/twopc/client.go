@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -20,7 +20,7 @@ type ClientConfig struct {
 	// Gen draws each step's kind ("get" reads, "put" writes; any other
 	// kind alternates write and read) and key, and the pause between a
 	// transaction's end and the next one's start.
-	Gen *scenarios.Generator
+	Gen *protocols.Generator
 	// Retry is how often the client resends its request until it hears
 	// the outcome; zero or less: it sends it once.
 	Retry time.Duration

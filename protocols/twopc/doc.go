@@ -97,9 +97,9 @@
 //	w.MustAddNode("coord", twopc.NewCoordinator(cfg))
 //	w.MustAddNode("n1", twopc.NewParticipant(cfg))
 //	w.MustAddNode("n2", twopc.NewParticipant(cfg))
-//	wl := scenarios.Workload{Ops: 10, Keys: 4, Mix: []scenarios.MixEntry{{Op: "get", Weight: 1}, {Op: "put", Weight: 1}}}
+//	wl := protocols.Workload{Ops: 10, Keys: 4, Mix: []protocols.MixEntry{{Op: "get", Weight: 1}, {Op: "put", Weight: 1}}}
 //	w.MustAddNode("c1", twopc.NewClient(twopc.ClientConfig{Coordinator: 0, Txns: 10, OpsPerTxn: 2,
-//		Gen: scenarios.NewGenerator(wl, w.Stream("workload/c1")), Retry: cfg.Retry, Timeout: time.Second}))
+//		Gen: protocols.NewGenerator(wl, w.Stream("workload/c1")), Retry: cfg.Retry, Timeout: time.Second}))
 //	w.RunUntil(sim.Time(time.Second))
 //	res, _ := checker.CheckIsolation(checker.FromSim(w.History()), 10*time.Second)
 //	fmt.Println(res.Verdict) // holds

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/twopc"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
@@ -22,9 +23,9 @@ func Example() {
 	w.MustAddNode("coord", twopc.NewCoordinator(cfg))
 	w.MustAddNode("n1", twopc.NewParticipant(cfg))
 	w.MustAddNode("n2", twopc.NewParticipant(cfg))
-	wl := scenarios.Workload{Ops: 10, Keys: 4, Mix: []scenarios.MixEntry{{Op: "get", Weight: 1}, {Op: "put", Weight: 1}}}
+	wl := protocols.Workload{Ops: 10, Keys: 4, Mix: []protocols.MixEntry{{Op: "get", Weight: 1}, {Op: "put", Weight: 1}}}
 	w.MustAddNode("c1", twopc.NewClient(twopc.ClientConfig{Coordinator: 0, Txns: 10, OpsPerTxn: 2,
-		Gen: scenarios.NewGenerator(wl, w.Stream("workload/c1")), Retry: cfg.Retry, Timeout: time.Second}))
+		Gen: protocols.NewGenerator(wl, w.Stream("workload/c1")), Retry: cfg.Retry, Timeout: time.Second}))
 	w.RunUntil(sim.Time(time.Second))
 	res, err := checker.CheckIsolation(checker.FromSim(w.History()), 10*time.Second)
 	if err != nil {
@@ -61,7 +62,7 @@ faults:
   - {at: 30ms, cut: {from: n2, to: coord}}
   - {at: 40ms, crash: coord}
 `
-	table := []scenarios.Protocol{twopc.Protocol(), twopc.ThreePhaseProtocol()}
+	table := []protocols.Protocol{twopc.Protocol(), twopc.ThreePhaseProtocol()}
 	s, err := scenarios.Parse("blocking.yaml", []byte(file), table)
 	if err != nil {
 		fmt.Println(err)

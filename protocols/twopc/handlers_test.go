@@ -109,7 +109,7 @@ func handlerWorld(t *testing.T, probeIsCoord bool, variant Variant, until time.D
 func annotations(w *sim.World) []string {
 	var out []string
 	for _, e := range w.Trace() {
-		if e.Kind == sim.KindAnnotate {
+		if e.Kind == sim.KindRecord {
 			out = append(out, w.Name(e.Node)+": "+e.Text)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 )
 
@@ -19,8 +20,8 @@ var (
 )
 
 // table is the protocol table the tests load scenarios against.
-func table() []scenarios.Protocol {
-	return []scenarios.Protocol{Protocol(), ThreePhaseProtocol()}
+func table() []protocols.Protocol {
+	return []protocols.Protocol{Protocol(), ThreePhaseProtocol()}
 }
 
 // load loads library scenario name, with params overriding its params

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -15,14 +15,14 @@ import (
 // c1..cM, each running its share of the workload's ops as transactions of
 // txn_ops steps ("get" reads, "put" writes). The variant parameter selects
 // the bug zoo.
-func Protocol() scenarios.Protocol {
-	return scenarios.Protocol{
+func Protocol() protocols.Protocol {
+	return protocols.Protocol{
 		Name:    "twopc",
 		Summary: "two-phase commit with presumed abort, durable logs, recovery and cooperative termination",
 		Params:  params(false),
 		Checks:  checks(),
 		Ops:     []string{"get", "put"},
-		Setup:   func(env *scenarios.Env) (scenarios.Instance, error) { return setup(env, false) },
+		Setup:   func(env *protocols.Env) (protocols.Instance, error) { return setup(env, false) },
 	}
 }
 
@@ -30,58 +30,58 @@ func Protocol() scenarios.Protocol {
 // as "threepc": the same nodes, clients and checks as Protocol, with a
 // pre-commit phase and a termination protocol that elects a backup
 // coordinator among the participants.
-func ThreePhaseProtocol() scenarios.Protocol {
-	return scenarios.Protocol{
+func ThreePhaseProtocol() protocols.Protocol {
+	return protocols.Protocol{
 		Name:    "threepc",
 		Summary: "three-phase commit: non-blocking under crashes, not atomic under partitions",
 		Params:  params(true),
 		Checks:  checks(),
 		Ops:     []string{"get", "put"},
-		Setup:   func(env *scenarios.Env) (scenarios.Instance, error) { return setup(env, true) },
+		Setup:   func(env *protocols.Env) (protocols.Instance, error) { return setup(env, true) },
 	}
 }
 
-func params(three bool) []scenarios.Param {
+func params(three bool) []protocols.Param {
 	def := DefaultConfig(0, nil)
 	ms := func(d time.Duration) float64 { return float64(d) }
-	ps := []scenarios.Param{
-		{Name: "txn_ops", Kind: scenarios.Int, Default: 3, Doc: "steps per transaction, each a get or put of a key drawn from the workload",
+	ps := []protocols.Param{
+		{Name: "txn_ops", Kind: protocols.Int, Default: 3, Doc: "steps per transaction, each a get or put of a key drawn from the workload",
 			Min: 1, Max: 64},
-		{Name: "no_probability", Kind: scenarios.Float, Default: 0.0, Doc: "probability that a participant votes no on a transaction it could prepare",
+		{Name: "no_probability", Kind: protocols.Float, Default: 0.0, Doc: "probability that a participant votes no on a transaction it could prepare",
 			Min: 0, Max: 1},
-		{Name: "retry", Kind: scenarios.Duration, Default: def.Retry, Doc: "resend interval of prepares, decisions and client requests",
+		{Name: "retry", Kind: protocols.Duration, Default: def.Retry, Doc: "resend interval of prepares, decisions and client requests",
 			Min: ms(time.Microsecond), Max: ms(time.Hour)},
-		{Name: "vote_timeout", Kind: scenarios.Duration, Default: def.VoteTimeout, Doc: "the coordinator aborts if a vote is missing after this",
+		{Name: "vote_timeout", Kind: protocols.Duration, Default: def.VoteTimeout, Doc: "the coordinator aborts if a vote is missing after this",
 			Min: ms(time.Microsecond), Max: ms(time.Hour)},
-		{Name: "decision_timeout", Kind: scenarios.Duration, Default: def.DecisionTimeout, Doc: "a participant that voted yes starts the termination protocol after this",
+		{Name: "decision_timeout", Kind: protocols.Duration, Default: def.DecisionTimeout, Doc: "a participant that voted yes starts the termination protocol after this",
 			Min: ms(time.Microsecond), Max: ms(time.Hour)},
-		{Name: "blocked_after", Kind: scenarios.Duration, Default: 500 * time.Millisecond, Doc: "the termination check counts a transaction in doubt for longer than this at the end of the run as blocked",
+		{Name: "blocked_after", Kind: protocols.Duration, Default: 500 * time.Millisecond, Doc: "the termination check counts a transaction in doubt for longer than this at the end of the run as blocked",
 			Min: ms(time.Microsecond), Max: ms(time.Hour)},
 	}
 	if three {
 		return append(ps,
-			scenarios.Param{Name: "ack_timeout", Kind: scenarios.Duration, Default: def.AckTimeout, Doc: "the coordinator commits after this even if pre-commit acks are missing",
+			protocols.Param{Name: "ack_timeout", Kind: protocols.Duration, Default: def.AckTimeout, Doc: "the coordinator commits after this even if pre-commit acks are missing",
 				Min: ms(time.Microsecond), Max: ms(time.Hour)},
-			scenarios.Param{Name: "window", Kind: scenarios.Duration, Default: def.Window, Doc: "how long a termination round collects the participants' states",
+			protocols.Param{Name: "window", Kind: protocols.Duration, Default: def.Window, Doc: "how long a termination round collects the participants' states",
 				Min: ms(time.Microsecond), Max: ms(time.Hour)})
 	}
 	var choices []string
 	for _, v := range Variants() {
 		choices = append(choices, string(v))
 	}
-	return append(ps, scenarios.Param{Name: "variant", Kind: scenarios.String, Default: string(Correct),
+	return append(ps, protocols.Param{Name: "variant", Kind: protocols.String, Default: string(Correct),
 		Doc: "the correct protocol or a bug-zoo variant", Choices: choices})
 }
 
-func checks() []scenarios.CheckInfo {
-	return []scenarios.CheckInfo{
+func checks() []protocols.CheckInfo {
+	return []protocols.CheckInfo{
 		{Name: checker.AtomicityCheck, Summary: "all decisions of a transaction agree and never change; commit only if every participant voted yes", Default: true},
 		{Name: checker.IsolationCheck, Summary: "committed transactions are strictly serializable (porcupine, whole transactions over a key-value map)", Default: true},
 		{Name: checker.TerminationCheck, Summary: "liveness: no transaction is left blocked at the end of the run, and why if one is", Default: true},
 	}
 }
 
-func setup(env *scenarios.Env, three bool) (scenarios.Instance, error) {
+func setup(env *protocols.Env, three bool) (protocols.Instance, error) {
 	if env.Nodes < 1 {
 		return nil, fmt.Errorf("needs at least one participant (nodes: 1), not %d", env.Nodes)
 	}
@@ -131,7 +131,7 @@ func setup(env *scenarios.Env, three bool) (scenarios.Instance, error) {
 	ops := env.Params.Int("txn_ops")
 	for i := range env.Clients {
 		name := fmt.Sprintf("c%d", i+1)
-		gen := scenarios.NewGenerator(env.Workload, w.Stream("workload/"+name))
+		gen := protocols.NewGenerator(env.Workload, w.Stream("workload/"+name))
 		cc := ClientConfig{Coordinator: base, Txns: env.Workload.Share(i, env.Clients), OpsPerTxn: ops,
 			Gen: gen, Retry: cfg.Retry, Timeout: env.Workload.Timeout}
 		if err := add(name, NewClient(cc), sim.None); err != nil {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/detector"
 	"github.com/dsimlab/dsim/protocols/echo"
 	"github.com/dsimlab/dsim/protocols/lb"
@@ -35,8 +36,8 @@ var ErrUnknown = errors.New("unknown scenario")
 // Protocols returns every protocol dsim knows, sorted by name. This is the
 // table scenario files are validated against; a new protocol adds one line
 // here.
-func Protocols() []scenarios.Protocol {
-	table := []scenarios.Protocol{
+func Protocols() []protocols.Protocol {
+	table := []protocols.Protocol{
 		echo.Protocol(),
 		lb.Protocol(),
 		snapshot.Protocol(),
@@ -49,7 +50,7 @@ func Protocols() []scenarios.Protocol {
 		twopc.Protocol(),
 		twopc.ThreePhaseProtocol(),
 	}
-	slices.SortFunc(table, func(a, b scenarios.Protocol) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(table, func(a, b protocols.Protocol) int { return strings.Compare(a.Name, b.Name) })
 	return table
 }
 

@@ -1,4 +1,4 @@
-package scenarios
+package protocols
 
 import (
 	"fmt"
@@ -153,7 +153,7 @@ func (p Params) With(name string, value any) Params {
 func (p Params) get(name string) any {
 	v, ok := p.values[name]
 	if !ok {
-		panic(fmt.Sprintf("scenarios: parameter %q was not declared", name))
+		panic(fmt.Sprintf("protocols: parameter %q was not declared", name))
 	}
 	return v
 }

@@ -1,4 +1,4 @@
-package scenarios_test
+package protocols_test
 
 import (
 	"math"
@@ -10,13 +10,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/protocols"
 )
 
 func TestGeneratorFollowsTheMixAndKeyDistribution(t *testing.T) {
 	const n = 100_000
-	wl := scenarios.Workload{Mix: []scenarios.MixEntry{{Op: "get", Weight: 3}, {Op: "put", Weight: 1}}, Keys: 10, Distribution: "uniform"}
-	g := scenarios.NewGenerator(wl, rand.New(rand.NewPCG(1, 2)))
+	wl := protocols.Workload{Mix: []protocols.MixEntry{{Op: "get", Weight: 3}, {Op: "put", Weight: 1}}, Keys: 10, Distribution: "uniform"}
+	g := protocols.NewGenerator(wl, rand.New(rand.NewPCG(1, 2)))
 	kinds := map[string]int{}
 	keys := make([]int, 10)
 	for i := 0; i < n; i++ {
@@ -32,7 +32,7 @@ func TestGeneratorFollowsTheMixAndKeyDistribution(t *testing.T) {
 	}
 
 	wl.Distribution, wl.ZipfS = "zipf", 1.5
-	z := scenarios.NewGenerator(wl, rand.New(rand.NewPCG(1, 2)))
+	z := protocols.NewGenerator(wl, rand.New(rand.NewPCG(1, 2)))
 	counts := make([]int, 10)
 	for i := 0; i < n; i++ {
 		counts[z.KeyIndex()]++
@@ -45,7 +45,7 @@ func TestGeneratorFollowsTheMixAndKeyDistribution(t *testing.T) {
 }
 
 func TestGapOpenAndClosedLoop(t *testing.T) {
-	open := scenarios.NewGenerator(scenarios.Workload{Rate: 1000}, rand.New(rand.NewPCG(3, 4)))
+	open := protocols.NewGenerator(protocols.Workload{Rate: 1000}, rand.New(rand.NewPCG(3, 4)))
 	sum := 0.0
 	const n = 50_000
 	for i := 0; i < n; i++ {
@@ -53,13 +53,13 @@ func TestGapOpenAndClosedLoop(t *testing.T) {
 	}
 	mean := sum / n
 	assert.InDelta(t, 1e6, mean, 4*1e6/math.Sqrt(n), "Poisson arrivals at 1000/s have a 1ms mean gap")
-	closed := scenarios.NewGenerator(scenarios.Workload{Think: 7}, rand.New(rand.NewPCG(3, 4)))
+	closed := protocols.NewGenerator(protocols.Workload{Think: 7}, rand.New(rand.NewPCG(3, 4)))
 	assert.Equal(t, int64(7), int64(closed.Gap()))
 }
 
 func TestShareSplitsEveryOperation(t *testing.T) {
 	for _, tt := range []struct{ ops, clients int }{{10, 3}, {0, 2}, {7, 7}, {1000, 3}, {5, 9}} {
-		wl := scenarios.Workload{Ops: tt.ops}
+		wl := protocols.Workload{Ops: tt.ops}
 		total := 0
 		for i := 0; i < tt.clients; i++ {
 			s := wl.Share(i, tt.clients)

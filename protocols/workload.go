@@ -1,10 +1,29 @@
-package scenarios
+package protocols
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"time"
 )
+
+// Workload is what a scenario's clients do. Protocols interpret it; the
+// Generator draws from it.
+type Workload struct {
+	Ops          int           // operations in all, shared out among the clients
+	Mix          []MixEntry    // operation kinds and their weights, sorted by name
+	Keys         int           // number of distinct keys
+	Distribution string        // "uniform" or "zipf"
+	ZipfS        float64       // Zipf exponent (> 1) for "zipf"
+	Think        time.Duration // closed loop: pause between one reply and the next request
+	Rate         float64       // open loop: Poisson arrivals per second per client (0: closed loop)
+	Timeout      time.Duration // a client gives up on an operation after this
+}
+
+// MixEntry is one operation kind of a workload and its relative weight.
+type MixEntry struct {
+	Op     string
+	Weight float64
+}
 
 // Op is one operation a workload generator drew: its kind (a name from the
 // workload's mix, e.g. "get") and its key (e.g. "k3").
