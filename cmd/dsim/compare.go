@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dsimlab/dsim/protocols/lb"
+	"github.com/dsimlab/dsim/runner"
 	"github.com/dsimlab/dsim/scenarios/library"
 )
 
@@ -53,7 +55,7 @@ balancer hashes keys, the keys moved per membership change (-moved).`,
 			if seedsFlag == "" {
 				return fmt.Errorf("--seeds is required, e.g. --seeds 1-10")
 			}
-			r, err := parseSeeds(seedsFlag)
+			r, err := runner.ParseSeeds(seedsFlag)
 			if err != nil {
 				return err
 			}
@@ -65,7 +67,7 @@ balancer hashes keys, the keys moved per membership change (-moved).`,
 			if balancers != "" {
 				specs = strings.Split(balancers, ",")
 			}
-			t, err := lb.CompareScenario(s, specs, r.seeds(shard{0, 1}))
+			t, err := lb.CompareScenario(s, specs, slices.Collect(r.All()))
 			if err != nil {
 				return err
 			}

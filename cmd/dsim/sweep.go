@@ -5,8 +5,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -14,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/dsimlab/dsim/reports"
+	"github.com/dsimlab/dsim/runner"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/scenarios/library"
 )
@@ -53,12 +52,11 @@ Exit status: 0 every run passed, 1 some run failed, 2 bad input or usage.`,
 			if seedsFlag == "" {
 				return fmt.Errorf("--seeds is required, e.g. --seeds 1-1000")
 			}
-			r, err := parseSeeds(seedsFlag)
+			seeds, err := runner.ParseSeeds(seedsFlag)
 			if err != nil {
 				return err
 			}
-			sh, err := parseShard(shardFlag)
-			if err != nil {
+			if err := seeds.SetShard(shardFlag); err != nil {
 				return err
 			}
 			if jobs < 1 {
@@ -68,9 +66,17 @@ Exit status: 0 every run passed, 1 some run failed, 2 bad input or usage.`,
 			if err != nil {
 				return err
 			}
-			seeds := r.seeds(sh)
-			opts := scenarios.RunOptions{CheckBudget: budget.d, AllowInconclusive: allowInc}
-			sum, err := sweep(s, args[0], seeds, jobs, failFast, opts, progress(cmd.ErrOrStderr(), len(seeds)))
+			opts := runner.Options{Jobs: jobs, FailFast: failFast,
+				Run: scenarios.RunOptions{CheckBudget: budget.d, AllowInconclusive: allowInc}}
+			tick := progress(cmd.ErrOrStderr(), int(min(seeds.Count(), 1<<62)))
+			var sum reports.Sweep
+			start := time.Now()
+			err = runner.Run(cmd.Context(), s, seeds.All(), opts, func(r runner.Result) {
+				r.Outcome.File = args[0]
+				sum.Add(r.Outcome)
+				tick()
+			})
+			sum.Elapsed = time.Since(start)
 			if err != nil {
 				return err
 			}
@@ -110,53 +116,4 @@ func progress(w io.Writer, total int) func() {
 		progressbar.OptionShowIts(), progressbar.OptionSetItsString("seeds"), progressbar.OptionThrottle(100_000_000),
 		progressbar.OptionClearOnFinish())
 	return func() { _ = bar.Add(1) }
-}
-
-// sweep runs the seeds on jobs goroutines, each run single-threaded and
-// deterministic, and collects the outcomes in a summary. The summary does
-// not depend on jobs or on the order runs finish in.
-func sweep(s *scenarios.Scenario, arg string, seeds []uint64, jobs int, failFast bool,
-	opts scenarios.RunOptions, tick func()) (*reports.Sweep, error) {
-	var (
-		next   atomic.Int64
-		failed atomic.Bool
-		mu     sync.Mutex
-		wg     sync.WaitGroup
-		sum    reports.Sweep
-		first  error
-	)
-	start := time.Now()
-	for j := 0; j < min(jobs, len(seeds)); j++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if int(i) >= len(seeds) || (failFast && failed.Load()) {
-					return
-				}
-				o, err := scenarios.Run(s, seeds[i], opts)
-				mu.Lock()
-				if err != nil {
-					if first == nil {
-						first = fmt.Errorf("seed %d: %w", seeds[i], err)
-					}
-					failed.Store(true)
-					mu.Unlock()
-					return
-				}
-				o.File = arg
-				o.World = nil // keep memory flat over long sweeps
-				sum.Add(o)
-				if !o.Passed {
-					failed.Store(true)
-				}
-				mu.Unlock()
-				tick()
-			}
-		}()
-	}
-	wg.Wait()
-	sum.Elapsed = time.Since(start)
-	return &sum, first
 }
