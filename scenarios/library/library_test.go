@@ -7,10 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/protocols/echo"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/scenarios/library"
 )
@@ -71,4 +74,35 @@ func TestLoadByNameAndPath(t *testing.T) {
 	assert.ErrorIs(t, err, library.ErrUnknown)
 	_, err = library.Load("missing/file.yaml")
 	assert.ErrorIs(t, err, library.ErrUnknown)
+}
+
+func TestCatalogWithAUsersProtocolAndScenarios(t *testing.T) {
+	mine := echo.Protocol()
+	mine.Name = "my-echo"
+	fsys := fstest.MapFS{
+		"mine-calm.yaml": {Data: []byte("name: mine-calm\ndescription: mine\nprotocol: my-echo\nnodes: 1\nclients: 1\nworkload: {ops: 5}\nduration: 1s\n")},
+		"README.md":      {Data: []byte("not a scenario")},
+	}
+	c, err := library.Builtin().With([]protocols.Protocol{mine}, fsys, "scenarios")
+	require.NoError(t, err)
+	assert.Contains(t, c.Names(), "mine-calm")
+	assert.Contains(t, c.Names(), "echo-calm", "the built-in scenarios stay")
+	assert.NotContains(t, c.Names(), "README")
+	_, ok := c.Protocol("my-echo")
+	assert.True(t, ok)
+	s, err := c.Load("mine-calm")
+	require.NoError(t, err)
+	assert.Equal(t, "scenarios/mine-calm.yaml", s.File)
+	o, err := scenarios.Run(s, 1, scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.True(t, o.Passed)
+
+	_, err = library.Load("mine-calm")
+	assert.ErrorIs(t, err, library.ErrUnknown, "the built-in catalog is unchanged")
+	_, err = library.Builtin().With([]protocols.Protocol{echo.Protocol()}, nil, "")
+	assert.ErrorIs(t, err, library.ErrConflict, "a user's protocol cannot replace a built-in one")
+	_, err = library.Builtin().With(nil, fstest.MapFS{"echo-calm.yaml": {Data: []byte("x")}}, "mine")
+	assert.ErrorIs(t, err, library.ErrConflict)
+	_, err = library.Builtin().With([]protocols.Protocol{{Name: "no-setup"}}, nil, "")
+	assert.ErrorContains(t, err, "needs a Name and a Setup")
 }
