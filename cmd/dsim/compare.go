@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dsimlab/dsim/protocols/lb"
 	"github.com/dsimlab/dsim/runner"
 	"github.com/dsimlab/dsim/scenarios/library"
+	"github.com/dsimlab/dsim/studies"
 )
 
 func newCompare() *cobra.Command {
@@ -67,20 +67,20 @@ balancer hashes keys, the keys moved per membership change (-moved).`,
 			if balancers != "" {
 				specs = strings.Split(balancers, ",")
 			}
-			t, err := lb.CompareScenario(s, specs, slices.Collect(r.All()))
+			b, err := studies.CompareBalancers(cmd.Context(), s, specs, slices.Collect(r.All()), 0)
 			if err != nil {
 				return err
 			}
-			if err := writePlots(t, pngFile, svgFile); err != nil {
+			if err := writePlots(b, pngFile, svgFile); err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
-				return enc.Encode(t)
+				return enc.Encode(b.Table)
 			}
-			return t.WriteText(out)
+			return b.Table.WriteText(out)
 		},
 	}
 	cmd.Flags().StringVar(&seedsFlag, "seeds", "", "seed range A-B (inclusive); every balancer runs every seed")
@@ -92,34 +92,18 @@ balancer hashes keys, the keys moved per membership change (-moved).`,
 }
 
 // writePlots draws the comparison's plots next to the file the user named.
-func writePlots(t *lb.Table, pngFile, svgFile string) error {
-	file, format := pngFile, "png"
+func writePlots(b *studies.Balancers, pngFile, svgFile string) error {
+	file, format := pngFile, studies.FormatPNG
 	if svgFile != "" {
-		file, format = svgFile, "svg"
+		file, format = svgFile, studies.FormatSVG
 	}
 	if file == "" {
 		return nil
 	}
 	ext := filepath.Ext(file)
 	base := strings.TrimSuffix(file, ext)
-	plots := []struct {
-		path string
-		draw func(*lb.Table, io.Writer, string) error
-	}{
-		{file, lb.PlotLatencyCDF},
-		{base + "-load" + ext, lb.PlotServerLoad},
-	}
-	for _, row := range t.Rows {
-		if row.KeysMoved.N > 0 {
-			plots = append(plots, struct {
-				path string
-				draw func(*lb.Table, io.Writer, string) error
-			}{base + "-moved" + ext, lb.PlotKeysMoved})
-			break
-		}
-	}
-	for _, p := range plots {
-		if err := writeFile(p.path, func(w io.Writer) error { return p.draw(t, w, format) }); err != nil {
+	for _, p := range b.Plots() {
+		if err := writeFile(base+p.Suffix+ext, func(w io.Writer) error { return p.Draw(w, format) }); err != nil {
 			return err
 		}
 	}

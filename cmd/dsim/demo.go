@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dsimlab/dsim/protocols/echo"
+	"github.com/dsimlab/dsim/studies"
 )
 
 func newDemo() *cobra.Command {
@@ -21,14 +21,14 @@ echo check's verdict, the trace fingerprint and the run's size.`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			start := time.Now()
-			w, res, err := echo.Demo(seed)
+			o, res, err := studies.Demo(seed)
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintln(out, res)
-			fmt.Fprintf(out, "seed %d  fingerprint %016x  events %d  simulated %v  wall %v\n",
-				seed, w.Fingerprint(), w.Events(), w.Now(), time.Since(start).Round(time.Microsecond))
+			fmt.Fprintf(out, "seed %d  fingerprint %s  events %d  simulated %v  wall %v\n",
+				seed, o.Fingerprint, o.Events, o.SimTime, time.Since(start).Round(time.Microsecond))
 			if !res.Holds() {
 				return errViolated
 			}

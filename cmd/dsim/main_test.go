@@ -215,12 +215,12 @@ func TestCompareTableAndPlots(t *testing.T) {
 	require.Equal(t, 0, code)
 	var table struct {
 		Rows []struct {
-			Balancer string `json:"balancer"`
+			Case string `json:"case"`
 		} `json:"rows"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(js), &table))
 	require.Len(t, table.Rows, 2)
-	assert.Equal(t, "join-shortest-queue", table.Rows[1].Balancer)
+	assert.Equal(t, "join-shortest-queue", table.Rows[1].Case)
 
 	_, stderr, code = dsim(t, dir, "compare", "echo-calm", "--seeds", "1-2")
 	assert.Equal(t, 2, code)
