@@ -45,6 +45,9 @@ func (o TradeOffOptions) withDefaults() (TradeOffOptions, error) {
 		}
 		o.Scenario = s
 	}
+	if o.Scenario.Protocol == nil || o.Scenario.Protocol.Name != "detector" {
+		return o, fmt.Errorf("%w: %s is not a detector scenario", ErrBadStudy, o.Scenario.Name)
+	}
 	if o.Duration > 0 {
 		o.Scenario = Duration(o.Duration)(o.Scenario)
 	}

@@ -164,7 +164,7 @@ func (p *Paper) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "MapReduce job completion time: %s, %d map and %d reduce tasks on %d workers x %d slots, %d straggler(s) %gx slower.\n",
 		c.Job.Name, c.Corpus.Splits, c.Reduces, c.Workers, c.Slots, c.Stragglers, c.StragglerFactor)
-	fmt.Fprintf(&b, "Killed workers (%s) crash at %v and restart %v later. The slowdown is the mean per-seed ratio to normal execution, minus 1.\n",
+	fmt.Fprintf(&b, "Killed workers (%s) crash at %v and restart %v later. The slowdown vs normal execution is the mean per-seed ratio of job times, minus 1.\n",
 		strings.Join(p.Killed, " "), p.KillAt, p.RestartAfter)
 	if err := p.Table.WriteText(&b); err != nil {
 		return err

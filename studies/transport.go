@@ -42,6 +42,9 @@ func (o TransportOptions) withDefaults() (TransportOptions, error) {
 		}
 		o.Scenario = s
 	}
+	if o.Scenario.Protocol == nil || o.Scenario.Protocol.Name != "bulk" {
+		return o, fmt.Errorf("%w: %s is not a bulk transfer scenario", ErrBadStudy, o.Scenario.Name)
+	}
 	if len(o.Windows) == 0 {
 		o.Windows = []int{1, 8, 64}
 	}
