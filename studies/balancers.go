@@ -158,13 +158,6 @@ func meanMoved(ms []lb.Move) float64 {
 	return s / float64(len(ms))
 }
 
-// Plot is one of a study's plots: what to add to a file name before its
-// extension, and how to draw it as png or svg.
-type Plot struct {
-	Suffix string
-	Draw   func(w io.Writer, format string) error
-}
-
 // Plots returns the comparison's plots: the latency CDF (suffix ""), the
 // servers' load ("-load") and, when some balancer moved keys, the keys
 // moved ("-moved").

@@ -17,8 +17,8 @@ import (
 // TradeOffOptions says what DetectorTradeOff runs. Zero fields take the
 // defaults given.
 type TradeOffOptions struct {
-	// Scenario is the cluster; default the embedded detector-tradeoff
-	// scenario (four nodes, 100ms heartbeats, log-normal latency with a
+	// Scenario is the cluster, a detector scenario without faults of its
+	// own; default the embedded detector-tradeoff scenario (four nodes, 100ms heartbeats, log-normal latency with a
 	// long tail, 3% loss, ten minutes).
 	Scenario *scenarios.Scenario
 	// Duration, if positive, replaces the scenario's run length.

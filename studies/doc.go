@@ -23,11 +23,12 @@
 // A Change returns a changed copy of a scenario: a protocol parameter
 // (Param), the network's default link (Link), more faults (Faults), the run
 // length (Duration), the workload (Workload), or any function of one's own.
-// Every case runs the same seeds — common random numbers: what a seed
-// draws for the workload, the network and the nemesis is the same in every
-// case the changes leave it alone, so differences between rows are the
-// cases', and paired differences between rows are much tighter than the
-// rows' own intervals. Runs go through runner.Run, Jobs side by side; the
+// Every case runs the same seeds — common random numbers: the workload,
+// the fault schedule and each node draw from streams of their own, so under
+// one seed every case sees the same arrivals, keys and faults unless its
+// changes alter them; differences between rows are then the cases', and
+// paired differences between rows are much tighter than the rows' own
+// intervals. Runs go through runner.Run, Jobs side by side; the
 // table is the same for any number of jobs.
 //
 // A Measure turns each finished run (a scenarios.Outcome) into named
@@ -58,7 +59,7 @@
 // # The studies dsim ships
 //
 //   - Vary: any scenario, one protocol parameter over values, tabulating
-//     the protocol's Stats and its checks' pass rates (dsim compare --vary).
+//     the protocol's Stats and its checks' pass rates (for dsim compare --vary).
 //   - CompareBalancers: load balancers on an lb scenario, latency
 //     percentiles, load spread, failures, cache hits and keys moved, with
 //     a latency CDF, server load and keys-moved plots (dsim compare).

@@ -22,9 +22,9 @@ import (
 // PaperOptions says what MapReducePaper runs. Zero fields take the
 // defaults given.
 type PaperOptions struct {
-	// Scenario is the job and cluster; default the embedded
-	// mapreduce-paper scenario (the paper's sort experiment scaled down to
-	// 50 workers).
+	// Scenario is the job and cluster, a mapreduce scenario; default the
+	// embedded mapreduce-paper scenario (the paper's sort experiment
+	// scaled down to 50 workers).
 	Scenario *scenarios.Scenario
 	// Seeds are the seeds every case runs; default 1 to 30.
 	Seeds []uint64
@@ -58,8 +58,8 @@ type Paper struct {
 	progress             []mapreduce.Progress // by row, of the first seed
 }
 
-// PaperTimes are the paper's job times for its three cases, in seconds.
-var PaperTimes = []float64{891, 1283, 933}
+// paperTimes are the paper's job times for its three cases, in seconds.
+var paperTimes = []float64{891, 1283, 933}
 
 // MapReducePaper compares job completion times in the three cases of the
 // paper's sort experiment: normal execution, no backup tasks, and a share
@@ -169,8 +169,8 @@ func (p *Paper) WriteText(w io.Writer) error {
 	if err := p.Table.WriteText(&b); err != nil {
 		return err
 	}
-	fmt.Fprintf(&b, "paper (sort, 1746 workers): %.0f s; %.0f s (%+.0f%%); %.0f s (%+.0f%%)\n", PaperTimes[0],
-		PaperTimes[1], 100*(PaperTimes[1]/PaperTimes[0]-1), PaperTimes[2], 100*(PaperTimes[2]/PaperTimes[0]-1))
+	fmt.Fprintf(&b, "paper (sort, 1746 workers): %.0f s; %.0f s (%+.0f%%); %.0f s (%+.0f%%)\n", paperTimes[0],
+		paperTimes[1], 100*(paperTimes[1]/paperTimes[0]-1), paperTimes[2], 100*(paperTimes[2]/paperTimes[0]-1))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

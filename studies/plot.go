@@ -58,6 +58,13 @@ type Bars struct {
 	Values []float64
 }
 
+// Plot is one of a study's plots: what to add to a file name before its
+// extension, and how to draw it as png or svg.
+type Plot struct {
+	Suffix string
+	Draw   func(w io.Writer, format string) error
+}
+
 func newPlot(ax Axes) *plot.Plot {
 	p := plot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = ax.Title, ax.X, ax.Y

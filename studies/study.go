@@ -51,8 +51,8 @@ type Measure func(c int, o *scenarios.Outcome) ([]protocols.Stat, error)
 // Study runs every case of a base scenario with every seed, measures each
 // run and tabulates the measurements. All cases run the same seeds (common
 // random numbers: the arrivals, keys and faults a seed draws are the same
-// in every case the changes leave them alone), so differences between rows
-// are the cases', and paired differences between rows are tight.
+// in every case whose changes leave them alone), so differences between
+// rows are the cases', and paired differences between rows are tight.
 type Study struct {
 	// Name titles the table; default the base scenario's name.
 	Name string

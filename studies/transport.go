@@ -13,8 +13,8 @@ import (
 // TransportOptions says what TransportTable runs. Zero fields take the
 // defaults given.
 type TransportOptions struct {
-	// Scenario is the transfer; default the embedded transport-bulk
-	// scenario: 1000 messages over log-normal latency (median 5ms, sigma
+	// Scenario is the transfer, a scenario of BulkProtocol; default the
+	// embedded transport-bulk scenario: 1000 messages over log-normal latency (median 5ms, sigma
 	// 0.5, so it reorders) and no duplication, so every duplicate the
 	// reader sees comes from a retransmission.
 	Scenario *scenarios.Scenario
