@@ -56,9 +56,8 @@
 //
 // # The trade-off
 //
-// TradeOff sweeps the fixed timeout and the φ threshold over seeded runs in
-// which nodes crash in turn, and PlotTradeOff draws detection time against
-// mistake rate for both (gonum/plot, PNG or SVG):
-//
-//	go test ./protocols/detector -run TestTradeOffPlot -plot=tradeoff.png
+// The detection-time/mistake-rate trade-off of both detectors over a range
+// of timeouts and thresholds, with its plot, is package studies'
+// (DetectorTradeOff): each setting a scenario case, all on the same
+// heartbeats under a seed.
 package detector

@@ -134,7 +134,6 @@ func TestConfigValidate(t *testing.T) {
 		assert.ErrorIs(t, c.Validate(), ErrConfig, tc.name)
 	}
 	assert.NoError(t, DefaultConfig().Validate())
-	assert.NoError(t, PaperConfig().Validate())
 	w, _ := sim.New(sim.Config{})
 	_, err := Build(w, Config{})
 	assert.ErrorIs(t, err, ErrConfig)

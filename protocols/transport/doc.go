@@ -96,13 +96,10 @@
 //
 // # Measuring
 //
-// Compare runs bulk transfers over windows, loss rates and timeout policies
-// and tabulates goodput, retransmissions and spurious retransmissions with
-// confidence intervals:
-//
-//	go test ./protocols/transport -run TestCompareTable -compare
-//
-// and BenchmarkStream measures messages delivered per second of wall time:
+// Goodput, retransmissions and spurious retransmissions over windows, loss
+// rates and timeout policies, with confidence intervals, are package
+// studies' (TransportTable, a bulk transfer over Endpoint), and
+// BenchmarkStream measures messages delivered per second of wall time:
 //
 //	go test ./protocols/transport -run '^$' -bench Stream -benchmem
 package transport
