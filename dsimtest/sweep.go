@@ -161,6 +161,23 @@ func newSweepRun(c config, scenario any, seeds string, short bool) (*sweepRun, e
 	return sw, err
 }
 
+// Load loads a scenario by catalog name or file path, against the built-in
+// catalog plus the Protocols and Scenarios options (others are ignored), and
+// fails the test if it cannot. A test changes the result in Go, for example
+// with WithParam, and sweeps it.
+func Load(t testing.TB, nameOrPath string, opts ...Option) *scenarios.Scenario {
+	t.Helper()
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	s, err := c.load(nameOrPath)
+	if err != nil {
+		t.Fatalf("dsimtest: %v", err)
+	}
+	return s
+}
+
 // load loads a scenario by name or path against the built-in catalog
 // extended with the options' protocols and scenarios.
 func (c config) load(nameOrPath string) (*scenarios.Scenario, error) {

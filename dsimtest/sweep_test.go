@@ -265,3 +265,11 @@ func TestRunPatternAndQuoting(t *testing.T) {
 		assert.Equal(t, want, shellQuote(in), in)
 	}
 }
+
+func TestLoad(t *testing.T) {
+	s := Load(t, "coin-third", coinOpts...)
+	assert.Equal(t, "scenarios/coin-third.yaml", s.File)
+	assert.Equal(t, 3, s.Params.Int("fail_every"))
+	f := fakeSweep(false, s.WithParam("fail_every", 2), "1-4")
+	assert.Equal(t, []string{"seed=2", "seed=4"}, f.failedSubs())
+}
