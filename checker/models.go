@@ -243,7 +243,7 @@ func RegisterModel() Model {
 				in := input.(RegisterInput)
 				out, _ := output.(RegisterOutput) // nil: an ignored output
 				ok, next := apply(state.(string), registerToKV[in.Op], in.Value, in.Expected,
-					KVOutput{Value: out.Value, OK: out.OK, Unknown: out.Unknown})
+					KVOutput(out))
 				return ok, next
 			},
 			Equal:             equalString,
