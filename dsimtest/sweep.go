@@ -10,6 +10,7 @@ import (
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/reports"
 	"github.com/dsimlab/dsim/runner"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/scenarios/library"
@@ -284,7 +285,8 @@ func (sw *sweepRun) failure(t tester, o *scenarios.Outcome, what string) string 
 		}
 	}
 	if sw.target != "" {
-		fmt.Fprintf(&b, "replay: %s run %s --seed %d\n", sw.c.command, shellQuote(sw.target), o.Seed)
+		as := &scenarios.Outcome{Scenario: o.Scenario, File: sw.target, Seed: o.Seed}
+		fmt.Fprintf(&b, "replay: %s\n", reports.ReplayCommand(as, reports.Program(sw.c.command)))
 	}
 	fmt.Fprintf(&b, "rerun:  go test -run %s", shellQuote(runPattern(t.Name())))
 	return b.String()
