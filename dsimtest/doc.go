@@ -27,17 +27,18 @@
 // line cannot express it); its rerun line replays it.
 //
 // Under `go test -short` a sweep runs only the first DefaultShort (10)
-// seeds of its range, or as many as the Short option says.
+// seeds of its range, or as many as the Short option says. The seeds run
+// after the test function returns, as parallel subtests do.
 //
 // # Planted bugs
 //
 // ExpectViolation turns a sweep into a bug hunt: the test passes when some
 // seed violates the named checks, and fails, listing what it saw, when none
 // does. Seeds after the first violating one are skipped. This is how a
-// planted bug, or a teacher's bug zoo, is kept honest:
+// planted bug, or a teacher's bug zoo, is kept honest. Load loads a
+// scenario with the same catalog, to be changed in Go:
 //
-//	s, err := catalog.Load("calm") // a *scenarios.Scenario
-//	...
+//	s := dsimtest.Load(t, "lossy", opts...)
 //	dsimtest.Sweep(t, s.WithParam("variant", "stale-read"), "1-20",
 //		dsimtest.ExpectViolation("linearizability"))
 //
@@ -60,7 +61,11 @@
 //	p := dsimtest.NewProbe("r1", register.NewReplica(register.Correct),
 //		dsimtest.Nodes("r1", "r2", "r3", "c1"))
 //	p.Deliver("c1", &register.Query{Phase: 1})
-//	// p.Take() is [c1: &{Phase:1 TS:0.0 Value:}]
+//	p.Take() // [c1: value 1: 0.0 ""], sent at 0s
+//	p.Crash()
+//	p.Restart()
+//	dsimtest.FactsOf[register.Recovered](p) // what it read back from disk
 //
-// See the Example functions for complete, runnable programs.
+// examples/register in dsim's repository is a protocol from outside dsim
+// tested this way, and docs/write-your-own-protocol.md walks through it.
 package dsimtest
