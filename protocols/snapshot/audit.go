@@ -57,7 +57,7 @@ type Auditor struct {
 	consistency findings
 	recovery    findings
 	unreadable  findings // facts without an entry per node, which make the checks inconclusive
-	snapshots   int // snapshots checked as cuts
+	snapshots   int      // snapshots checked as cuts
 	checkpoints int
 	recoveries  int // recoveries whose cut was checked
 	superseded  int // recoveries overtaken by a newer one before every node rolled back

@@ -44,9 +44,9 @@ type inChan struct {
 // snapState is a node's part of a snapshot in progress.
 type snapState struct {
 	id        int
-	st        state       // the local state recorded
-	recording []bool      // incoming channels still being recorded
-	waiting   int         // how many of them
+	st        state        // the local state recorded
+	recording []bool       // incoming channels still being recorded
+	waiting   int          // how many of them
 	chans     [][]InFlight // transfers recorded per incoming channel
 	done      bool
 	owe       []bool // LateMarker: markers not yet sent

@@ -46,12 +46,12 @@ func (s state) clone() state {
 // starting after transfer LogStart[peer], so that a sender can send again
 // what a rollback finds in flight.
 type record struct {
-	ID       int         `json:"id"`
-	Epoch    int         `json:"epoch"`
-	State    state       `json:"state"`
+	ID       int          `json:"id"`
+	Epoch    int          `json:"epoch"`
+	State    state        `json:"state"`
 	Channels [][]InFlight `json:"chans,omitempty"`
-	LogStart []int       `json:"log_start,omitempty"`
-	Log      [][]int     `json:"log,omitempty"`
+	LogStart []int        `json:"log_start,omitempty"`
+	Log      [][]int      `json:"log,omitempty"`
 }
 
 func ckptKey(id int) string { return fmt.Sprintf("%s%08d", ckptPref, id) }
