@@ -20,9 +20,10 @@
 // in time, not polled. Heartbeats carry a random epoch per start and a
 // sequence number: duplicates and overtaken heartbeats teach nothing, and a
 // new epoch (the peer restarted) resets what was learned. Every change of
-// opinion is annotated as "detector NAME suspect PEER" or "detector NAME
-// trust PEER"; several detectors (Config.Detectors) can run side by side on
-// the very same heartbeats.
+// opinion is recorded as a fact, an Opinion (described in the trace as
+// "detector NAME suspect PEER" or "detector NAME trust PEER"); several
+// detectors (Config.Detectors) can run side by side on the very same
+// heartbeats.
 //
 //	cfg := &detector.Config{Interval: 100 * time.Millisecond, Timeout: 500 * time.Millisecond,
 //		Phi: detector.PhiConfig{Threshold: 8, Window: 100, MinStdDev: 10 * time.Millisecond}}
@@ -34,7 +35,7 @@
 //
 // # Quality of service and checks
 //
-// Analysis reads the annotations and the kernel's crash, restart, pause and
+// Analysis reads the Opinion facts and the kernel's crash, restart, pause and
 // partition events. It measures, per detector, the detection time T_D of
 // every real crash (from the crash to the start of the suspicion that lasts
 // until the node restarts), the mistakes (suspicions that begin while the

@@ -93,6 +93,9 @@
 //
 // # Checks and the bug zoo
 //
+// The coordinator records each decision as a fact (EpochStarted,
+// AttemptStarted, TaskDone, AttemptFailed, WorkerFailed, WorkerUp,
+// JobDone) that the cluster's checks and statistics read by type.
 // OutputCheck compares the output files with Sequential's, byte for byte,
 // when the coordinator declares the job done and at the end of the run;
 // CompletionCheck (liveness) requires the job done with every task

@@ -80,8 +80,9 @@
 // # Checks and the bug zoo
 //
 // The stream workload (StreamClient, StreamServer) writes self-naming
-// messages (StreamMsg) and annotates every write, delivery and close.
-// StreamChecker reads those annotations from the trace and checks, per
+// messages (StreamMsg) and records every write, delivery and close as a
+// fact (StreamOpened, StreamWritten, StreamDelivered, StreamClosed).
+// StreamChecker reads those facts as the run goes and checks, per
 // stream, that delivery is exactly once, in order and a prefix (all of it if
 // the writer closed in order), on one connection of one incarnation of the
 // receiver, and never after that connection ended (CheckDelivery, safety);
