@@ -121,10 +121,11 @@ type Cluster struct {
 	servers []sim.NodeID
 	clients []sim.NodeID
 	byNode  []int // world node id -> server index, or -1
-	notes   []Note
+	views   []ViewDecided
+	acts    []PrimaryActs
 
-	clientsDone                  int
-	views, transfers, leaseReads int
+	clientsDone           int
+	transfers, leaseReads int
 }
 
 // NewCluster adds the view service ("vs"), cfg.Servers servers (n1..nN)
@@ -164,16 +165,9 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 	for i, id := range c.servers {
 		c.byNode[id] = i
 	}
+	sim.ObserveFacts(w, func(_ *sim.Event, f ViewDecided) { c.views = append(c.views, f) })
+	sim.ObserveFacts(w, func(_ *sim.Event, f PrimaryActs) { c.acts = append(c.acts, f) })
 	return c, nil
-}
-
-// annotate writes a note in the trace and keeps it for CheckOnePrimary.
-// (Keeping it here, rather than watching the trace with World.Observe,
-// spares the kernel an allocation per event; a test checks that the notes
-// are exactly the trace's annotations.)
-func (c *Cluster) annotate(ctx *sim.Context, text string) {
-	ctx.Annotate(text)
-	c.notes = append(c.notes, Note{Time: c.w.Now(), Node: ctx.Name(), Text: text})
 }
 
 // index returns the server index of node id, or -1.
@@ -210,10 +204,13 @@ func (c *Cluster) KVServers() []sim.NodeID { return c.servers }
 // Clients returns the clients' node ids, c1 first.
 func (c *Cluster) Clients() []sim.NodeID { return c.clients }
 
-// Notes returns the annotations the nodes wrote in the trace so far
-// (views decided, primaries acting), which CheckOnePrimary reads. The slice is shared and
-// must not be modified.
-func (c *Cluster) Notes() []Note { return c.notes }
+// Views returns the views the view service decided so far, in order.
+// The slice is shared and must not be modified.
+func (c *Cluster) Views() []ViewDecided { return c.views }
+
+// Acts returns, in order, each time a server first answered a client as
+// the primary of a view. The slice is shared and must not be modified.
+func (c *Cluster) Acts() []PrimaryActs { return c.acts }
 
 // View returns the view service's current view, as its disk holds it.
 func (c *Cluster) View() (View, error) {
