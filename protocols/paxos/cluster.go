@@ -8,6 +8,7 @@ import (
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/protocols/kv"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -92,10 +93,8 @@ func (cfg Config) Validate() error {
 	if _, err := ParseVariant(string(cfg.Variant)); err != nil {
 		return bad("variant: %q is not one of %v", cfg.Variant, Variants)
 	}
-	for _, m := range cfg.Workload.Mix {
-		if _, ok := opKinds[m.Op]; !ok {
-			return bad("workload: operation %q is not one of get, put, append, cas", m.Op)
-		}
+	if err := kv.ValidateMix(cfg.Workload.Mix, checker.KVGet, checker.KVPut, checker.KVAppend, checker.KVCAS); err != nil {
+		return bad("workload: %v", err)
 	}
 	if cfg.Clients > 0 && cfg.Workload.Ops > 0 && len(cfg.Workload.Mix) == 0 {
 		return bad("workload: no operation mix")
@@ -142,10 +141,8 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 	}
 	for i := 1; i <= cfg.Clients; i++ {
 		name := "c" + strconv.Itoa(i)
-		d := &driver{
-			gen:  protocols.NewGenerator(cfg.Workload, w.Stream("workload/"+name)),
-			left: cfg.Workload.Share(i-1, cfg.Clients),
-		}
+		d := kv.NewDriver(w.Stream("workload/"+name), kv.Config{Workload: cfg.Workload,
+			Ops: cfg.Workload.Share(i-1, cfg.Clients), Retry: cfg.Retry, Done: c.clientDone})
 		id, err := w.AddNode(name, func() sim.Node { return &client{cl: c, d: d} })
 		if err != nil {
 			return nil, fmt.Errorf("paxos: %w", err)
