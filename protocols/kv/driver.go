@@ -21,8 +21,9 @@ type Sender interface {
 }
 
 // Op is the operation a client has in progress: what to do and how long
-// the client waits for it. The driver owns it; a Sender reads it and must
-// not modify it.
+// the client waits for it. The driver owns it and reuses it for the next
+// operation: a Sender reads it, must not modify it, and keeps what it needs
+// beyond the operation's end (its N, say) rather than the pointer.
 type Op struct {
 	// N numbers the client's operations from 1. It counts across restarts,
 	// so it is unique per client: protocols use it as a request's sequence
@@ -70,13 +71,15 @@ type Config struct {
 type Driver struct {
 	cfg  Config
 	gen  *protocols.Generator
-	left int   // operations not yet invoked
-	n    int64 // operations invoked
-	done bool  // Done was called
+	left int      // operations not yet invoked
+	n    int64    // operations invoked
+	done bool     // Done was called
+	keys []string // key names by number, built once each
 
 	// The current incarnation's state, reset by Start.
 	s     Sender
-	cur   *Op
+	cur   *Op // &op while an operation is in progress, else nil
+	op    Op
 	timer sim.TimerID
 	seen  map[string]string // last value seen per key, for cas
 }
@@ -166,21 +169,20 @@ func (d *Driver) schedule(ctx *sim.Context) {
 func (d *Driver) issue(ctx *sim.Context) {
 	d.left--
 	d.n++
-	next := d.gen.Next()
-	in := checker.KVInput{Op: mustParse(next.Kind), Key: next.Key}
+	kind := mustParse(d.gen.Kind())
+	in := checker.KVInput{Op: kind, Key: d.key(d.gen.KeyIndex())} // the draws of Generator.Next
 	switch in.Op {
 	case checker.KVPut, checker.KVAppend:
 		in.Value = UniqueValue(ctx.Name(), d.n)
 	case checker.KVCAS:
-		in.Expected, in.Value = d.seen[next.Key], UniqueValue(ctx.Name(), d.n)
+		in.Expected, in.Value = d.seen[in.Key], UniqueValue(ctx.Name(), d.n)
 	}
-	op := &Op{N: d.n, Input: in, Deadline: sim.Never}
-	op.id = ctx.Invoke(in)
+	d.op = Op{N: d.n, Input: in, Deadline: sim.Never, id: ctx.Invoke(in)}
 	if t := d.cfg.Workload.Timeout; t > 0 {
-		op.Deadline = ctx.Now().Add(t)
+		d.op.Deadline = ctx.Now().Add(t)
 	}
-	d.cur = op
-	d.s.Send(ctx, op)
+	d.cur = &d.op
+	d.s.Send(ctx, d.cur)
 	d.arm(ctx)
 }
 
@@ -224,11 +226,31 @@ func (d *Driver) finish(ctx *sim.Context) {
 	d.schedule(ctx)
 }
 
+// maxCachedKeys bounds the key names a driver keeps.
+const maxCachedKeys = 1 << 12
+
+// key returns the name of key number i, "k<i>" as Generator.Key names it,
+// building it once.
+func (d *Driver) key(i int) string {
+	if i >= maxCachedKeys {
+		return "k" + strconv.Itoa(i)
+	}
+	for len(d.keys) <= i {
+		d.keys = append(d.keys, "")
+	}
+	if d.keys[i] == "" {
+		d.keys[i] = "k" + strconv.Itoa(i)
+	}
+	return d.keys[i]
+}
+
 // UniqueValue returns the value client writes in its operation number n,
 // e.g. "c1.7;": unique per client and operation, and ending in ";", so
 // that the values appended to a key can be told apart and counted.
 func UniqueValue(client string, n int64) string {
-	return client + "." + strconv.FormatInt(n, 10) + ";"
+	var buf [64]byte
+	b := append(append(buf[:0], client...), '.')
+	return string(append(strconv.AppendInt(b, n, 10), ';'))
 }
 
 // mustParse maps a workload operation name the protocol accepted to its

@@ -109,8 +109,9 @@ func (c *KVClient) Start(ctx *sim.Context) {
 // reply. A call that times out is left to the driver, which gives up on op
 // at the same deadline.
 func (c *KVClient) Send(ctx *sim.Context, op *kv.Op) {
+	n := op.N
 	c.rpc.Call(ctx, c.server(op.Input.Key), op.Input, op.Deadline, func(ctx *sim.Context, reply any, err error) {
-		if err == nil && c.d.Current() == op {
+		if cur := c.d.Current(); err == nil && cur != nil && cur.N == n {
 			out, _ := reply.(checker.KVOutput)
 			c.d.Complete(ctx, out)
 		}
