@@ -3,8 +3,9 @@ package pbkv
 import "strconv"
 
 // The facts pbkv's nodes record in the trace (sim.Context.Record) for the
-// one-primary check, which reads them back by type (sim.ObserveFacts).
-// Their descriptions are the trace's text.
+// one-primary check, which gets them as typed values (a reader of the trace
+// finds them with sim.ObserveFacts). Their descriptions are the trace's
+// text.
 
 // ViewDecided is the fact the view service records when it decides a view:
 // its number and the names of its primary and backup ("none" for no

@@ -195,5 +195,5 @@ func (vs *viewService) newView(ctx *sim.Context, p sim.NodeID, pinc uint32, b si
 	if b != sim.None {
 		backup = ctx.NodeName(b)
 	}
-	ctx.Record(ViewDecided{Num: v.Num, Primary: ctx.NodeName(p), Backup: backup})
+	vs.cl.decided(ctx, ViewDecided{Num: v.Num, Primary: ctx.NodeName(p), Backup: backup})
 }
