@@ -51,11 +51,12 @@ func (c *client) Timer(ctx *sim.Context, tag any) { c.d.Timer(ctx, tag) }
 // command goes to another server.
 func (c *client) Send(ctx *sim.Context, op *kv.Op) {
 	if op.Attempt == 0 {
-		id := ctx.Name() + "#" + strconv.FormatInt(op.N, 10)
+		var buf [64]byte
+		id := string(strconv.AppendInt(append(append(buf[:0], ctx.Name()...), '#'), op.N, 10))
 		in := op.Input
 		c.cur = &Cmd{Session: c.session, Seq: op.N, Client: ctx.ID(), Op: in.Op, Key: in.Key,
 			Value: in.Value, Expected: in.Expected, ID: id}
-		c.cl.record(checker.PaxosRequest, ctx.ID(), 0, Ballot{}, id)
+		ctx.Record(c.cl.facts.fact(checker.PaxosRequest, 0, Ballot{}, id))
 	} else {
 		c.leader = -1
 	}
