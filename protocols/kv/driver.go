@@ -111,9 +111,6 @@ func (d *Driver) Start(ctx *sim.Context, s Sender) {
 // node matches replies against it (for example by N).
 func (d *Driver) Current() *Op { return d.cur }
 
-// Left returns how many operations the client has not invoked yet.
-func (d *Driver) Left() int { return d.left }
-
 // Timer handles the driver's timers and reports whether tag was one; the
 // client node passes it every timer first.
 func (d *Driver) Timer(ctx *sim.Context, tag any) bool {

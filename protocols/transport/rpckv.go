@@ -243,8 +243,6 @@ func (in *rpcInstance) rpcStats(w *sim.World) RPCStats {
 		}
 		if r != nil {
 			s := r.Stats()
-			st.Calls += s.Calls
-			st.Replies += s.Replies
 			st.Timeouts += s.Timeouts
 			st.Resent += s.Resent
 			st.Executed += s.Executed
