@@ -51,11 +51,15 @@
 //
 //	func (c *client) Timer(ctx *sim.Context, tag any) { c.d.Timer(ctx, tag) }
 //
-// and set up, once per client:
+// and set up, once per client, after checking that the workload asks only
+// for operations the servers serve (ValidateMix):
 //
 //	d := kv.NewDriver(w.Stream("workload/"+name), kv.Config{
 //		Workload: env.Workload, Ops: env.Workload.Share(i, env.Clients), Retry: 100 * time.Millisecond})
 //	w.AddNode(name, func() sim.Node { return &client{d: d, server: srv} })
+//
+// The driver reuses one Op value for the operation in progress: a node that
+// must recognise a late reply keeps the operation's N, not the pointer.
 //
 // # Checks
 //
