@@ -2,12 +2,11 @@ package paxos
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
-	"gonum.org/v1/gonum/stat"
+	"github.com/dsimlab/dsim/protocols/kv"
 )
 
 // LivenessCheck is the name of the liveness check: after the last fault,
@@ -27,15 +26,10 @@ func (c *Cluster) Check(req protocols.CheckRequest) protocols.Report {
 	for _, name := range req.Checks {
 		switch name {
 		case checker.LinearizabilityCheck:
-			res, err := checker.CheckLinearizable(checker.KVModel(), hist, req.Budget)
-			if err != nil {
-				rep.Checks = append(rep.Checks, checker.Result{Check: name, Kind: checker.Safety,
-					Verdict: checker.Inconclusive, Detail: err.Error()})
-				continue
-			}
-			rep.Checks = append(rep.Checks, res.Result)
-			if res.Verdict != checker.Holds {
-				rep.Visualization = res.WriteVisualization
+			res, vis := kv.CheckLinearizable(hist, req.Budget)
+			rep.Checks = append(rep.Checks, res)
+			if vis != nil {
+				rep.Visualization = vis
 			}
 		case checker.PaxosAgreementCheck, checker.PaxosValidityCheck, checker.PaxosPrefixCheck:
 			if paxos == nil {
@@ -110,38 +104,17 @@ func (c *Cluster) liveness(hist []checker.Operation) checker.Result {
 	return r
 }
 
+// stats returns the key-value statistics (kv.Stats) and the Paxos ones.
 func (c *Cluster) stats(hist []checker.Operation) []protocols.Stat {
-	var ok, unknown int
-	var lat []float64
-	for _, op := range hist {
-		if op.Outcome == checker.OK {
-			ok++
-			lat = append(lat, float64(op.Return-op.Call)/float64(time.Millisecond))
-		} else {
-			unknown++
-		}
-	}
 	var applied int64
 	for _, e := range c.events {
 		if e.Kind == checker.PaxosApply {
 			applied = max(applied, e.Slot)
 		}
 	}
-	st := []protocols.Stat{
-		{Name: "operations", Value: float64(len(hist))},
-		{Name: "operations completed", Value: float64(ok)},
-		{Name: "operations with unknown outcome", Value: float64(unknown)},
-		{Name: "elections started", Value: float64(c.elections)},
-		{Name: "slots applied", Value: float64(applied)},
-	}
-	if len(lat) > 0 {
-		slices.Sort(lat)
-		st = append(st,
-			protocols.Stat{Name: "latency mean", Value: stat.Mean(lat, nil), Unit: "ms"},
-			protocols.Stat{Name: "latency p50", Value: stat.Quantile(0.5, stat.Empirical, lat, nil), Unit: "ms"},
-			protocols.Stat{Name: "latency p99", Value: stat.Quantile(0.99, stat.Empirical, lat, nil), Unit: "ms"})
-	}
-	return st
+	return append(kv.Stats(hist),
+		protocols.Stat{Name: "elections started", Value: float64(c.elections)},
+		protocols.Stat{Name: "slots applied", Value: float64(applied)})
 }
 
 // Compile-time check: a Cluster is a scenario instance.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/protocols/kv"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -92,10 +93,8 @@ func (cfg Config) Validate() error {
 	if _, err := ParseVariant(string(cfg.Variant)); err != nil {
 		return bad("variant: %q is not one of %v", cfg.Variant, Variants)
 	}
-	for _, m := range cfg.Workload.Mix {
-		if _, ok := opKinds[m.Op]; !ok {
-			return bad("workload: operation %q is not one of get, put, append, cas", m.Op)
-		}
+	if err := kv.ValidateMix(cfg.Workload.Mix, checker.KVGet, checker.KVPut, checker.KVAppend, checker.KVCAS); err != nil {
+		return bad("workload: %v", err)
 	}
 	if cfg.Clients > 0 && cfg.Workload.Ops > 0 && len(cfg.Workload.Mix) == 0 {
 		return bad("workload: no operation mix")
@@ -104,8 +103,8 @@ func (cfg Config) Validate() error {
 }
 
 // Cluster is a Multi-Paxos key-value store set up in a World: its servers
-// and clients, and the record of Paxos events the safety checks read. It
-// implements protocols.Instance.
+// and clients, and the Paxos events the safety checks read, collected from
+// the Facts the nodes record. It implements protocols.Instance.
 type Cluster struct {
 	cfg     Config
 	w       *sim.World
@@ -115,7 +114,8 @@ type Cluster struct {
 	ids     []int // servers as checker node numbers
 	byNode  []int // world node id -> server index, or -1
 	events  []checker.PaxosEvent
-	keys    keyCache // storage keys of slots, shared by the servers
+	keys    keyCache  // storage keys of slots, shared by the servers
+	facts   factCache // facts about slots, shared by the servers
 
 	clientsDone int
 	elections   int
@@ -142,10 +142,8 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 	}
 	for i := 1; i <= cfg.Clients; i++ {
 		name := "c" + strconv.Itoa(i)
-		d := &driver{
-			gen:  protocols.NewGenerator(cfg.Workload, w.Stream("workload/"+name)),
-			left: cfg.Workload.Share(i-1, cfg.Clients),
-		}
+		d := kv.NewDriver(w.Stream("workload/"+name), kv.Config{Workload: cfg.Workload,
+			Ops: cfg.Workload.Share(i-1, cfg.Clients), Retry: cfg.Retry, Done: c.clientDone})
 		id, err := w.AddNode(name, func() sim.Node { return &client{cl: c, d: d} })
 		if err != nil {
 			return nil, fmt.Errorf("paxos: %w", err)
@@ -165,8 +163,17 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 	return c, nil
 }
 
-// observe notes faults, for the liveness check.
+// observe collects the nodes' Facts as Paxos events, for the safety
+// checks, and notes faults, for the liveness check. (One observer for
+// both, rather than sim.ObserveFacts besides, spares every event of the
+// run a second call.)
 func (c *Cluster) observe(e *sim.Event) {
+	if e.Kind == sim.KindRecord {
+		if f, ok := e.Msg.(*Fact); ok {
+			c.events = append(c.events, f.event(e, c.ids))
+		}
+		return
+	}
 	if e.Kind.IsFault() {
 		c.lastFault = e.Time
 		c.faults++
@@ -179,15 +186,6 @@ func (c *Cluster) index(id sim.NodeID) int {
 		return c.byNode[id]
 	}
 	return -1
-}
-
-// record appends a Paxos event at the current true time.
-func (c *Cluster) record(kind checker.PaxosEventKind, node sim.NodeID, slot int64, b Ballot, value string) {
-	e := checker.PaxosEvent{Kind: kind, Time: int64(c.w.Now()), Node: int(node), Slot: slot, Value: value}
-	if b.Round > 0 {
-		e.Ballot = b.forChecker(c.ids)
-	}
-	c.events = append(c.events, e)
 }
 
 // clientDone stops the run once every client has finished its workload.
@@ -210,8 +208,8 @@ func (c *Cluster) Clients() []sim.NodeID { return c.clients }
 // Elections returns how many elections servers started.
 func (c *Cluster) Elections() int { return c.elections }
 
-// Trace returns the Paxos events recorded so far, for the checker's Paxos
-// checks. The slice is shared and must not be modified.
+// Trace returns the Paxos events of the Facts recorded so far, for the
+// checker's Paxos checks. The slice is shared and must not be modified.
 func (c *Cluster) Trace() checker.PaxosTrace {
 	names := make([]string, len(c.w.Nodes()))
 	for _, id := range c.w.Nodes() {

@@ -32,10 +32,12 @@
 // chosen commands from the leader (catch-up). Every replica applies the log
 // in slot order to its key-value state.
 //
-// Clients run the workload closed-loop. Each command carries the client's
-// session (node id and incarnation) and a sequence number, and the state
-// machine remembers, per session, the last number applied and its result,
-// so a retried command takes effect at most once. A client resends an
+// Clients run the workload closed-loop with the shared key-value driver
+// (package protocols/kv: pacing, deadlines, unique written values, the
+// history). Each command carries the client's session (node id and
+// incarnation) and the driver's operation number as sequence number, and
+// the state machine remembers, per session, the last number applied and
+// its result, so a retried command takes effect at most once. A client resends an
 // unanswered request to another server every Retry and gives up at the
 // workload's timeout, leaving the operation without a return in the
 // history: its outcome is unknown, and the linearizability check treats it
@@ -55,8 +57,12 @@
 //
 // # Checks
 //
-// Servers, clients and proposers record what they do as checker.PaxosEvent
-// values (request, propose, accept, apply; Cluster.Trace). The Paxos safety
+// Servers, clients and proposers record what they do in the trace as Facts
+// (request, propose, accept, apply) through sim.Context.Record, so the facts
+// are part of the fingerprint and of trace files; the Cluster reads them
+// back with an observer as checker.PaxosEvent values (Cluster.Trace). The
+// replicas of a cluster share each slot's acceptance and application fact
+// rather than each building its own. The Paxos safety
 // checks live in package checker, since they need nothing of this package:
 // agreement (no slot has two chosen values, counting acceptances by a true
 // majority whatever quorum the protocol uses, and every applied value was

@@ -168,10 +168,5 @@ func (m *NotLeader) String() string {
 	return "not leader " + strconv.FormatInt(m.Seq, 10) + " leader " + strconv.Itoa(m.Leader)
 }
 
-// Timer tags. They are small values compared by the node that set them.
-type (
-	tick      struct{}            // a server's periodic tick
-	nextOp    struct{}            // a client's pause before its next operation ends
-	retryTag  struct{ seq int64 } // resend request seq
-	giveUpTag struct{ seq int64 } // abandon request seq
-)
+// tick is the timer tag of a server's periodic tick.
+type tick struct{}

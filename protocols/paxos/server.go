@@ -82,7 +82,7 @@ type server struct {
 func (s *server) Start(ctx *sim.Context) {
 	cl := s.cl
 	if err := s.acc.load(ctx.Storage(), cl.cfg.Variant, &cl.keys, func(slot int64, b Ballot, cmd *Cmd) {
-		cl.record(checker.PaxosAccept, ctx.ID(), slot, b, cmd.ID)
+		ctx.Record(cl.facts.accept(slot, b, cmd))
 	}); err != nil {
 		panic(ctx.Name() + ": " + err.Error()) // the disk is ours: corruption is a bug
 	}
@@ -365,7 +365,7 @@ func (s *server) propose(ctx *sim.Context, slot int64, cmd *Cmd) {
 	p := &inflight{cmd: cmd, sentAt: ctx.Now()}
 	s.props[slot] = p
 	s.order = append(s.order, slot)
-	s.cl.record(checker.PaxosPropose, ctx.ID(), slot, s.ballot, cmd.ID)
+	ctx.Record(s.cl.facts.fact(checker.PaxosPropose, slot, s.ballot, cmd.ID))
 	if !s.acc.accept(slot, s.ballot, cmd) {
 		s.stepDown() // promised a higher ballot meanwhile
 		return
@@ -533,7 +533,7 @@ func (s *server) learn(ctx *sim.Context, slot int64, cmd *Cmd) {
 // once per client sequence number, and answers the client if this replica
 // leads.
 func (s *server) apply(ctx *sim.Context, slot int64, cmd *Cmd) {
-	s.cl.record(checker.PaxosApply, ctx.ID(), slot, Ballot{}, cmd.ID)
+	ctx.Record(s.cl.facts.apply(slot, cmd))
 	if cmd.IsNoop() {
 		return
 	}

@@ -50,7 +50,8 @@ func (m *Ask) String() string { return "ask" }
 func (m *Decided) String() string { return "decided " + m.Cmd.ID }
 
 // Single is a single-decree Paxos cluster set up in a World: its nodes
-// and the record of Paxos events (at slot 1) the safety checks read.
+// and the Paxos events (at slot 1) the safety checks read, collected from
+// the Facts the nodes record.
 type Single struct {
 	cfg    SingleConfig
 	w      *sim.World
@@ -83,6 +84,7 @@ func NewSingle(w *sim.World, cfg SingleConfig) (*Single, error) {
 		s.nodes = append(s.nodes, id)
 		s.ids = append(s.ids, int(id))
 	}
+	sim.ObserveFacts(w, func(e *sim.Event, f *Fact) { s.events = append(s.events, f.event(e, s.ids)) })
 	return s, nil
 }
 
@@ -101,7 +103,7 @@ func (s *Single) Learned() []string {
 	return out
 }
 
-// Trace returns the Paxos events recorded so far. The slice is shared and
+// Trace returns the Paxos events of the Facts recorded so far. The slice is shared and
 // must not be modified.
 func (s *Single) Trace() checker.PaxosTrace {
 	names := make([]string, len(s.w.Nodes()))
@@ -136,17 +138,6 @@ func (s *Single) Check() ([]checker.Result, error) {
 	return append(res, live), nil
 }
 
-func (s *Single) record(kind checker.PaxosEventKind, node sim.NodeID, b Ballot, value string) {
-	e := checker.PaxosEvent{Kind: kind, Time: int64(s.w.Now()), Node: int(node), Value: value}
-	if kind != checker.PaxosRequest {
-		e.Slot = 1
-	}
-	if b.Round > 0 {
-		e.Ballot = b.forChecker(s.ids)
-	}
-	s.events = append(s.events, e)
-}
-
 // singleNode is an acceptor, a learner and possibly a proposer of
 // single-decree Paxos. Only the acceptor's state survives a crash.
 type singleNode struct {
@@ -173,7 +164,7 @@ type singleTick struct{}
 // schedules the first attempt.
 func (n *singleNode) Start(ctx *sim.Context) {
 	if err := n.acc.load(ctx.Storage(), n.s.cfg.Variant, nil, func(slot int64, b Ballot, cmd *Cmd) {
-		n.s.record(checker.PaxosAccept, ctx.ID(), b, cmd.ID)
+		ctx.Record(NewFact(checker.PaxosAccept, slot, b, cmd.ID))
 	}); err != nil {
 		panic(ctx.Name() + ": " + err.Error())
 	}
@@ -182,7 +173,7 @@ func (n *singleNode) Start(ctx *sim.Context) {
 	if n.me < n.s.cfg.Proposers {
 		id := "v-" + ctx.Name()
 		n.value = &Cmd{Op: checker.KVPut, Key: "decree", Value: id, ID: id, Client: ctx.ID()}
-		n.s.record(checker.PaxosRequest, ctx.ID(), Ballot{}, id)
+		ctx.Record(NewFact(checker.PaxosRequest, 0, Ballot{}, id))
 	}
 	ctx.SetTimer(n.wait(ctx)/2, singleTick{})
 }
@@ -301,7 +292,7 @@ func (n *singleNode) onPromise(ctx *sim.Context, i int, m *Promise) {
 	if n.best.cmd != nil && n.s.cfg.Variant != IgnoreAccepted {
 		v = n.best.cmd
 	}
-	n.s.record(checker.PaxosPropose, ctx.ID(), n.ballot, v.ID)
+	ctx.Record(NewFact(checker.PaxosPropose, 1, n.ballot, v.ID))
 	a := &Accept{B: n.ballot, Slot: 1, Cmd: v}
 	n.broadcast(ctx, a)
 	n.onAccept(ctx, n.me, a)
@@ -332,5 +323,5 @@ func (n *singleNode) learn(ctx *sim.Context, cmd *Cmd) {
 		return
 	}
 	n.learned = cmd
-	n.s.record(checker.PaxosApply, ctx.ID(), Ballot{}, cmd.ID)
+	ctx.Record(NewFact(checker.PaxosApply, 1, Ballot{}, cmd.ID))
 }

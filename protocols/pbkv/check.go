@@ -9,6 +9,7 @@ import (
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/protocols/kv"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -22,35 +23,19 @@ const (
 	OnePrimaryCheck = "one-primary"
 )
 
-// Note is one trace annotation: when, by which node, and its text. The view
-// service writes "view N primary=NAME backup=NAME" when it decides a view;
-// a server writes "primary acts in view N" when it first answers a client
-// as primary of view N.
-type Note struct {
-	Time sim.Time
-	Node string
-	Text string
-}
-
-// CheckOnePrimary checks, from a run's annotations, that at most one
-// server acted as primary in each view, and that it was the primary the
-// view service named for that view.
-func CheckOnePrimary(notes []Note) checker.Result {
+// CheckOnePrimary checks, from a run's facts, that at most one server acted
+// as primary in each view, and that it was the primary the view service
+// named for that view.
+func CheckOnePrimary(views []ViewDecided, acts []PrimaryActs) checker.Result {
 	res := checker.Result{Check: OnePrimaryCheck, Kind: checker.Safety}
 	named := map[int]string{}
+	for _, v := range views {
+		named[v.Num] = v.Primary
+	}
 	acted := map[int][]string{}
-	for _, n := range notes {
-		var num int
-		var primary string
-		if _, err := fmt.Sscanf(n.Text, "view %d primary=%s", &num, &primary); err == nil {
-			named[num] = primary
-			continue
-		}
-		if rest, ok := strings.CutPrefix(n.Text, "primary acts in view "); ok {
-			num, err := strconv.Atoi(rest)
-			if err == nil && !slices.Contains(acted[num], n.Node) {
-				acted[num] = append(acted[num], n.Node)
-			}
+	for _, a := range acts {
+		if !slices.Contains(acted[a.View], a.Server) {
+			acted[a.View] = append(acted[a.View], a.Server)
 		}
 	}
 	var problems []string
@@ -155,43 +140,37 @@ func CheckAckedWrites(ops []checker.Operation, final map[string]string) checker.
 }
 
 // Check runs the named checks on the finished run and reports statistics.
+// A check that cannot read what it needs (the final state) is
+// Inconclusive, like a linearizability check that runs out of its budget.
 func (c *Cluster) Check(req protocols.CheckRequest) protocols.Report {
 	var rep protocols.Report
 	ops := checker.FromSim(req.World.History())
 	for _, name := range req.Checks {
 		switch name {
 		case checker.LinearizabilityCheck:
-			lin, err := checker.CheckLinearizable(checker.KVModel(), ops, req.Budget)
-			if err != nil {
-				rep.Checks = append(rep.Checks, checker.Result{Check: name, Kind: checker.Safety,
-					Verdict: checker.Violated, Detail: err.Error()})
-				continue
-			}
-			rep.Checks = append(rep.Checks, lin.Result)
-			if lin.Verdict != checker.Holds {
-				rep.Visualization = lin.WriteVisualization
+			res, vis := kv.CheckLinearizable(ops, req.Budget)
+			rep.Checks = append(rep.Checks, res)
+			if vis != nil {
+				rep.Visualization = vis
 			}
 		case AckedWritesCheck:
 			final, err := c.Final()
 			if err != nil {
 				rep.Checks = append(rep.Checks, checker.Result{Check: name, Kind: checker.Safety,
-					Verdict: checker.Violated, Detail: err.Error()})
+					Verdict: checker.Inconclusive, Detail: err.Error()})
 				continue
 			}
 			rep.Checks = append(rep.Checks, CheckAckedWrites(ops, final))
 		case OnePrimaryCheck:
-			rep.Checks = append(rep.Checks, CheckOnePrimary(c.notes))
+			rep.Checks = append(rep.Checks, CheckOnePrimary(c.views, c.acts))
 		default:
 			rep.Checks = append(rep.Checks, checker.Result{Check: name, Kind: checker.Safety,
 				Verdict: checker.Inconclusive, Detail: "pbkv has no such check"})
 		}
 	}
-	rep.Stats = []protocols.Stat{
-		{Name: "ops invoked", Value: float64(c.invoked)},
-		{Name: "ops returned", Value: float64(c.returned)},
-		{Name: "views", Value: float64(c.views)},
-		{Name: "state transfers", Value: float64(c.transfers)},
-		{Name: "lease reads", Value: float64(c.leaseReads)},
-	}
+	rep.Stats = append(kv.Stats(ops),
+		protocols.Stat{Name: "views", Value: float64(len(c.views))},
+		protocols.Stat{Name: "state transfers", Value: float64(c.transfers)},
+		protocols.Stat{Name: "lease reads", Value: float64(c.leaseReads)})
 	return rep
 }

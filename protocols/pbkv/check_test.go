@@ -9,38 +9,31 @@ import (
 )
 
 func TestCheckOnePrimary(t *testing.T) {
-	views := []Note{
-		{Node: "vs", Text: "view 1 primary=n1 backup=n2"},
-		{Node: "vs", Text: "view 2 primary=n2 backup=n3"},
-	}
+	views := []ViewDecided{{Num: 1, Primary: "n1", Backup: "n2"}, {Num: 2, Primary: "n2", Backup: "n3"}}
 	tests := []struct {
 		name   string
-		acts   []Note
+		acts   []PrimaryActs
 		want   checker.Verdict
 		offend []string
 	}{
-		{"one primary per view", []Note{
-			{Node: "n1", Text: "primary acts in view 1"},
-			{Node: "n2", Text: "primary acts in view 2"},
-			{Node: "n2", Text: "primary acts in view 2"},
-		}, checker.Holds, nil},
+		{"one primary per view", []PrimaryActs{{"n1", 1}, {"n2", 2}, {"n2", 2}}, checker.Holds, nil},
 		{"no primary acted", nil, checker.Holds, nil},
-		{"two primaries in one view", []Note{
-			{Node: "n1", Text: "primary acts in view 1"},
-			{Node: "n2", Text: "primary acts in view 1"},
-		}, checker.Violated, []string{"view 1"}},
-		{"a server acts in a view naming another primary", []Note{
-			{Node: "n3", Text: "primary acts in view 2"},
-		}, checker.Violated, []string{"view 2"}},
+		{"two primaries in one view", []PrimaryActs{{"n1", 1}, {"n2", 1}}, checker.Violated, []string{"view 1"}},
+		{"a server acts in a view naming another primary", []PrimaryActs{{"n3", 2}}, checker.Violated, []string{"view 2"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res := CheckOnePrimary(append(append([]Note{}, views...), tc.acts...))
+			res := CheckOnePrimary(views, tc.acts)
 			assert.Equal(t, tc.want, res.Verdict, res.Detail)
 			assert.Equal(t, tc.offend, res.Offending)
 			assert.Equal(t, OnePrimaryCheck, res.Check)
 		})
 	}
+}
+
+func TestFactsDescribeThemselvesAsTheOldAnnotations(t *testing.T) {
+	assert.Equal(t, "view 3 primary=n2 backup=none", ViewDecided{Num: 3, Primary: "n2", Backup: "none"}.String())
+	assert.Equal(t, "primary acts in view 12", PrimaryActs{Server: "n1", View: 12}.String())
 }
 
 func TestCheckAckedWrites(t *testing.T) {

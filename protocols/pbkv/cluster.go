@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/protocols/kv"
 	"github.com/dsimlab/dsim/protocols/wal"
 	"github.com/dsimlab/dsim/sim"
 )
@@ -100,10 +102,8 @@ func (cfg Config) Validate() error {
 	if _, err := ParseVariant(string(cfg.Variant)); err != nil {
 		return err
 	}
-	for _, m := range cfg.Workload.Mix {
-		if _, ok := opKinds[m.Op]; !ok {
-			return bad("workload: operation %q is not one of get, put, append", m.Op)
-		}
+	if err := kv.ValidateMix(cfg.Workload.Mix, checker.KVGet, checker.KVPut, checker.KVAppend); err != nil {
+		return bad("workload: %v", err)
 	}
 	if cfg.Clients > 0 && cfg.Workload.Ops > 0 && len(cfg.Workload.Mix) == 0 {
 		return bad("workload: no operation mix")
@@ -121,11 +121,11 @@ type Cluster struct {
 	servers []sim.NodeID
 	clients []sim.NodeID
 	byNode  []int // world node id -> server index, or -1
-	notes   []Note
+	views   []ViewDecided
+	acts    []PrimaryActs
 
-	clientsDone                  int
-	invoked, returned            int
-	views, transfers, leaseReads int
+	clientsDone           int
+	transfers, leaseReads int
 }
 
 // NewCluster adds the view service ("vs"), cfg.Servers servers (n1..nN)
@@ -150,10 +150,8 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 	}
 	for i := 1; i <= cfg.Clients; i++ {
 		name := "c" + strconv.Itoa(i)
-		d := &driver{
-			gen:  protocols.NewGenerator(cfg.Workload, w.Stream("workload/"+name)),
-			left: cfg.Workload.Share(i-1, cfg.Clients),
-		}
+		d := kv.NewDriver(w.Stream("workload/"+name), kv.Config{Workload: cfg.Workload,
+			Ops: cfg.Workload.Share(i-1, cfg.Clients), Retry: cfg.Retry, Done: c.clientDone})
 		id, err := w.AddNode(name, func() sim.Node { return &client{cl: c, d: d} })
 		if err != nil {
 			return nil, fmt.Errorf("pbkv: %w", err)
@@ -170,13 +168,23 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 	return c, nil
 }
 
-// annotate writes a note in the trace and keeps it for CheckOnePrimary.
-// (Keeping it here, rather than watching the trace with World.Observe,
-// spares the kernel an allocation per event; a test checks that the notes
-// are exactly the trace's annotations.)
-func (c *Cluster) annotate(ctx *sim.Context, text string) {
-	ctx.Annotate(text)
-	c.notes = append(c.notes, Note{Time: c.w.Now(), Node: ctx.Name(), Text: text})
+// decided records that the view service decided a view: in the trace
+// (ctx.Record), and here for CheckOnePrimary. Keeping the fact here too,
+// rather than reading it back with sim.ObserveFacts, spares every event of
+// the run a call: the kernel publishes events only while someone observes
+// them, and pbkv records a handful of facts in thousands of events.
+// TestFactsAreInTheTrace checks that the facts kept are exactly the
+// trace's.
+func (c *Cluster) decided(ctx *sim.Context, f ViewDecided) {
+	ctx.Record(f)
+	c.views = append(c.views, f)
+}
+
+// acted records, like decided, that a server first acted as primary of a
+// view.
+func (c *Cluster) acted(ctx *sim.Context, f PrimaryActs) {
+	ctx.Record(f)
+	c.acts = append(c.acts, f)
 }
 
 // index returns the server index of node id, or -1.
@@ -213,10 +221,13 @@ func (c *Cluster) KVServers() []sim.NodeID { return c.servers }
 // Clients returns the clients' node ids, c1 first.
 func (c *Cluster) Clients() []sim.NodeID { return c.clients }
 
-// Notes returns the annotations the nodes wrote in the trace so far
-// (views decided, primaries acting), which CheckOnePrimary reads. The slice is shared and
-// must not be modified.
-func (c *Cluster) Notes() []Note { return c.notes }
+// Views returns the views the view service decided so far, in order.
+// The slice is shared and must not be modified.
+func (c *Cluster) Views() []ViewDecided { return c.views }
+
+// Acts returns, in order, each time a server first answered a client as
+// the primary of a view. The slice is shared and must not be modified.
+func (c *Cluster) Acts() []PrimaryActs { return c.acts }
 
 // View returns the view service's current view, as its disk holds it.
 func (c *Cluster) View() (View, error) {

@@ -130,19 +130,34 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-// TestNotesAreTheTraceAnnotations checks that what CheckOnePrimary reads
-// is exactly what the nodes annotated in the trace.
-func TestNotesAreTheTraceAnnotations(t *testing.T) {
+// TestFactsAreInTheTrace checks that the facts CheckOnePrimary reads are
+// exactly the ones the nodes recorded in the trace, by the nodes they name.
+func TestFactsAreInTheTrace(t *testing.T) {
 	s := load(t, "pbkv-primary-crash", nil)
 	w, inst, _, err := scenarios.Build(s, 1, true)
 	require.NoError(t, err)
 	w.RunUntil(sim.Time(s.Duration))
-	var fromTrace []pbkv.Note
+	var views []pbkv.ViewDecided
+	var acts []pbkv.PrimaryActs
 	for _, e := range w.Trace() {
-		if e.Kind == sim.KindRecord {
-			fromTrace = append(fromTrace, pbkv.Note{Time: e.Time, Node: w.Name(e.Node), Text: e.Text})
+		if e.Kind != sim.KindRecord {
+			continue
 		}
+		switch f := e.Msg.(type) {
+		case pbkv.ViewDecided:
+			assert.Equal(t, "vs", w.Name(e.Node))
+			views = append(views, f)
+		case pbkv.PrimaryActs:
+			assert.Equal(t, f.Server, w.Name(e.Node))
+			acts = append(acts, f)
+		default:
+			t.Errorf("unexpected fact %T %v", e.Msg, e.Text)
+		}
+		assert.Equal(t, sim.Describe(e.Msg), e.Text)
 	}
-	require.NotEmpty(t, fromTrace)
-	assert.Equal(t, fromTrace, inst.(*pbkv.Cluster).Notes())
+	require.NotEmpty(t, views)
+	require.NotEmpty(t, acts)
+	cl := inst.(*pbkv.Cluster)
+	assert.Equal(t, views, cl.Views())
+	assert.Equal(t, acts, cl.Acts())
 }

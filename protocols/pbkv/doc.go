@@ -51,10 +51,12 @@
 //
 // # Servers
 //
-// Clients send each operation, with their session name and a sequence
-// number, to the primary of the latest view they know, resend it every
-// Config.Retry (asking the view service for the view each time) and give
-// up after the workload's timeout. A server that is not primary of its
+// Clients run the workload with the shared key-value driver (package
+// protocols/kv: pacing, deadlines, unique written values, the history).
+// They send each operation, with their session name and the driver's
+// operation number as sequence number, to the primary of the latest view
+// they know, resend it every Config.Retry (asking the view service for the
+// view each time) and give up after the workload's timeout. A server that is not primary of its
 // view answers ErrWrongServer. The primary forwards operations to the
 // backup in numbered batches (gets too, so a deposed primary cannot answer
 // one: the backup of a newer view refuses), and applies, syncs and replies
@@ -93,9 +95,11 @@
 //   - acked-writes: every acknowledged write is in the final state (the
 //     log of the current view's primary), exactly once, unless a later put
 //     overwrote it (CheckAckedWrites);
-//   - one-primary: from the trace annotations, at most one server acts as
-//     primary in each view, and it is the one the view service named
-//     (CheckOnePrimary).
+//   - one-primary: at most one server acts as primary in each view, and it
+//     is the one the view service named (CheckOnePrimary). It reads the
+//     typed facts the nodes record in the trace: ViewDecided from the view
+//     service, PrimaryActs from a server that first answers a client as
+//     primary of a view.
 //
 // # Bug zoo
 //

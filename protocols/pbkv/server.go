@@ -281,7 +281,7 @@ func (s *server) commit(ctx *sim.Context, ops []*Request) {
 func (s *server) reply(ctx *sim.Context, r *Request, value string) {
 	if s.acted != s.view.Num {
 		s.acted = s.view.Num
-		s.cl.annotate(ctx, "primary acts in view "+strconv.Itoa(s.view.Num))
+		s.cl.acted(ctx, PrimaryActs{Server: ctx.Name(), View: s.view.Num})
 	}
 	ctx.Send(r.From, &Reply{Seq: r.Seq, Value: value})
 }

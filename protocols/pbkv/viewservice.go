@@ -191,10 +191,9 @@ func (vs *viewService) decide(ctx *sim.Context) {
 func (vs *viewService) newView(ctx *sim.Context, p sim.NodeID, pinc uint32, b sim.NodeID, binc uint32) {
 	v := View{Num: vs.st.cur.Num + 1, Primary: p, PrimaryInc: pinc, Backup: b, BackupInc: binc}
 	vs.append(ctx, putView([]byte{recView}, v))
-	vs.cl.views++
 	backup := "none"
 	if b != sim.None {
 		backup = ctx.NodeName(b)
 	}
-	vs.cl.annotate(ctx, fmt.Sprintf("view %d primary=%s backup=%s", v.Num, ctx.NodeName(p), backup))
+	vs.cl.decided(ctx, ViewDecided{Num: v.Num, Primary: ctx.NodeName(p), Backup: backup})
 }

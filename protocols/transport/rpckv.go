@@ -2,15 +2,18 @@ package transport
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/protocols/kv"
 	"github.com/dsimlab/dsim/sim"
 )
 
 // CheckLinearizability is the name of the RPC key-value protocol's check.
-const CheckLinearizability = "linearizability"
+const CheckLinearizability = checker.LinearizabilityCheck
 
 // KVServer is a key-value store served over the RPC layer: it executes
 // checker.KVInput requests (get, put, append, cas) and replies with
@@ -69,85 +72,65 @@ func (s *KVServer) Receive(ctx *sim.Context, from sim.NodeID, msg any) { s.rpc.R
 // Timer forwards to the RPC layer.
 func (s *KVServer) Timer(ctx *sim.Context, tag any) { s.rpc.Timer(ctx, tag) }
 
-// KVClient runs its share of a workload against the key-value servers, one
-// operation at a time: key kI lives on server I mod N. It records each
-// operation in the history and leaves those that time out unreturned.
+// KVClient runs its driver's operations (kv.Driver: pacing, deadlines,
+// unique values, the history) against the key-value servers, one at a
+// time: key kI lives on server I mod N. Each operation is one Call with the
+// operation's deadline; the RPC layer resends it on new connections, and
+// the driver gives up on it at the deadline, leaving it without a return.
 type KVClient struct {
 	rpc     *RPC
 	servers []sim.NodeID
-	gen     *protocols.Generator
-	ops     int
-	timeout time.Duration
-	issued  int
+	d       *kv.Driver
 }
 
-type nextOp struct{}
-
-// NewKVClient returns the sim.Factory of a client that issues ops
-// operations drawn from gen (made once, so a restarted client goes on
-// drawing where it stopped), each with the given timeout.
-func NewKVClient(cfg RPCConfig, servers []sim.NodeID, gen *protocols.Generator, ops int, timeout time.Duration) sim.Factory {
+// NewKVClient returns the sim.Factory of a client that runs driver d (made
+// once, so a restarted client carries on with the same workload). d's
+// workload should have a Timeout: it is each call's deadline.
+func NewKVClient(cfg RPCConfig, servers []sim.NodeID, d *kv.Driver) sim.Factory {
 	return func() sim.Node {
 		rpc, err := NewRPC(cfg, nil)
 		if err != nil {
 			panic(fmt.Sprintf("transport: %v (validate the configuration before building nodes)", err))
 		}
-		return &KVClient{rpc: rpc, servers: servers, gen: gen, ops: ops, timeout: timeout}
+		return &KVClient{rpc: rpc, servers: servers, d: d}
 	}
 }
 
 // RPC returns the client's RPC layer.
 func (c *KVClient) RPC() *RPC { return c.rpc }
 
-// Start starts the RPC layer and the first operation.
+// Start starts the RPC layer and the driver.
 func (c *KVClient) Start(ctx *sim.Context) {
 	c.rpc.Start(ctx)
-	c.next(ctx)
+	c.d.Start(ctx, c)
 }
 
-func (c *KVClient) next(ctx *sim.Context) {
-	if c.issued >= c.ops {
-		return
-	}
-	if g := c.gen.Gap(); g > 0 {
-		ctx.SetTimer(g, nextOp{})
-		return
-	}
-	c.issue(ctx)
-}
-
-func (c *KVClient) issue(ctx *sim.Context) {
-	c.issued++
-	kind, key := c.gen.Kind(), c.gen.KeyIndex()
-	in := checker.KVInput{Key: fmt.Sprintf("k%d", key)}
-	switch kind {
-	case "put":
-		in.Op, in.Value = checker.KVPut, fmt.Sprintf("%s.%d", ctx.Name(), c.issued)
-	case "append":
-		in.Op, in.Value = checker.KVAppend, fmt.Sprintf("%s.%d;", ctx.Name(), c.issued)
-	default:
-		in.Op = checker.KVGet
-	}
-	op := ctx.Invoke(in)
-	c.rpc.Call(ctx, c.servers[key%len(c.servers)], in, ctx.Now().Add(c.timeout), func(ctx *sim.Context, reply any, err error) {
-		if err == nil {
+// Send calls the server that holds op's key, and completes op with the
+// reply. A call that times out is left to the driver, which gives up on op
+// at the same deadline.
+func (c *KVClient) Send(ctx *sim.Context, op *kv.Op) {
+	n := op.N
+	c.rpc.Call(ctx, c.server(op.Input.Key), op.Input, op.Deadline, func(ctx *sim.Context, reply any, err error) {
+		if cur := c.d.Current(); err == nil && cur != nil && cur.N == n {
 			out, _ := reply.(checker.KVOutput)
-			ctx.Return(op, out)
+			c.d.Complete(ctx, out)
 		}
-		c.next(ctx)
 	})
+}
+
+// server returns the server that holds key kI: number I mod N.
+func (c *KVClient) server(key string) sim.NodeID {
+	i, _ := strconv.Atoi(strings.TrimPrefix(key, "k"))
+	return c.servers[i%len(c.servers)]
 }
 
 // Receive forwards to the RPC layer.
 func (c *KVClient) Receive(ctx *sim.Context, from sim.NodeID, msg any) { c.rpc.Receive(ctx, from, msg) }
 
-// Timer paces operations and forwards the rest to the RPC layer.
+// Timer forwards to the RPC layer and the driver.
 func (c *KVClient) Timer(ctx *sim.Context, tag any) {
-	if c.rpc.Timer(ctx, tag) {
-		return
-	}
-	if _, ok := tag.(nextOp); ok {
-		c.issue(ctx)
+	if !c.rpc.Timer(ctx, tag) {
+		c.d.Timer(ctx, tag)
 	}
 }
 
@@ -190,6 +173,9 @@ func setupRPC(env *protocols.Env) (protocols.Instance, error) {
 	if env.Nodes < 1 {
 		return nil, fmt.Errorf("transport-rpc needs at least one server (nodes: 1 or more)")
 	}
+	if err := kv.ValidateMix(env.Workload.Mix, checker.KVGet, checker.KVPut, checker.KVAppend); err != nil {
+		return nil, fmt.Errorf("transport-rpc workload: %w", err)
+	}
 	cfg := RPCConfig{Transport: tcfg, AtMostOnce: env.Params.Bool("at_most_once"), RetryDelay: env.Params.Duration("retry")}
 	if cfg.Transport.KeepAlive == 0 {
 		return nil, fmt.Errorf("transport-rpc needs keepalive > 0: a client waiting for a reply learns of a dead connection only by probing")
@@ -203,14 +189,14 @@ func setupRPC(env *protocols.Env) (protocols.Instance, error) {
 		}
 		inst.servers = append(inst.servers, id)
 	}
-	timeout := env.Workload.Timeout
-	if timeout <= 0 {
-		timeout = time.Second
+	wl := env.Workload
+	if wl.Timeout <= 0 {
+		wl.Timeout = time.Second
 	}
 	for i := 0; i < env.Clients; i++ {
 		name := fmt.Sprintf("c%d", i+1)
-		gen := protocols.NewGenerator(env.Workload, w.Stream("workload/"+name))
-		id, err := w.AddNode(name, NewKVClient(cfg, inst.servers, gen, env.Workload.Share(i, env.Clients), timeout))
+		d := kv.NewDriver(w.Stream("workload/"+name), kv.Config{Workload: wl, Ops: wl.Share(i, env.Clients)})
+		id, err := w.AddNode(name, NewKVClient(cfg, inst.servers, d))
 		if err != nil {
 			return nil, err
 		}
@@ -223,26 +209,33 @@ func (in *rpcInstance) Servers() []sim.NodeID { return in.servers }
 
 func (in *rpcInstance) Check(req protocols.CheckRequest) protocols.Report {
 	var rep protocols.Report
-	hist := req.World.History()
+	hist := checker.FromSim(req.World.History())
 	for _, name := range req.Checks {
 		if name != CheckLinearizability {
 			continue
 		}
-		res, err := checker.CheckLinearizable(checker.KVModel(), checker.FromSim(hist), req.Budget)
-		if err != nil {
-			rep.Checks = append(rep.Checks, checker.Result{Check: name, Kind: checker.Safety, Verdict: checker.Violated,
-				Detail: fmt.Sprintf("malformed history: %v", err)})
-			continue
-		}
-		rep.Checks = append(rep.Checks, res.Result)
-		if res.Verdict == checker.Violated {
-			rep.Visualization = res.WriteVisualization
+		res, vis := kv.CheckLinearizable(hist, req.Budget)
+		rep.Checks = append(rep.Checks, res)
+		if vis != nil {
+			rep.Visualization = vis
 		}
 	}
+	st := in.rpcStats(req.World)
+	rep.Stats = append(kv.Stats(hist),
+		protocols.Stat{Name: "calls timed out", Value: float64(st.Timeouts)},
+		protocols.Stat{Name: "requests resent", Value: float64(st.Resent)},
+		protocols.Stat{Name: "requests executed", Value: float64(st.Executed)},
+		protocols.Stat{Name: "retries answered from the at-most-once table", Value: float64(st.Deduplicated)},
+	)
+	return rep
+}
+
+// rpcStats adds up the RPC layers' counters of every node.
+func (in *rpcInstance) rpcStats(w *sim.World) RPCStats {
 	var st RPCStats
-	for _, id := range req.World.Nodes() {
+	for _, id := range w.Nodes() {
 		var r *RPC
-		switch n := req.World.Node(id).(type) {
+		switch n := w.Node(id).(type) {
 		case *KVServer:
 			r = n.rpc
 		case *KVClient:
@@ -250,27 +243,11 @@ func (in *rpcInstance) Check(req protocols.CheckRequest) protocols.Report {
 		}
 		if r != nil {
 			s := r.Stats()
-			st.Calls += s.Calls
-			st.Replies += s.Replies
 			st.Timeouts += s.Timeouts
 			st.Resent += s.Resent
 			st.Executed += s.Executed
 			st.Deduplicated += s.Deduplicated
 		}
 	}
-	returned := 0
-	for _, op := range hist {
-		if op.Returned {
-			returned++
-		}
-	}
-	rep.Stats = []protocols.Stat{
-		{Name: "operations", Value: float64(len(hist))},
-		{Name: "operations returned", Value: float64(returned)},
-		{Name: "calls timed out", Value: float64(st.Timeouts)},
-		{Name: "requests resent", Value: float64(st.Resent)},
-		{Name: "requests executed", Value: float64(st.Executed)},
-		{Name: "retries answered from the at-most-once table", Value: float64(st.Deduplicated)},
-	}
-	return rep
+	return st
 }
