@@ -62,7 +62,7 @@ func (k TxnEventKind) String() string {
 }
 
 // TxnEvent is one step of an atomic-commit protocol that CheckAtomicity
-// reads. Protocols emit them as trace annotations and convert them.
+// reads. Protocols record them as facts (sim.Context.Record) and convert them.
 type TxnEvent struct {
 	Kind TxnEventKind
 	Time int64  // virtual ns since the start of the run

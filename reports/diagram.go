@@ -84,7 +84,7 @@ type cross struct {
 }
 
 // mark is an event on one node's line: a crash, restart, pause, resume,
-// timer, clock change, start, invoke, return or annotation.
+// timer, clock change, start, invoke, return or fact.
 type mark struct {
 	X, Y  float64
 	Class string // the event kind's name

@@ -78,7 +78,7 @@ func (c *clock) trueSpan(d time.Duration) time.Duration {
 
 // Context is a node's handle on the world: the only way a node observes time,
 // sends messages, sets timers, draws random numbers, uses its disk, and
-// records history and annotations. The kernel hands the same Context to every
+// records history and facts. The kernel hands the same Context to every
 // callback of a node; it stays valid across restarts.
 type Context struct {
 	w  *World
@@ -164,10 +164,6 @@ func (c *Context) CancelTimer(id TimerID) {
 func (c *Context) Record(fact any) {
 	c.w.emitFact(c.id, fact)
 }
-
-// Annotate records a note in the trace. It is Record of a string, kept while
-// protocols move to typed facts.
-func (c *Context) Annotate(text string) { c.Record(text) }
 
 // Invoke records that this node, as a client, invoked an operation with the
 // given input, and returns its id for Return. Times in the history are true

@@ -98,7 +98,7 @@ type Event struct {
 	Msg    any        // message, timer tag, or operation input/output
 	Op     OpID       // the operation, for invoke and return
 	Reason DropReason // for drops
-	Text   string     // annotation, or details of a fault
+	Text   string     // a fact's description, or details of a fault
 }
 
 // fingerprint is an incremental 64-bit hash over the event stream. Each event

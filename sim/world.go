@@ -221,7 +221,7 @@ func (w *World) Now() Time { return w.now }
 func (w *World) Events() uint64 { return w.events }
 
 // Fingerprint returns the 64-bit hash of every event so far (kinds, true
-// times, nodes, drop reasons, annotations, operation inputs and outputs).
+// times, nodes, drop reasons, facts, operation inputs and outputs).
 // Two runs with the same seed, nodes and calls have the same fingerprint.
 func (w *World) Fingerprint() uint64 { return w.fp.sum() }
 

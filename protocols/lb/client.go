@@ -356,6 +356,18 @@ func (f MembershipChanged) String() string {
 	return f.Change + ": " + strconv.Itoa(f.Eligible) + " eligible"
 }
 
+// SlowedDown is the fact a server records when a slowdown of the scenario
+// starts: from then on it serves Factor times slower.
+type SlowedDown struct {
+	Server string
+	Factor float64
+}
+
+// String describes the slowdown, e.g. "n3 slows down by 4".
+func (f SlowedDown) String() string {
+	return f.Server + " slows down by " + strconv.FormatFloat(f.Factor, 'g', -1, 64)
+}
+
 // rebuild recomputes the eligible servers and tells the balancer. For a
 // KeyOwner balancer it measures the fraction of keys that changed server.
 func (c *client) rebuild(ctx *sim.Context, change string) {

@@ -98,9 +98,9 @@ func Build(w *sim.World, cfg Config) (*Instance, error) {
 		rt.clients = append(rt.clients, id)
 	}
 	for _, s := range sl {
-		ann := fmt.Sprintf("%s slows down by %g", s.Server, s.Factor)
+		fact := SlowedDown{Server: s.Server, Factor: s.Factor}
 		id := rt.servers[byName[s.Server]]
-		w.At(sim.Time(s.At), func(w *sim.World) { w.Context(id).Annotate(ann) })
+		w.At(sim.Time(s.At), func(w *sim.World) { w.Context(id).Record(fact) })
 	}
 	rt.scheduleFaults(w, byName)
 	return &Instance{rt: rt, w: w}, nil
