@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 )
 
@@ -67,29 +66,28 @@ type pending struct {
 // same Config, nodes and calls give the same run, event for event. A World
 // must be used from one goroutine; separate Worlds may run in parallel.
 type World struct {
-	now       Time
-	seq       uint64
-	q         queue
-	slab      []pending
-	free      []int32
-	nodes     []*nodeState
-	ids       []NodeID
-	byName    map[string]NodeID
-	root      uint64
-	netSrc    *rand.PCG
-	def       *model
-	cuts      int // links cut now
-	overrides int // links with their own model
-	fp        fingerprint
-	record    bool
-	trace     []Event
-	onEvent   func(*Event)
-	scratch   Event // handed to observers, valid during the call
-	history   []Operation
-	events    uint64
-	traced    uint64 // trace events so far, recorded or not
-	stopped   bool
-	reason    string
+	now     Time
+	seq     uint64
+	q       queue
+	slab    []pending
+	free    []int32
+	nodes   []*nodeState
+	ids     []NodeID
+	byName  map[string]NodeID
+	root    uint64
+	netSrc  *rand.PCG
+	def     *model
+	links   links
+	fp      fingerprint
+	record  bool
+	trace   []Event
+	onEvent func(*Event)
+	scratch Event // handed to observers, valid during the call
+	history []Operation
+	events  uint64
+	traced  uint64 // trace events so far, recorded or not
+	stopped bool
+	reason  string
 }
 
 // New returns an empty World configured by cfg.
@@ -161,11 +159,6 @@ func (w *World) AddNode(name string, factory Factory) (NodeID, error) {
 	w.nodes = append(w.nodes, n)
 	w.ids = append(w.ids, id)
 	w.byName[name] = id
-	for _, o := range w.nodes {
-		for len(o.out) < len(w.nodes) {
-			o.out = append(o.out, link{})
-		}
-	}
 	slot := w.alloc()
 	p := &w.slab[slot]
 	p.kind = evStart
@@ -331,7 +324,7 @@ func (w *World) deliver(slot int32, p *pending) {
 	n := w.nodes[to]
 	// A message held by a pause reached the node before any later cut, so
 	// only a message still on the wire is checked against the link.
-	if !p.held && w.cuts > 0 && w.nodes[from].out[to].blocked {
+	if !p.held && w.links.cut && w.blocked(from, to) {
 		w.drop(slot, from, to, DropCutInFlight)
 		return
 	}
@@ -360,68 +353,6 @@ func (w *World) drop(slot int32, from, to NodeID, reason DropReason) {
 	msg := w.slab[slot].payload
 	w.release(slot)
 	w.emit(KindDrop, from, to, msg, reason)
-}
-
-// transmit puts msg on the link from -> to: it is lost, or scheduled for
-// delivery after the link's latency, possibly twice.
-func (w *World) transmit(from, to NodeID, msg any) {
-	m := w.def
-	var l *link
-	if w.cuts > 0 || w.overrides > 0 {
-		// Only then can the link differ from the default: the common case
-		// of an intact network skips the per-link lookup.
-		l = &w.nodes[from].out[to]
-		if l.model != nil {
-			m = l.model
-		}
-		if l.blocked {
-			w.emit(KindDrop, from, to, msg, DropPartition)
-			return
-		}
-	}
-	if m.cfg.Drop > 0 && float01(w.netSrc) < m.cfg.Drop {
-		w.emit(KindDrop, from, to, msg, DropLoss)
-		return
-	}
-	w.schedule(l, m, from, to, msg)
-	if m.cfg.Duplicate > 0 && float01(w.netSrc) < m.cfg.Duplicate {
-		w.emit(KindDuplicate, from, to, msg, DropNone)
-		w.schedule(l, m, from, to, msg)
-	}
-}
-
-func (w *World) schedule(l *link, m *model, from, to NodeID, msg any) {
-	var d time.Duration
-	if s := &m.latency; s.kind == sampleUniform {
-		// The uniform draw, the hot path of most runs, is written out here
-		// because the compiler would not inline a call into the path of
-		// every message. It is distuv.Uniform.Rand's draw (Min +
-		// Float64()·(Max-Min) from the same source, so the same values)
-		// without the rand.Rand gonum wraps around its source at every call.
-		x := s.lo + float64(int64(s.pcg.Uint64()&(1<<53-1)))*0x1p-53*s.span
-		d = maxLatency
-		if x < maxLatency {
-			d = time.Duration(x)
-		}
-	} else {
-		d = s.sampleOther()
-	}
-	at := w.now.Add(d)
-	if m.cfg.FIFO {
-		if l == nil {
-			l = &w.nodes[from].out[to]
-		}
-		if at < l.lastArrival {
-			at = l.lastArrival
-		}
-		l.lastArrival = at
-	}
-	slot := w.alloc()
-	p := &w.slab[slot]
-	p.kind = evDeliver
-	p.from, p.to = from, to
-	p.payload = msg
-	w.push(at, slot)
 }
 
 func (w *World) push(at Time, slot int32) {
@@ -530,123 +461,6 @@ func (w *World) SetClock(id NodeID, offset time.Duration, drift float64) error {
 	n.clock = clock{skewed: offset != 0 || drift != 0, offset: offset, drift: drift, anchor: w.now}
 	w.emitText(KindClock, id, None, fmt.Sprintf("offset=%v drift=%v", offset, drift))
 	return nil
-}
-
-// Partition splits the network into groups: links between nodes of
-// different groups are cut both ways, links within a group are restored.
-// Nodes named in no group form one more group together. Messages in flight
-// across a cut are dropped when they arrive.
-func (w *World) Partition(groups ...[]NodeID) {
-	group := make([]int, len(w.nodes))
-	for i := range group {
-		group[i] = -1
-	}
-	var desc []string
-	for g, ids := range groups {
-		names := make([]string, len(ids))
-		for i, id := range ids {
-			group[id] = g
-			names[i] = w.nodes[id].name
-		}
-		desc = append(desc, strings.Join(names, ","))
-	}
-	w.cuts = 0
-	for i, n := range w.nodes {
-		for j := range n.out {
-			cut := group[i] != group[j]
-			n.out[j].blocked = cut
-			if cut {
-				w.cuts++
-			}
-		}
-	}
-	w.emitText(KindPartition, None, None, strings.Join(desc, " | "))
-}
-
-// Cut cuts the link from -> to one way; to -> from is unaffected.
-func (w *World) Cut(from, to NodeID) {
-	if l := &w.nodes[from].out[to]; !l.blocked {
-		l.blocked = true
-		w.cuts++
-	}
-	w.emit(KindCut, from, to, nil, DropNone)
-}
-
-// Heal restores every cut link.
-func (w *World) Heal() {
-	for _, n := range w.nodes {
-		for j := range n.out {
-			n.out[j].blocked = false
-		}
-	}
-	w.cuts = 0
-	w.emit(KindHeal, None, None, nil, DropNone)
-}
-
-// HealLink restores the link from -> to.
-func (w *World) HealLink(from, to NodeID) {
-	if l := &w.nodes[from].out[to]; l.blocked {
-		l.blocked = false
-		w.cuts--
-	}
-	w.emit(KindHeal, from, to, nil, DropNone)
-}
-
-// Blocked reports whether the link from -> to is cut.
-func (w *World) Blocked(from, to NodeID) bool { return w.nodes[from].out[to].blocked }
-
-// SetDefaultLink changes the behaviour of every link without an override.
-func (w *World) SetDefaultLink(cfg LinkConfig) error {
-	m, err := w.compile(cfg)
-	if err != nil {
-		return fmt.Errorf("default link: %w", err)
-	}
-	w.def = m
-	w.emitText(KindLink, None, None, describeLink(cfg))
-	return nil
-}
-
-// SetLink overrides the behaviour of the link from -> to.
-func (w *World) SetLink(from, to NodeID, cfg LinkConfig) error {
-	m, err := w.compile(cfg)
-	if err != nil {
-		return fmt.Errorf("link %s->%s: %w", w.nodes[from].name, w.nodes[to].name, err)
-	}
-	if l := &w.nodes[from].out[to]; l.model == nil {
-		w.overrides++
-	}
-	w.nodes[from].out[to].model = m
-	w.emitText(KindLink, from, to, describeLink(cfg))
-	return nil
-}
-
-// ResetLink removes the override of the link from -> to.
-func (w *World) ResetLink(from, to NodeID) {
-	if l := &w.nodes[from].out[to]; l.model != nil {
-		l.model = nil
-		w.overrides--
-	}
-	w.emitText(KindLink, from, to, "default")
-}
-
-// LinkConfig returns the behaviour of the link from -> to.
-func (w *World) LinkConfig(from, to NodeID) LinkConfig {
-	if m := w.nodes[from].out[to].model; m != nil {
-		return m.cfg
-	}
-	return w.def.cfg
-}
-
-func (w *World) compile(cfg LinkConfig) (*model, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	return &model{cfg: cfg, latency: newSampler(cfg.Latency, w.netSrc)}, nil
-}
-
-func describeLink(c LinkConfig) string {
-	return fmt.Sprintf("latency=%s mean=%v drop=%v duplicate=%v fifo=%v",
-		c.Latency.Kind, c.Latency.MeanDuration(), c.Drop, c.Duplicate, c.FIFO)
 }
 
 // emit folds an event into the fingerprint and, if anyone listens, records it.
