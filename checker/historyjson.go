@@ -28,8 +28,10 @@ import (
 //   - "client": the client number, zero-based (required);
 //   - "call", "return": virtual nanoseconds since the start of the run;
 //     "call" is required, and "return" too unless the outcome is unknown;
-//   - "outcome": "ok" (the default) or "unknown" for an operation that never
-//     returned, which may or may not have taken effect;
+//   - "outcome": "ok" (the default); "unknown" for an operation that never
+//     returned, which may or may not have taken effect; or "fail" for one
+//     that returned a failure and did not take effect (it needs "return",
+//     and the linearizability check leaves it out);
 //   - "input": {"op", "key", "value", "expected"}. Register operations are
 //     "read", "write" (needs "value") and "cas" (needs "expected" and
 //     "value") and have no "key". Key-value operations need "key" and are
@@ -117,7 +119,7 @@ func WriteHistory(w io.Writer, model string, ops []Operation) error {
 
 func encodeOp(op Operation) wireOpWrite {
 	w := wireOpWrite{Client: op.Client, Call: op.Call}
-	if op.Outcome == Unknown {
+	if op.Outcome != OK {
 		w.Outcome = op.Outcome.String()
 	}
 	if op.Outcome == OK || op.Return != 0 {

@@ -119,7 +119,7 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"negative client", op(`{"client": -1, "call": 0, "return": 1, "input": {"op": "put", "key": "a", "value": "1"}}`),
 			"operation 0 (line 2): client: -1 is negative"},
 		{"bad outcome", op(`{"client": 0, "call": 0, "return": 1, "outcome": "maybe", "input": {"op": "put", "key": "a", "value": "1"}}`),
-			`operation 0 (line 2): outcome: unknown outcome "maybe" (want ok or unknown)`},
+			`operation 0 (line 2): outcome: unknown outcome "maybe" (want ok, unknown or fail)`},
 		{"missing input", op(`{"client": 0, "call": 0, "return": 1}`), "operation 0 (line 2): input: missing"},
 		{"input not an object", op(`{"client": 0, "call": 0, "return": 1, "input": "get a"}`),
 			"operation 0 (line 2): input: want a JSON object, got a JSON string"},

@@ -136,6 +136,9 @@ type Result struct {
 	// TimedOut reports whether the check ran out of its Budget before
 	// deciding every part of the history.
 	TimedOut bool `json:"timed_out,omitempty"`
+	// Limit names the limit that cut the check short, LimitTime or
+	// LimitMemory, or is empty.
+	Limit string `json:"limit,omitempty"`
 }
 
 // String formats r on one line, as "check (kind): verdict: detail".
