@@ -19,12 +19,20 @@ type Option func(*config)
 // config is the result of applying Options.
 type config struct {
 	omitWall bool
+	program  string // "" means "dsim"
 }
 
 // OmitWall leaves out the wall-clock times (and the rates derived from
 // them), the only parts of a report that differ between two runs of the
 // same seed. Golden files and byte-for-byte comparisons use it.
 func OmitWall() Option { return func(c *config) { c.omitWall = true } }
+
+// Program names the command that replay lines start with, as its users
+// type it, e.g. "regsim" or "go run ./cmd/regsim"; without it they start
+// with "dsim". A command of one's own (package cli) passes its name, so
+// that the replay line it prints runs the program that knows its
+// protocols. The name is written as given, unquoted.
+func Program(name string) Option { return func(c *config) { c.program = name } }
 
 // apply folds opts into a config.
 func apply(opts []Option) config {
@@ -40,9 +48,10 @@ func apply(opts []Option) config {
 // ReplayCommand returns the shell command that replays o's run:
 // `dsim run NAME --seed N` for a built-in scenario (its File is
 // "library/NAME.yaml"), and `dsim run PATH --seed N` for a scenario loaded
-// from a file, quoted for a POSIX shell when needed.
-func ReplayCommand(o *scenarios.Outcome) string {
-	return replay(o.Scenario, o.File, o.Seed)
+// from a file, quoted for a POSIX shell when needed. The Program option
+// names another command than dsim.
+func ReplayCommand(o *scenarios.Outcome, opts ...Option) string {
+	return apply(opts).replay(replayTarget(o.Scenario, o.File), o.Seed)
 }
 
 // shownFile returns the outcome's file when it says more than the scenario's
@@ -54,13 +63,22 @@ func shownFile(o *scenarios.Outcome) string {
 	return o.File
 }
 
-// replay is ReplayCommand over the fields it needs.
-func replay(scenario, file string, seed uint64) string {
-	target := scenario
+// replayTarget is what a replay line names: the scenario's name for a
+// built-in scenario, its file otherwise.
+func replayTarget(scenario, file string) string {
 	if file != "" && file != "library/"+scenario+".yaml" {
-		target = file
+		return file
 	}
-	return fmt.Sprintf("dsim run %s --seed %d", shellQuote(target), seed)
+	return scenario
+}
+
+// replay is the command that runs target with seed, for c's program.
+func (c config) replay(target string, seed uint64) string {
+	program := c.program
+	if program == "" {
+		program = "dsim"
+	}
+	return fmt.Sprintf("%s run %s --seed %d", program, shellQuote(target), seed)
 }
 
 // shellQuote quotes s for a POSIX shell unless it only holds characters

@@ -52,6 +52,9 @@
 //
 // The replay command names a built-in scenario by its name and any other
 // by its file path, quoted for a POSIX shell when needed (ReplayCommand).
+// It starts with "dsim"; the Program option names another command, as a
+// command of one's own built with package cli does ("regsim run calm
+// --seed 1"), in every report that holds a replay line.
 //
 // # Sweeps
 //

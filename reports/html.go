@@ -93,7 +93,7 @@ func WriteHTML(w io.Writer, o *scenarios.Outcome, ho HTMLOptions, opts ...Option
 	p := htmlPage{
 		Scenario: o.Scenario, File: shownFile(o), Protocol: o.Protocol, Seed: o.Seed, Passed: o.Passed,
 		Verdict: verdictLine(o), Fingerprint: o.Fingerprint, Events: o.Events, SimTime: o.SimTime,
-		Replay: ReplayCommand(o),
+		Replay: ReplayCommand(o, opts...),
 	}
 	if !cfg.omitWall {
 		p.Wall = fmt.Sprintf("%s (checks %s)", o.Wall, o.CheckWall)

@@ -148,7 +148,7 @@ func NewReport(o *scenarios.Outcome, opts ...Option) Report {
 		Counts: Counts{Holds: holds, Violated: violated, Inconclusive: inconclusive},
 		Events: o.Events, SimTimeNS: int64(o.SimTime),
 		Checks: make([]Check, 0, len(o.Checks)), Stats: make([]Stat, 0, len(o.Stats)),
-		Faults: make([]Fault, 0, len(o.Faults)), Replay: ReplayCommand(o),
+		Faults: make([]Fault, 0, len(o.Faults)), Replay: ReplayCommand(o, opts...),
 	}
 	for _, c := range o.Checks {
 		r.Checks = append(r.Checks, newCheck(c))

@@ -45,7 +45,14 @@ type Sweep struct {
 	digest       uint64
 	scenarios    map[string]bool
 	checks       map[checkKey]*SweepCheck
-	failing      []Failure
+	failing      []failure
+}
+
+// failure is a failing run as Add records it: the replay line is written
+// by Report, which knows the program's name.
+type failure struct {
+	Failure
+	target string // what the replay line runs: a scenario name or file
 }
 
 // checkKey identifies a check across runs.
@@ -123,11 +130,11 @@ type SweepReport struct {
 
 // Add folds one outcome into the sweep. It keeps no reference to o.
 func (s *Sweep) Add(o *scenarios.Outcome) {
-	var f Failure
+	var f failure
 	_, violated, inconclusive := o.Counts()
 	if !o.Passed {
-		f = Failure{Seed: o.Seed, Scenario: o.Scenario, Fingerprint: o.Fingerprint, Replay: ReplayCommand(o),
-			Violated: []string{}, Inconclusive: []string{}}
+		f = failure{Failure{Seed: o.Seed, Scenario: o.Scenario, Fingerprint: o.Fingerprint,
+			Violated: []string{}, Inconclusive: []string{}}, replayTarget(o.Scenario, o.File)}
 		for _, c := range o.Checks {
 			switch c.Verdict {
 			case checker.Violated:
@@ -193,7 +200,8 @@ func mix64(x uint64) uint64 {
 }
 
 // Report returns the sweep's summary in its JSON form. Wall time and rates
-// are left out when OmitWall is given.
+// are left out when OmitWall is given; Program names the command in the
+// failing runs' replay lines.
 func (s *Sweep) Report(opts ...Option) SweepReport {
 	cfg := apply(opts)
 	s.mu.Lock()
@@ -214,7 +222,8 @@ func (s *Sweep) Report(opts ...Option) SweepReport {
 	}
 	for _, f := range s.failing {
 		f.Violated, f.Inconclusive = slices.Clone(f.Violated), slices.Clone(f.Inconclusive)
-		r.Failing = append(r.Failing, f)
+		f.Replay = cfg.replay(f.target, f.Seed)
+		r.Failing = append(r.Failing, f.Failure)
 	}
 	slices.SortFunc(r.Failing, func(a, b Failure) int {
 		return cmp.Or(cmp.Compare(a.Seed, b.Seed), strings.Compare(a.Scenario, b.Scenario),

@@ -60,7 +60,7 @@ func WriteText(w io.Writer, o *scenarios.Outcome, opts ...Option) error {
 	kv("fingerprint", "%s\n", o.Fingerprint)
 	kv("events", "%d\n", o.Events)
 	kv("sim time", "%s\n", o.SimTime)
-	kv("replay", "%s\n", ReplayCommand(o))
+	kv("replay", "%s\n", ReplayCommand(o, opts...))
 	if !cfg.omitWall {
 		kv("wall", "%s (checks %s)\n", o.Wall, o.CheckWall)
 	}

@@ -135,3 +135,21 @@ func TestReplayCommand(t *testing.T) {
 		assert.Equal(t, tc.want, got)
 	}
 }
+
+func TestProgramNamesTheCommandInEveryReplayLine(t *testing.T) {
+	o := &scenarios.Outcome{Scenario: "calm", File: "my dir/calm.yaml", Seed: 7, Checks: []checker.Result{
+		{Check: "linearizability", Verdict: checker.Violated}}}
+	const want = "go run ./cmd/regsim run 'my dir/calm.yaml' --seed 7"
+	prog := Program("go run ./cmd/regsim")
+	assert.Equal(t, want, ReplayCommand(o, prog))
+	assert.Equal(t, want, NewReport(o, prog).Replay)
+	var text, html bytes.Buffer
+	require.NoError(t, WriteText(&text, o, prog))
+	assert.Contains(t, text.String(), "replay       "+want+"\n")
+	require.NoError(t, WriteHTML(&html, o, HTMLOptions{}, prog))
+	assert.Contains(t, html.String(), "go run ./cmd/regsim run")
+	var s Sweep
+	s.Add(o)
+	assert.Equal(t, want, s.Report(prog).Failing[0].Replay)
+	assert.Equal(t, "dsim run 'my dir/calm.yaml' --seed 7", s.Report().Failing[0].Replay, "dsim without the option")
+}

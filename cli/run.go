@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dsimlab/dsim/reports"
+	"github.com/dsimlab/dsim/scenarios"
+)
+
+// runOptions is what the run command was asked to do.
+type runOptions struct {
+	f   *factory
+	Out io.Writer
+
+	Scenario    string   // a catalog name or a file
+	Seed        uint64   // the run's root seed
+	Checks      []string // --checks, if ChecksGiven
+	ChecksGiven bool
+	Format      string
+	Check       checkFlags
+	TraceFile   string // --trace: the whole trace as JSON Lines
+	HTMLFile    string // --html: a self-contained report
+	HistoryFile string // --history: the client operations, for the check command
+}
+
+// runLong is the run command's help; "$0" is the program's name.
+const runLong = `run runs one seed of a scenario (a name from '$0 list', or a path to a YAML
+file) and prints each check's verdict, the statistics, the trace fingerprint,
+the simulated time, the number of events, the command that replays the run and
+the wall time. The same scenario and seed always give the same run and the same
+fingerprint.
+
+--checks runs only some of the protocol's checks ('$0 list PROTOCOL' names
+them). --trace writes every event as JSON Lines, --html a self-contained report
+with a fault timeline and a message diagram, and --history the clients'
+operations in the format '$0 check' reads (for key-value and register
+protocols only).
+
+Exit status: 0 every check held, 1 a check was violated (or inconclusive, unless
+allowed), 2 bad input or usage.`
+
+// newCmdRun builds the run command; runF, if not nil, is called with the
+// parsed options instead of running (for tests of the flags).
+func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
+	opts := &runOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "run SCENARIO",
+		Short: "Run one seed of a scenario and print the verdict of each check",
+		Long:  f.sprintf(runLong),
+		Example: f.examples("run echo-faults --seed 1",
+			"run my-scenario.yaml --seed 8812 --trace run.jsonl --html run.html",
+			"run paxos-nemesis --seed 3 --checks linearizability --history h.json",
+			"run echo-calm --format json"),
+		Args:              exactArgs(1, "a scenario name or file"),
+		ValidArgsFunction: f.completeScenario,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Out = cmd.OutOrStdout()
+			opts.Scenario = args[0]
+			opts.ChecksGiven = cmd.Flags().Changed("checks")
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(opts)
+		},
+	}
+	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "root seed of the run")
+	addChecksFlag(f, cmd, &opts.Checks)
+	addFormatFlag(cmd, &opts.Format)
+	addCheckFlags(cmd, &opts.Check, "the scenario's check_budget")
+	cmd.Flags().StringVar(&opts.TraceFile, "trace", "", "write the whole trace to this file as JSON Lines")
+	cmd.Flags().StringVar(&opts.HTMLFile, "html", "", "write a self-contained HTML report to this file")
+	cmd.Flags().StringVar(&opts.HistoryFile, "history", "", "write the clients' operations to this file, as the check command reads them")
+	return cmd
+}
+
+// runRun runs one seed and writes what was asked.
+func runRun(opts *runOptions) error {
+	s, err := opts.f.catalog.Load(opts.Scenario)
+	if err != nil {
+		return err
+	}
+	if err := selectChecks(s, opts.Checks, opts.ChecksGiven); err != nil {
+		return err
+	}
+	ro := opts.Check.runOptions()
+	ro.Trace = opts.TraceFile != "" || opts.HTMLFile != ""
+	o, err := scenarios.Run(s, opts.Seed, ro)
+	if err != nil {
+		return err
+	}
+	o.File = opts.Scenario // the replay line names what the user typed
+	if err := opts.writeFiles(o); err != nil {
+		return err
+	}
+	ropts := opts.f.reportOptions()
+	if opts.Format == formatJSON {
+		err = reports.WriteJSON(opts.Out, o, ropts...)
+	} else {
+		err = reports.WriteText(opts.Out, o, ropts...)
+	}
+	if err != nil {
+		return err
+	}
+	if !o.Passed {
+		return ErrFailed
+	}
+	return nil
+}
+
+// writeFiles writes the history, trace and HTML files asked for. The
+// history comes first: a run whose history the check command could not
+// read fails before any file is written.
+func (opts *runOptions) writeFiles(o *scenarios.Outcome) error {
+	if opts.HistoryFile != "" {
+		var buf bytes.Buffer
+		if err := writeHistory(&buf, o); err != nil {
+			return fmt.Errorf("--history %s: %w", opts.HistoryFile, err)
+		}
+		if err := writeFile(opts.HistoryFile, func(w io.Writer) error { _, err := buf.WriteTo(w); return err }); err != nil {
+			return err
+		}
+	}
+	if opts.TraceFile != "" {
+		if err := writeFile(opts.TraceFile, o.World.WriteTraceJSONL); err != nil {
+			return err
+		}
+	}
+	if opts.HTMLFile != "" {
+		return writeFile(opts.HTMLFile, func(w io.Writer) error {
+			return reports.WriteHTML(w, o, reports.HTMLOptions{}, opts.f.reportOptions()...)
+		})
+	}
+	return nil
+}
+
+// writeFile creates path and fills it with write, reporting errors with the
+// path.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
