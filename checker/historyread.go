@@ -514,3 +514,43 @@ func inputFromWire(model string, w wireRead) (any, opFields, error) {
 	}
 	return KVInput{Op: op, Key: key, Value: value, Expected: expected}, fields, nil
 }
+
+// MaxHistoryBytes is the largest history file ReadAnyHistory reads: 1 GiB.
+// A larger one is refused before it is read into memory.
+const MaxHistoryBytes = 1 << 30
+
+// ReadAnyHistory reads a history in either format dsim knows, telling them
+// apart by their first bytes: its own JSON (ReadHistory), which starts with
+// {", or Jepsen's and Knossos's EDN (ReadJepsenHistory), which starts with
+// {: or [. model, if not empty, is the model to check against; a JSON
+// history must agree with it. It returns the operations, the model and the
+// format's name ("json" or "edn").
+func ReadAnyHistory(r io.Reader, model string) (ops []Operation, name, format string, err error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxHistoryBytes+1))
+	if err != nil {
+		return nil, "", "", fmt.Errorf("checker: reading history: %w", err)
+	}
+	if len(data) > MaxHistoryBytes {
+		return nil, "", "", fmt.Errorf("%w: the file is larger than %s", ErrBadHistory, byteSize(MaxHistoryBytes))
+	}
+	if !looksLikeJSON(data) {
+		ops, name, err = ReadJepsenHistory(bytes.NewReader(data), model)
+		return ops, name, "edn", err
+	}
+	ops, name, err = ReadHistory(bytes.NewReader(data))
+	if err == nil && model != "" && model != name {
+		return nil, "", "", fmt.Errorf("%w: model %s was asked for, but this is a %s history", ErrBadHistory, model, name)
+	}
+	return ops, name, "json", err
+}
+
+// looksLikeJSON reports whether data starts like a JSON object with a
+// field, rather than like EDN.
+func looksLikeJSON(data []byte) bool {
+	rest := bytes.TrimLeft(data, " \t\r\n")
+	if len(rest) == 0 || rest[0] != '{' {
+		return len(rest) == 0 || rest[0] != '['
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	return len(rest) == 0 || rest[0] == '"' || rest[0] == '}'
+}

@@ -58,9 +58,26 @@ type visualization struct {
 }
 
 // DefaultMemoryLimit is the heap, in bytes, a linearizability check lets
-// the process reach before it gives up with an inconclusive verdict, when
-// Limits.Memory is zero: 4 GiB.
+// the process reach before it gives up with an inconclusive verdict, unless
+// SetMemoryLimit chose another: 4 GiB.
 const DefaultMemoryLimit = 4 << 30
+
+// memoryLimit is the process's default of Limits.Memory.
+var memoryLimit atomic.Uint64
+
+func init() { memoryLimit.Store(DefaultMemoryLimit) }
+
+// SetMemoryLimit sets the memory limit of every check whose Limits.Memory
+// is zero, in bytes of heap, and returns the previous one. The limit is on
+// the whole process, which is what can run out, so a program sets it once
+// (dsim's commands do, from --check-memory); zero restores
+// DefaultMemoryLimit.
+func SetMemoryLimit(bytes uint64) uint64 {
+	if bytes == 0 {
+		bytes = DefaultMemoryLimit
+	}
+	return memoryLimit.Swap(bytes)
+}
 
 // Limits bound one linearizability check. Reaching either makes the
 // verdict Inconclusive (never a crash and never a pass), naming the limit.
@@ -68,7 +85,7 @@ type Limits struct {
 	// Time is the wall-clock budget; zero or negative means none.
 	Time time.Duration
 	// Memory is the most heap, in bytes, the process may hold while the
-	// check runs; zero means DefaultMemoryLimit. Porcupine's search can
+	// check runs; zero means the process's limit (SetMemoryLimit). Porcupine's search can
 	// need memory exponential in the operations that overlap, and a
 	// process that runs out of memory loses everything it found, so the
 	// check watches the heap as it goes. The limit is on the whole
@@ -78,8 +95,8 @@ type Limits struct {
 
 // CheckLinearizable checks whether ops is linearizable with respect to
 // model, using porcupine, within a wall-clock budget (zero or negative: no
-// limit) and DefaultMemoryLimit. It is CheckLinearizableWithin with those
-// limits.
+// limit) and the process's memory limit. It is CheckLinearizableWithin
+// with those limits.
 func CheckLinearizable(model Model, ops []Operation, budget time.Duration) (LinResult, error) {
 	return CheckLinearizableWithin(model, ops, Limits{Time: budget})
 }
@@ -165,7 +182,7 @@ func newLinCheck(model Model, ops []Operation, lim Limits, stop func(part int) b
 		lc.lim.Time = 0
 	}
 	if lc.lim.Memory == 0 {
-		lc.lim.Memory = DefaultMemoryLimit
+		lc.lim.Memory = memoryLimit.Load()
 	}
 	kept, err := lc.keep(ops)
 	if err != nil {

@@ -80,6 +80,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 
 // runRun runs one seed and writes what was asked.
 func runRun(opts *runOptions) error {
+	opts.Check.apply()
 	s, err := opts.f.catalog.Load(opts.Scenario)
 	if err != nil {
 		return err

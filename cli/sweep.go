@@ -86,6 +86,7 @@ func newCmdSweep(f *factory, runF func(*sweepOptions) error) *cobra.Command {
 
 // runSweep runs the seeds and prints the summary.
 func runSweep(opts *sweepOptions) error {
+	opts.Check.apply()
 	seeds, err := opts.seeds()
 	if err != nil {
 		return err
