@@ -45,7 +45,7 @@ func (nm *Nemesis) draw(r *rand.Rand, servers []string) []Fault {
 		maxDown = 1
 	}
 	t := nm.Start
-	for {
+	for len(out) < MaxFaults {
 		t += time.Duration(r.ExpFloat64() * float64(nm.Interval))
 		span := nm.Duration/2 + time.Duration(r.Float64()*float64(nm.Duration))
 		end := t + span
@@ -82,6 +82,7 @@ func (nm *Nemesis) draw(r *rand.Rand, servers []string) []Fault {
 		}
 		t = end
 	}
+	return out
 }
 
 // pick draws k distinct names from names, keeping their order.
