@@ -604,7 +604,7 @@ func (p *parser) workload(n *yaml.Node, path string, wl *protocols.Workload) (mi
 			}
 			wl.ZipfS = x
 		},
-		"think":   func(v *yaml.Node, f string) { wl.Think, _ = p.duration(v, f) },
+		"think": func(v *yaml.Node, f string) { wl.Think, _ = p.duration(v, f) },
 		"rate": func(v *yaml.Node, f string) {
 			x, ok := p.float(v, f)
 			if ok && (x < MinRate || x > MaxRate) {
