@@ -161,8 +161,11 @@ func formatValue(v float64) string {
 }
 
 // verdictLine is the one-line verdict of an outcome: "PASS" or "FAIL"
-// followed by the counts of checks.
+// followed by the counts of checks, or "CRASHED" and where it panicked.
 func verdictLine(o *scenarios.Outcome) string {
+	if o.Crash != nil {
+		return "CRASHED (" + oneLine(o.Crash.String()) + ")"
+	}
 	holds, violated, inconclusive := o.Counts()
 	word := "FAIL"
 	if o.Passed {

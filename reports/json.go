@@ -51,6 +51,9 @@ type Report struct {
 	Faults []Fault `json:"faults"`
 	// Replay is the shell command that replays the run.
 	Replay string `json:"replay"`
+	// Crash, if present, says the run ended in a panic (see
+	// scenarios.Crash): phase, node, event, time_ns, panic and stack.
+	Crash *scenarios.Crash `json:"crash,omitempty"`
 	// WallNS is the wall-clock time of simulation and checks, in
 	// nanoseconds. It is absent when wall times are omitted.
 	WallNS *int64 `json:"wall_ns,omitempty"`
@@ -148,7 +151,7 @@ func NewReport(o *scenarios.Outcome, opts ...Option) Report {
 		Counts: Counts{Holds: holds, Violated: violated, Inconclusive: inconclusive},
 		Events: o.Events, SimTimeNS: int64(o.SimTime),
 		Checks: make([]Check, 0, len(o.Checks)), Stats: make([]Stat, 0, len(o.Stats)),
-		Faults: make([]Fault, 0, len(o.Faults)), Replay: ReplayCommand(o, opts...),
+		Faults: make([]Fault, 0, len(o.Faults)), Replay: ReplayCommand(o, opts...), Crash: o.Crash,
 	}
 	for _, c := range o.Checks {
 		r.Checks = append(r.Checks, newCheck(c))

@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"io"
+	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
@@ -44,6 +46,38 @@ type Outcome struct {
 	Visualization func(io.Writer) error `json:"-"`
 	// AllowInconclusive records whether inconclusive checks passed.
 	AllowInconclusive bool `json:"allow_inconclusive"`
+	// Crash, if set, says the run ended in a panic: a failed run, with no
+	// verdicts for the checks it did not reach.
+	Crash *Crash `json:"crash,omitempty"`
+}
+
+// Crash describes a panic that ended a run: in a node's handler, in a
+// function the run scheduled, in the protocol's set-up or in its checks. A
+// panic is a finding, like a violated check: the seed replays it.
+type Crash struct {
+	// Phase is "setup", "run" or "check".
+	Phase string `json:"phase"`
+	// Node names the node whose handler panicked, or is empty.
+	Node string `json:"node,omitempty"`
+	// Event counts the events the run processed, the one that panicked
+	// included (in a node's handler, it is that event's number, from 1).
+	Event uint64 `json:"event"`
+	// Time is the virtual time of the panic.
+	Time time.Duration `json:"time_ns"`
+	// Value is what the code panicked with.
+	Value string `json:"panic"`
+	// Stack is the stack of the panic, without goroutine numbers and code
+	// offsets, so that the same binary prints the same stack every time.
+	Stack string `json:"stack"`
+}
+
+// String says where and with what the run panicked, on one line.
+func (c *Crash) String() string {
+	where := "during " + c.Phase
+	if c.Node != "" {
+		where = "in node " + c.Node
+	}
+	return fmt.Sprintf("panic %s at event %d (%v): %s", where, c.Event, c.Time, c.Value)
 }
 
 // Counts returns how many checks held, were violated and were inconclusive.
@@ -103,20 +137,35 @@ func Build(s *Scenario, seed uint64, trace bool) (*sim.World, protocols.Instance
 // Run runs scenario s with one seed and checks the result. The run is
 // deterministic: the same scenario and seed give the same Outcome, except
 // for the wall times.
-func Run(s *Scenario, seed uint64, opts RunOptions) (*Outcome, error) {
+//
+// A panic in the protocol's code (set-up, a node, or its checks) does not
+// escape: the Outcome fails with Crash set, so a sweep goes on and reports
+// the seed like any other failure.
+func Run(s *Scenario, seed uint64, opts RunOptions) (o *Outcome, err error) {
 	start := time.Now()
+	var (
+		w     *sim.World
+		phase = "setup"
+	)
+	defer func() {
+		if p := recover(); p != nil {
+			o, err = crashed(s, seed, opts, w, phase, p, start), nil
+		}
+	}()
 	w, inst, schedule, err := Build(s, seed, opts.Trace)
 	if err != nil {
 		return nil, err
 	}
+	phase = "run"
 	w.RunUntil(sim.Time(s.Duration))
+	phase = "check"
 	budget := s.CheckBudget
 	if opts.CheckBudget > 0 {
 		budget = opts.CheckBudget
 	}
 	checkStart := time.Now()
 	rep := inst.Check(protocols.CheckRequest{World: w, Checks: s.Checks, Budget: budget})
-	o := &Outcome{
+	o = &Outcome{
 		Scenario: s.Name, File: s.File, Protocol: s.Protocol.Name, Seed: seed,
 		Fingerprint: fmt.Sprintf("%016x", w.Fingerprint()), Events: w.Events(), SimTime: time.Duration(w.Now()),
 		Checks: rep.Checks, Stats: rep.Stats, Faults: schedule, World: w, Visualization: rep.Visualization,
@@ -127,4 +176,40 @@ func Run(s *Scenario, seed uint64, opts RunOptions) (*Outcome, error) {
 	o.CheckWall = time.Since(checkStart)
 	o.Wall = time.Since(start)
 	return o, nil
+}
+
+// crashed builds the Outcome of a run that panicked.
+func crashed(s *Scenario, seed uint64, opts RunOptions, w *sim.World, phase string, p any, start time.Time) *Outcome {
+	c := &Crash{Phase: phase, Value: fmt.Sprint(p), Stack: cleanStack(debug.Stack())}
+	o := &Outcome{Scenario: s.Name, File: s.File, Protocol: s.Protocol.Name, Seed: seed, Crash: c, World: w,
+		AllowInconclusive: s.AllowInconclusive || opts.AllowInconclusive}
+	if w != nil {
+		if id, ok := w.Active(); ok && phase == "run" {
+			c.Node = w.Name(id)
+		}
+		c.Event, c.Time = w.Events(), time.Duration(w.Now())
+		o.Fingerprint = fmt.Sprintf("%016x", w.Fingerprint())
+		o.Events, o.SimTime = w.Events(), time.Duration(w.Now())
+	}
+	o.Wall = time.Since(start)
+	return o
+}
+
+// cleanStack drops what differs between two runs of one binary from a
+// stack trace: the goroutine line, argument words and code offsets.
+func cleanStack(stack []byte) string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(string(stack)), "\n") {
+		if strings.HasPrefix(line, "goroutine ") {
+			continue
+		}
+		if i := strings.LastIndex(line, " +0x"); i >= 0 {
+			line = line[:i]
+		}
+		if i := strings.LastIndexByte(line, '('); i >= 0 && strings.HasSuffix(line, ")") && !strings.HasPrefix(line, "\t") {
+			line = line[:i] + "(...)"
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }

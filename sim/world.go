@@ -88,11 +88,12 @@ type World struct {
 	traced  uint64 // trace events so far, recorded or not
 	stopped bool
 	reason  string
+	active  NodeID // the node whose handler runs, or ran last; None for scheduled calls
 }
 
 // New returns an empty World configured by cfg.
 func New(cfg Config) (*World, error) {
-	w := &World{root: cfg.Seed, record: cfg.Trace, onEvent: cfg.OnEvent, byName: map[string]NodeID{}}
+	w := &World{root: cfg.Seed, record: cfg.Trace, onEvent: cfg.OnEvent, byName: map[string]NodeID{}, active: None}
 	w.netSrc = NewStream(cfg.Seed, "network")
 	link := cfg.Link
 	if link.Latency.Kind == "" {
@@ -105,6 +106,12 @@ func New(cfg Config) (*World, error) {
 	w.def = m
 	return w, nil
 }
+
+// Active returns the node whose handler (Start, Receive or Timer, or its
+// factory) the world is running or ran last, and false if it is running a
+// function scheduled with At, or nothing yet. A run that recovers from a
+// panic uses it to say which node panicked.
+func (w *World) Active() (NodeID, bool) { return w.active, w.active != None }
 
 // Observe adds fn to the functions called with every event as it happens
 // (after Config.OnEvent, in the order they were added). The Event is only
@@ -301,6 +308,7 @@ func (w *World) step() {
 		w.release(slot)
 		w.events++
 		w.emit(KindTimer, n.ctx.id, None, tag, DropNone)
+		w.active = n.ctx.id
 		n.impl.Timer(&n.ctx, tag)
 	case evStart:
 		n := w.nodes[p.to]
@@ -315,6 +323,7 @@ func (w *World) step() {
 		fn := p.fn
 		w.release(slot)
 		w.events++
+		w.active = None
 		fn(w)
 	}
 }
@@ -345,6 +354,7 @@ func (w *World) deliver(slot int32, p *pending) {
 	w.release(slot)
 	w.events++
 	w.emit(KindDeliver, to, from, msg, DropNone)
+	w.active = to
 	n.impl.Receive(&n.ctx, from, msg)
 }
 
@@ -385,6 +395,7 @@ func (w *World) release(slot int32) {
 
 func (w *World) boot(n *nodeState, kind Kind) {
 	n.up = true
+	w.active = n.ctx.id
 	n.impl = n.factory()
 	w.emit(kind, n.ctx.id, None, nil, DropNone)
 	n.impl.Start(&n.ctx)

@@ -1,0 +1,102 @@
+package scenarios_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
+)
+
+// ticker sets a timer every millisecond and panics on its fifth tick when
+// told to.
+type ticker struct {
+	panics bool
+	ticks  int
+}
+
+func (t *ticker) Start(ctx *sim.Context)                { ctx.SetTimer(1e6, "tick") }
+func (t *ticker) Receive(*sim.Context, sim.NodeID, any) {}
+func (t *ticker) Timer(ctx *sim.Context, _ any) {
+	t.ticks++
+	if t.panics && t.ticks == 5 {
+		panic("tick five is one too many")
+	}
+	ctx.SetTimer(1e6, "tick")
+}
+
+// panicky is a protocol that panics where its "where" parameter says.
+func panicky() protocols.Protocol {
+	return protocols.Protocol{
+		Name:   "panicky",
+		Params: []protocols.Param{{Name: "where", Kind: protocols.String, Default: "none", Choices: []string{"none", "setup", "node", "check"}}},
+		Checks: []protocols.CheckInfo{{Name: "safe", Default: true}},
+		Setup: func(env *protocols.Env) (protocols.Instance, error) {
+			where := env.Params.String("where")
+			if where == "setup" {
+				panic("no set-up today")
+			}
+			env.World.MustAddNode("n1", func() sim.Node { return &ticker{} })
+			env.World.MustAddNode("n2", func() sim.Node { return &ticker{panics: where == "node"} })
+			return panickyInstance(where), nil
+		},
+	}
+}
+
+type panickyInstance string
+
+func (panickyInstance) Servers() []sim.NodeID { return []sim.NodeID{0, 1} }
+func (p panickyInstance) Check(protocols.CheckRequest) protocols.Report {
+	if p == "check" {
+		var checks []protocols.Stat
+		_ = checks[len(p)] // out of range: a runtime panic, not a call to panic
+	}
+	return protocols.Report{}
+}
+
+// TestAPanicIsAFailedRunNotACrashedProcess: wherever the protocol's code
+// panics, Run returns a failed Outcome saying where, and the same seed
+// gives the same report.
+func TestAPanicIsAFailedRunNotACrashedProcess(t *testing.T) {
+	tests := []struct {
+		where, phase, node, value string
+		event                     uint64
+	}{
+		{"setup", "setup", "", "no set-up today", 0},
+		{"node", "run", "n2", "tick five is one too many", 12},
+		{"check", "check", "", "index out of range", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.where, func(t *testing.T) {
+			src := "name: p\nprotocol: panicky\nnodes: 2\nduration: 20ms\nparams: {where: " + tt.where + "}\n"
+			s, err := scenarios.Parse("p.yaml", []byte(src), []protocols.Protocol{panicky()})
+			require.NoError(t, err)
+			var runs [2]*scenarios.Outcome
+			for i := range runs { // from one call site, so the stacks can agree
+				runs[i], err = scenarios.Run(s, 3, scenarios.RunOptions{})
+				require.NoError(t, err, "a panic is a finding, not an error")
+			}
+			o, again := runs[0], runs[1]
+			require.NotNil(t, o.Crash)
+			assert.False(t, o.Passed)
+			assert.Equal(t, tt.phase, o.Crash.Phase)
+			assert.Equal(t, tt.node, o.Crash.Node)
+			assert.Contains(t, o.Crash.Value, tt.value)
+			if tt.phase == "run" {
+				assert.Equal(t, tt.event, o.Crash.Event)
+				assert.Contains(t, o.Crash.Stack, "scenarios_test.(*ticker).Timer")
+				assert.NotContains(t, o.Crash.Stack, "+0x", "offsets are left out")
+			}
+			assert.Equal(t, o.Crash, again.Crash, "the same seed panics the same way")
+			assert.Equal(t, o.Fingerprint, again.Fingerprint)
+		})
+	}
+	s, err := scenarios.Parse("p.yaml", []byte("name: p\nprotocol: panicky\nnodes: 2\nduration: 20ms\n"), []protocols.Protocol{panicky()})
+	require.NoError(t, err)
+	o, err := scenarios.Run(s, 3, scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.Nil(t, o.Crash)
+}
