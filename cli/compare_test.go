@@ -28,7 +28,7 @@ func TestCompareTableAndPlots(t *testing.T) {
 	require.Equal(t, 0, status)
 	var table struct {
 		Rows []struct {
-			Balancer string `json:"balancer"`
+			Balancer string `json:"case"`
 		} `json:"rows"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(js), &table))
@@ -48,4 +48,28 @@ func TestDemo(t *testing.T) {
 func beforeWall(out string) string {
 	before, _, _ := strings.Cut(out, "wall")
 	return before
+}
+
+func TestCompareVariesAnyParameter(t *testing.T) {
+	out, stderr, status := dsim(t, Config{}, "compare", "paxos-calm", "--seeds", "1-3", "--vary", "variant=correct,follower-local-reads")
+	require.Equal(t, 0, status, stderr)
+	assert.Contains(t, out, "follower-local-reads")
+	assert.Contains(t, out, "linearizability holds", "the pass rate of each check is a column")
+
+	for _, tc := range []struct{ args, want string }{
+		{"--vary variant", `--vary "variant": want PARAM=V1,V2,...`},
+		{"--vary nosuch=1,2", `protocol paxos has no parameter "nosuch"`},
+		{"--vary variant=correct,telepathy", `"telepathy"`},
+		{"--vary variant=correct --balancers random", "--vary and --balancers: give one of them"},
+		{"--vary variant=correct --png x.png", "--png and --svg draw balancer comparisons"},
+	} {
+		args := append([]string{"compare", "paxos-calm", "--seeds", "1-2"}, strings.Fields(tc.args)...)
+		_, stderr, status := dsim(t, Config{}, args...)
+		assert.Equal(t, 2, status, tc.args)
+		assert.Contains(t, stderr, tc.want, tc.args)
+	}
+	out, _, _ = dsim(t, Config{}, "__complete", "compare", "paxos-calm", "--vary", "vari")
+	assert.Contains(t, out, "variant=")
+	out, _, _ = dsim(t, Config{}, "__complete", "compare", "paxos-calm", "--vary", "variant=no")
+	assert.Contains(t, out, "variant=no-dedup")
 }

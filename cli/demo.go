@@ -7,10 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dsimlab/dsim/protocols/echo"
+	"github.com/dsimlab/dsim/studies"
 )
-
-// This file is the demo command and all it needs of package echo.
 
 // demoOptions is what the demo command was asked to run.
 type demoOptions struct {
@@ -45,13 +43,13 @@ echo check's verdict, the trace fingerprint and the run's size.`,
 // runDemo runs the demonstration and prints its verdict.
 func runDemo(opts *demoOptions) error {
 	start := time.Now()
-	w, res, err := echo.Demo(opts.Seed)
+	o, res, err := studies.Demo(opts.Seed)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(opts.Out, res)
-	fmt.Fprintf(opts.Out, "seed %d  fingerprint %016x  events %d  simulated %v  wall %v\n",
-		opts.Seed, w.Fingerprint(), w.Events(), w.Now(), time.Since(start).Round(time.Microsecond))
+	fmt.Fprintf(opts.Out, "seed %d  fingerprint %s  events %d  simulated %v  wall %v\n",
+		opts.Seed, o.Fingerprint, o.Events, o.SimTime, time.Since(start).Round(time.Microsecond))
 	if !res.Holds() {
 		return ErrFailed
 	}

@@ -301,3 +301,13 @@ func TestWithParamChangesOneParameterAndCopies(t *testing.T) {
 	assert.Equal(t, 8, c.Params.Int("window"), "the file's other values stay")
 	assert.Equal(t, "buggy", s.Params.String("variant"), "the original is unchanged")
 }
+
+func TestRunKeepsTheInstanceForMeasurements(t *testing.T) {
+	s, err := scenarios.Parse("ok.yaml", []byte(good), table)
+	require.NoError(t, err)
+	o, err := scenarios.Run(s, 1, scenarios.RunOptions{})
+	require.NoError(t, err)
+	in, ok := o.Instance.(*toyInstance)
+	require.True(t, ok, "the outcome holds the instance Setup returned")
+	assert.Len(t, in.servers, 3)
+}

@@ -41,6 +41,9 @@ type Outcome struct {
 
 	// World is the finished simulation, for trace export and reports.
 	World *sim.World `json:"-"`
+	// Instance is the protocol as it ran, for measurements of its own
+	// beyond Stats (a study asserts it to the protocol's type).
+	Instance protocols.Instance `json:"-"`
 	// Visualization, if set, writes porcupine's visualization of a failed
 	// linearizability check.
 	Visualization func(io.Writer) error `json:"-"`
@@ -168,7 +171,7 @@ func Run(s *Scenario, seed uint64, opts RunOptions) (o *Outcome, err error) {
 	o = &Outcome{
 		Scenario: s.Name, File: s.File, Protocol: s.Protocol.Name, Seed: seed,
 		Fingerprint: fmt.Sprintf("%016x", w.Fingerprint()), Events: w.Events(), SimTime: time.Duration(w.Now()),
-		Checks: rep.Checks, Stats: rep.Stats, Faults: schedule, World: w, Visualization: rep.Visualization,
+		Checks: rep.Checks, Stats: rep.Stats, Faults: schedule, World: w, Instance: inst, Visualization: rep.Visualization,
 		AllowInconclusive: s.AllowInconclusive || opts.AllowInconclusive,
 	}
 	_, violated, inconclusive := o.Counts()

@@ -61,14 +61,41 @@ func (q *queue) len() int { return q.n }
 
 func bucketOf(at, last Time) int { return bits.Len64(uint64(at ^ last)) }
 
-// push adds e; e.at must not be earlier than the last popped time.
+// push adds e; e.at must not be earlier than the last popped time. It may be
+// earlier than the time a peek moved the queue to (a run that stopped before
+// its next event, then an event scheduled at the current time): the queue is
+// then rebuilt around e.at, which is rare and costs time in proportion to the
+// entries.
 func (q *queue) push(e entry) {
+	if e.at < q.last {
+		q.rebase(e.at)
+	}
 	i := bucketOf(e.at, q.last)
 	q.buckets[i] = append(q.buckets[i], e)
 	if i > 0 {
 		q.nonzero |= 1 << (i - 1)
 	}
 	q.n++
+}
+
+// rebase moves every entry to the bucket it belongs in relative to at, an
+// earlier time than last, and makes at the new last.
+func (q *queue) rebase(at Time) {
+	all := slices.Clone(q.buckets[0][q.head:])
+	for i := 1; i < len(q.buckets); i++ {
+		all = append(all, q.buckets[i]...)
+		q.buckets[i] = q.buckets[i][:0]
+	}
+	q.buckets[0], q.head, q.nonzero, q.n, q.last = q.buckets[0][:0], 0, 0, 0, at
+	for _, e := range all {
+		q.push(e)
+	}
+	slices.SortFunc(q.buckets[0], func(x, y entry) int {
+		if x.key < y.key {
+			return -1
+		}
+		return 1
+	})
 }
 
 // fill makes bucket 0 non-empty by moving down the lowest non-empty bucket;

@@ -565,3 +565,25 @@ func TestCrashRightAfterResumeDropsHeldMessages(t *testing.T) {
 	assert.Empty(t, at)
 	assert.Equal(t, []sim.DropReason{sim.DropCrash}, reasons)
 }
+
+// tenMs sets one timer, 10ms after it starts.
+type tenMs struct{}
+
+func (tenMs) Start(ctx *sim.Context)                { ctx.SetTimer(10*time.Millisecond, "tick") }
+func (tenMs) Receive(*sim.Context, sim.NodeID, any) {}
+func (tenMs) Timer(*sim.Context, any)               {}
+
+// TestScheduleNowAfterRunUntil: an event scheduled at the current time
+// after RunUntil stopped short of a later one runs first, and time never
+// goes backwards. (RunUntil's look at the next event used to move the
+// queue past the current time, so the call ran after the timer, at 0.)
+func TestScheduleNowAfterRunUntil(t *testing.T) {
+	var order []string
+	w, err := sim.New(sim.Config{Seed: 1, OnEvent: func(e *sim.Event) { order = append(order, fmt.Sprintf("%s@%v", e.Kind, e.Time)) }})
+	require.NoError(t, err)
+	w.MustAddNode("a", func() sim.Node { return tenMs{} })
+	w.RunUntil(0)
+	w.At(0, func(w *sim.World) { order = append(order, fmt.Sprintf("call@%v", w.Now())) })
+	w.RunUntil(sim.Time(20 * time.Millisecond))
+	assert.Equal(t, []string{"start@0s", "call@0s", "timer@10ms"}, order)
+}

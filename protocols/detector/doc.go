@@ -20,9 +20,10 @@
 // in time, not polled. Heartbeats carry a random epoch per start and a
 // sequence number: duplicates and overtaken heartbeats teach nothing, and a
 // new epoch (the peer restarted) resets what was learned. Every change of
-// opinion is annotated as "detector NAME suspect PEER" or "detector NAME
-// trust PEER"; several detectors (Config.Detectors) can run side by side on
-// the very same heartbeats.
+// opinion is recorded as a fact, an Opinion (described in the trace as
+// "detector NAME suspect PEER" or "detector NAME trust PEER"); several
+// detectors (Config.Detectors) can run side by side on the very same
+// heartbeats.
 //
 //	cfg := &detector.Config{Interval: 100 * time.Millisecond, Timeout: 500 * time.Millisecond,
 //		Phi: detector.PhiConfig{Threshold: 8, Window: 100, MinStdDev: 10 * time.Millisecond}}
@@ -34,7 +35,7 @@
 //
 // # Quality of service and checks
 //
-// Analysis reads the annotations and the kernel's crash, restart, pause and
+// Analysis reads the Opinion facts and the kernel's crash, restart, pause and
 // partition events. It measures, per detector, the detection time T_D of
 // every real crash (from the crash to the start of the suspicion that lasts
 // until the node restarts), the mistakes (suspicions that begin while the
@@ -56,9 +57,8 @@
 //
 // # The trade-off
 //
-// TradeOff sweeps the fixed timeout and the φ threshold over seeded runs in
-// which nodes crash in turn, and PlotTradeOff draws detection time against
-// mistake rate for both (gonum/plot, PNG or SVG):
-//
-//	go test ./protocols/detector -run TestTradeOffPlot -plot=tradeoff.png
+// The detection-time/mistake-rate trade-off of both detectors over a range
+// of timeouts and thresholds, with its plot, is package studies'
+// (DetectorTradeOff): each setting a scenario case, all on the same
+// heartbeats under a seed.
 package detector

@@ -28,7 +28,7 @@ const (
 // Variants lists every variant, Correct first.
 var Variants = []Variant{Correct, Sticky, SharedTimer}
 
-// The detector names used in annotations and reports.
+// The detector names used in Opinion facts and reports.
 const (
 	NameFixed = "fixed"
 	NamePhi   = "phi"
@@ -138,9 +138,8 @@ type Heartbeat struct {
 func (h *Heartbeat) String() string { return fmt.Sprintf("heartbeat %d/%d", h.Epoch%1000, h.Seq) }
 
 // Monitor is a node that sends heartbeats to its peers and runs one or both
-// failure detectors on theirs. It annotates every change of opinion as
-// "detector NAME suspect PEER" or "detector NAME trust PEER", which the
-// checks and the quality-of-service analysis read. A restarted monitor
+// failure detectors on theirs. It records every change of opinion as an
+// Opinion fact, which the checks and the quality-of-service analysis read. A restarted monitor
 // trusts everyone again and relearns.
 type Monitor struct {
 	cfg   *Config
@@ -248,7 +247,7 @@ func (m *Monitor) Receive(ctx *sim.Context, from sim.NodeID, msg any) {
 		}
 		if d.suspected[i] && m.cfg.Variant != Sticky {
 			d.suspected[i] = false
-			ctx.Annotate(fmt.Sprintf("detector %s trust %s", d.name, ctx.NodeName(from)))
+			ctx.Record(Opinion{Detector: d.name, Peer: ctx.NodeName(from)})
 		}
 	}
 	m.arm(ctx, i)
@@ -272,7 +271,7 @@ func (m *Monitor) Timer(ctx *sim.Context, tag any) {
 		for _, d := range m.dets {
 			if !d.suspected[i] && now >= d.est[i].SuspectAt() {
 				d.suspected[i] = true
-				ctx.Annotate(fmt.Sprintf("detector %s suspect %s", d.name, ctx.NodeName(m.peers[i])))
+				ctx.Record(Opinion{Detector: d.name, Peer: ctx.NodeName(m.peers[i]), Suspect: true})
 			}
 		}
 		m.arm(ctx, i)

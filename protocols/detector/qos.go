@@ -22,7 +22,7 @@ const (
 
 // Analysis watches a run (World.Observe(a.Observe)) and measures its
 // failure detectors with the quality-of-service metrics of Chen, Toueg and
-// Aguilera (2002), from the monitors' annotations and the kernel's crash,
+// Aguilera (2002), from the monitors' Opinion facts and the kernel's crash,
 // restart, pause and partition events:
 //
 //   - detection time T_D: from a real crash to the moment the monitor
@@ -52,7 +52,7 @@ type Analysis struct {
 type pairKey struct {
 	det    string
 	m      sim.NodeID
-	target string // by name, as annotated
+	target string // by name, as the Opinion gives it
 }
 
 type transition struct {
@@ -76,7 +76,7 @@ func (l *nodeLife) close(spans *[]span, at sim.Time) {
 }
 
 // NewAnalysis returns an empty analysis of the named detectors (NameFixed,
-// NamePhi) that names nodes with name. Annotations of other detectors are
+// NamePhi) that names nodes with name. Opinions of other detectors are
 // ignored; a detector that never suspects anything is still judged.
 func NewAnalysis(name func(sim.NodeID) string, detectors ...string) *Analysis {
 	return &Analysis{name: name, dets: slices.Sorted(slices.Values(detectors)),
@@ -120,15 +120,12 @@ func (a *Analysis) Observe(e *sim.Event) {
 			a.cut = false
 		}
 	case sim.KindRecord:
-		f := strings.Fields(e.Text)
-		if len(f) != 4 || f[0] != "detector" || (f[2] != "suspect" && f[2] != "trust") {
+		op, ok := e.Msg.(Opinion)
+		if !ok || !slices.Contains(a.dets, op.Detector) {
 			return
 		}
-		if !slices.Contains(a.dets, f[1]) {
-			return
-		}
-		k := pairKey{det: f[1], m: e.Node, target: f[3]}
-		a.trans[k] = append(a.trans[k], transition{at: e.Time, suspect: f[2] == "suspect"})
+		k := pairKey{det: op.Detector, m: e.Node, target: op.Peer}
+		a.trans[k] = append(a.trans[k], transition{at: e.Time, suspect: op.Suspect})
 	}
 }
 

@@ -19,6 +19,19 @@ func ev(ms float64, k sim.Kind, node sim.NodeID, text string) sim.Event {
 	return sim.Event{Time: at(ms), Kind: k, Node: node, Peer: sim.None, Text: text}
 }
 
+// suspects and trusts are n1's (node 0) changes of opinion about target.
+func suspects(ms float64, det, target string) sim.Event {
+	return opinion(ms, detector.Opinion{Detector: det, Peer: target, Suspect: true})
+}
+
+func trusts(ms float64, det, target string) sim.Event {
+	return opinion(ms, detector.Opinion{Detector: det, Peer: target})
+}
+
+func opinion(ms float64, op detector.Opinion) sim.Event {
+	return sim.Event{Time: at(ms), Kind: sim.KindRecord, Node: 0, Peer: sim.None, Msg: op, Text: op.String()}
+}
+
 var names = func(id sim.NodeID) string { return []string{"n1", "n2"}[id] }
 
 func analyse(events ...sim.Event) *detector.Analysis {
@@ -33,9 +46,9 @@ func analyse(events ...sim.Event) *detector.Analysis {
 func TestDetectionTimeAndCompleteness(t *testing.T) {
 	a := analyse(
 		ev(1000, sim.KindCrash, 1, ""),
-		ev(1400, sim.KindRecord, 0, "detector fixed suspect n2"),
+		suspects(1400, "fixed", "n2"),
 		ev(3000, sim.KindRestart, 1, ""),
-		ev(3010, sim.KindRecord, 0, "detector fixed trust n2"),
+		trusts(3010, "fixed", "n2"),
 	)
 	q := a.QoS(at(5000))
 	require.Len(t, q, 1)
@@ -56,7 +69,7 @@ func TestASilentDetectorIsStillJudged(t *testing.T) {
 	assert.Equal(t, 1, a.QoS(at(5000))[0].Undetected)
 	other := detector.NewAnalysis(names, detector.NameFixed)
 	for _, e := range []sim.Event{ev(0, sim.KindStart, 0, ""), ev(0, sim.KindStart, 1, ""),
-		ev(1000, sim.KindCrash, 1, ""), ev(1100, sim.KindRecord, 0, "detector phi suspect n2")} {
+		ev(1000, sim.KindCrash, 1, ""), suspects(1100, "phi", "n2")} {
 		other.Observe(&e)
 	}
 	assert.Equal(t, checker.Violated, other.Completeness(at(5000), time.Second).Verdict, "another detector's suspicion does not count")
@@ -64,13 +77,13 @@ func TestASilentDetectorIsStillJudged(t *testing.T) {
 
 func TestMistakes(t *testing.T) {
 	a := analyse(
-		ev(500, sim.KindRecord, 0, "detector fixed suspect n2"),
-		ev(600, sim.KindRecord, 0, "detector fixed trust n2"),
+		suspects(500, "fixed", "n2"),
+		trusts(600, "fixed", "n2"),
 		ev(2000, sim.KindPause, 1, ""),
-		ev(2300, sim.KindRecord, 0, "detector fixed suspect n2"),
+		suspects(2300, "fixed", "n2"),
 		ev(3000, sim.KindResume, 1, ""),
-		ev(3005, sim.KindRecord, 0, "detector fixed trust n2"),
-		ev(4000, sim.KindRecord, 0, "detector fixed suspect n2"),
+		trusts(3005, "fixed", "n2"),
+		suspects(4000, "fixed", "n2"),
 		ev(4100, sim.KindCrash, 1, ""), // the suspicion becomes right: the mistake ends
 	)
 	q := a.QoS(at(3_600_000))[0]
@@ -90,16 +103,16 @@ func TestMistakes(t *testing.T) {
 }
 
 func TestAccuracyAtTheEnd(t *testing.T) {
-	stuck := analyse(ev(500, sim.KindRecord, 0, "detector fixed suspect n2"))
+	stuck := analyse(suspects(500, "fixed", "n2"))
 	r := stuck.Accuracy(at(10_000), time.Second)
 	assert.Equal(t, checker.Violated, r.Verdict)
 	assert.Equal(t, []string{"fixed: n1 has suspected n2 since 500ms, to the end"}, r.Offending)
-	brief := analyse(ev(9500, sim.KindRecord, 0, "detector fixed suspect n2"))
+	brief := analyse(suspects(9500, "fixed", "n2"))
 	assert.Equal(t, checker.Holds, brief.Accuracy(at(10_000), time.Second).Verdict, "a mistake younger than the bound may yet be corrected")
 	assert.True(t, stuck.QoS(at(10_000))[0].Mistakes[0].StillSuspected)
 
 	// Not calm for the bound before the end: nothing to require.
-	cut := analyse(ev(500, sim.KindRecord, 0, "detector fixed suspect n2"), ev(9500, sim.KindPartition, sim.None, "n1 | n2"))
+	cut := analyse(suspects(500, "fixed", "n2"), ev(9500, sim.KindPartition, sim.None, "n1 | n2"))
 	assert.Equal(t, checker.Holds, cut.Accuracy(at(10_000), time.Second).Verdict)
 }
 
@@ -108,7 +121,7 @@ func TestPartitionDefersTheBound(t *testing.T) {
 		ev(900, sim.KindPartition, sim.None, "n1 | n2"),
 		ev(1000, sim.KindCrash, 1, ""),
 		ev(3000, sim.KindHeal, sim.None, ""),
-		ev(3200, sim.KindRecord, 0, "detector fixed suspect n2"),
+		suspects(3200, "fixed", "n2"),
 	}
 	a := analyse(events...)
 	assert.Equal(t, checker.Holds, a.Completeness(at(10_000), time.Second).Verdict, "due 1s after the heal")
@@ -120,7 +133,7 @@ func TestPartitionDefersTheBound(t *testing.T) {
 
 func TestMonitorCrashForgets(t *testing.T) {
 	a := analyse(
-		ev(500, sim.KindRecord, 0, "detector fixed suspect n2"),
+		suspects(500, "fixed", "n2"),
 		ev(700, sim.KindCrash, 0, ""),
 		ev(800, sim.KindRestart, 0, ""),
 	)
@@ -128,4 +141,18 @@ func TestMonitorCrashForgets(t *testing.T) {
 	require.Len(t, q.Mistakes, 1)
 	assert.Equal(t, 200*time.Millisecond, q.Mistakes[0].Duration, "a restarted monitor trusts everyone")
 	assert.Equal(t, checker.Holds, a.Accuracy(at(10_000), time.Second).Verdict)
+}
+
+func TestOpinionFacts(t *testing.T) {
+	assert.Equal(t, "detector phi suspect n3", detector.Opinion{Detector: "phi", Peer: "n3", Suspect: true}.String())
+	assert.Equal(t, "detector fixed trust n2", detector.Opinion{Detector: "fixed", Peer: "n2"}.String())
+
+	// Only the typed fact counts: a note that merely reads like one is not
+	// an opinion.
+	text := ev(500, sim.KindRecord, 0, "detector fixed suspect n2")
+	text.Msg = text.Text
+	a := analyse(ev(400, sim.KindCrash, 1, ""), text)
+	assert.Equal(t, checker.Violated, a.Completeness(at(5000), time.Second).Verdict)
+	a = analyse(ev(400, sim.KindCrash, 1, ""), suspects(500, "fixed", "n2"))
+	assert.Equal(t, checker.Holds, a.Completeness(at(5000), time.Second).Verdict)
 }

@@ -46,14 +46,14 @@ func BenchmarkSimulate(b *testing.B) {
 	}
 }
 
-// BenchmarkRun is BenchmarkSimulate through Run, statistics included
+// BenchmarkRun is BenchmarkSimulate with the Result, statistics included
 // (sorting every latency sample for the percentiles).
 func BenchmarkRun(b *testing.B) {
 	for _, name := range []string{NamePowerOfD} {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := cpuTime()
-			r, err := Run(benchConfig(name, b.N), 1)
+			r, err := simulate(benchConfig(name, b.N), 1)
 			cpu = cpuTime() - cpu
 			if err != nil {
 				b.Fatal(err)

@@ -1,8 +1,8 @@
 package lb
 
 import (
-	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/dsimlab/dsim/protocols"
@@ -342,6 +342,20 @@ func (c *client) hello(ctx *sim.Context, h *Hello) {
 	}
 }
 
+// MembershipChanged is the fact a balancer node records (sim.Context.Record)
+// when its view of the servers changes: Change says what happened (e.g.
+// "+n11 joined", "-n3 ejected") and Eligible how many servers it may pick
+// from now.
+type MembershipChanged struct {
+	Change   string
+	Eligible int
+}
+
+// String describes the change, e.g. "+n11 joined: 11 eligible".
+func (f MembershipChanged) String() string {
+	return f.Change + ": " + strconv.Itoa(f.Eligible) + " eligible"
+}
+
 // rebuild recomputes the eligible servers and tells the balancer. For a
 // KeyOwner balancer it measures the fraction of keys that changed server.
 func (c *client) rebuild(ctx *sim.Context, change string) {
@@ -376,7 +390,7 @@ func (c *client) rebuild(ctx *sim.Context, change string) {
 	}
 	c.bal.Update(&c.view)
 	if change != "" {
-		ctx.Annotate(fmt.Sprintf("%s: %d eligible", change, len(c.view.Eligible)))
+		ctx.Record(MembershipChanged{Change: change, Eligible: len(c.view.Eligible)})
 	}
 	if !measure {
 		return

@@ -85,8 +85,8 @@ type Fault struct {
 }
 
 // Config is a complete request-serving experiment: servers, balancer nodes,
-// workload, network and faults. Run runs it with a seed; Build adds it to a
-// World. Zero fields take the defaults documented on each.
+// workload, network and faults. Build adds it to a World. Zero fields take
+// the defaults documented on each.
 type Config struct {
 	// Balancer names the algorithm every balancer node runs (see Names), or
 	// a spec with an argument (see ParseSpec). Default power-of-d.
@@ -135,8 +135,9 @@ type Config struct {
 	// Duration is the run length; 0 runs until every request is answered
 	// or has timed out.
 	Duration time.Duration
-	// Link is the network between every pair of nodes; the zero value means
-	// DefaultLink.
+	// Link is the network between every pair of nodes, for a program that
+	// builds the World (Build leaves the World's network as it is); the
+	// zero value means DefaultLink.
 	Link sim.LinkConfig
 	// ReportInterval, if positive, makes each server send its queue length
 	// to every balancer node at most this often while it changes, besides
@@ -155,8 +156,8 @@ type Config struct {
 	MissFactor float64
 	// Slowdowns slow servers down mid-run.
 	Slowdowns []Slowdown
-	// Faults crashes and restarts servers mid-run (Run only; scenario
-	// files have their own faults list).
+	// Faults crashes and restarts servers mid-run (scenario files have
+	// their own faults list).
 	Faults []Fault
 	// History records every request as an operation in the run's history
 	// (input Call, output Reply), for timelines. It costs several times

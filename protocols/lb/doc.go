@@ -1,8 +1,10 @@
-// Package lb simulates load balancing inside the dsim kernel and compares
-// balancers with statistics worth trusting: servers with FIFO queues,
-// balancer nodes that know server load only from messages, eight
-// algorithms behind one small interface, and comparisons across seeds with
-// common random numbers and confidence intervals.
+// Package lb simulates load balancing inside the dsim kernel, measured with
+// statistics worth trusting: servers with FIFO queues, balancer nodes that
+// know server load only from messages, eight algorithms behind one small
+// interface, and a Result per run with latency percentiles, load spread
+// and keys moved. Comparisons across seeds, with common random numbers,
+// confidence intervals and plots, are package studies' (CompareBalancers,
+// behind dsim compare).
 //
 // # Balancers
 //
@@ -30,8 +32,8 @@
 //
 // # The simulation
 //
-// A Config describes an experiment. Build adds it to a sim.World and Run
-// runs it with a seed:
+// A Config describes an experiment. Build adds it to a sim.World, which
+// then runs it; Instance.Result measures the run:
 //
 //   - Servers n1..nN serve one request at a time in arrival order; a
 //     request of size x takes x/speed (times MissFactor on a cache miss,
@@ -56,11 +58,14 @@
 // For example, power of two choices against random at 90% load:
 //
 //	for _, b := range []string{lb.NameRandom, lb.NamePowerOfD} {
-//		r, err := lb.Run(lb.Config{Balancer: b, Load: 0.9, Requests: 100000,
-//			Warmup: 200 * time.Millisecond}, 1)
+//		w, _ := sim.New(sim.Config{Seed: 1, Link: lb.DefaultLink})
+//		in, err := lb.Build(w, lb.Config{Balancer: b, Load: 0.9, Requests: 100000,
+//			Warmup: 200 * time.Millisecond})
 //		if err != nil {
 //			return err
 //		}
+//		w.Run() // until every request is answered or has timed out
+//		r := in.Result()
 //		fmt.Printf("%s: mean %.2fms p99 %.2fms\n", b, r.Latency.Mean, r.Latency.P99)
 //	}
 //
@@ -71,15 +76,6 @@
 // and exponential sizes each server is an M/M/1 queue, and the package's
 // tests hold the simulation to 1/(μ−λ) and to the power-of-two and
 // join-shortest-queue predictions.
-//
-// # Comparing
-//
-// Compare runs a Config, and CompareScenario a loaded scenario (faults
-// included), under several balancer specs and seeds, and returns a Table:
-// each figure's mean over seeds with a 95% Student-t interval, and the
-// paired difference from the first balancer's latency, seed by seed.
-// Table.WriteText prints it; PlotLatencyCDF, PlotServerLoad and
-// PlotKeysMoved draw it with gonum/plot as PNG or SVG.
 //
 // # Scenarios
 //

@@ -46,3 +46,28 @@ func collect(runs []*Result, f func(*Result) float64) []float64 {
 	}
 	return out
 }
+
+// simulate runs cfg once with seed, as a program that builds its own World
+// does: the World gets cfg.Link (or DefaultLink), Build schedules the
+// faults, and the run lasts cfg.Duration (or, without one, until every
+// request is answered or has timed out).
+func simulate(cfg Config, seed uint64) (*Result, error) {
+	link := cfg.Link
+	if link.Latency.Kind == "" {
+		link = DefaultLink
+	}
+	w, err := sim.New(sim.Config{Seed: seed, Link: link})
+	if err != nil {
+		return nil, fmt.Errorf("lb: %w: %w", ErrInvalidConfig, err)
+	}
+	in, err := Build(w, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if d := in.Config().Duration; d > 0 {
+		w.RunUntil(sim.Time(d))
+	} else {
+		w.Run()
+	}
+	return in.Result(), nil
+}

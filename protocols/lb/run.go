@@ -40,9 +40,9 @@ type Instance struct {
 
 // Build adds the experiment cfg describes to w: servers (named by their
 // specs, n1, n2, ... by default) and balancer nodes c1, c2, .... It checks
-// cfg first. It schedules cfg.Slowdowns (they are part of the servers) but
-// not cfg.Faults, which Run schedules (a scenario schedules its own), and
-// it ignores cfg.Link: the World's network applies.
+// cfg first, and schedules cfg.Slowdowns and cfg.Faults (a scenario leaves
+// Faults empty and schedules its own). It ignores cfg.Link: the World's
+// network applies, so give sim.New cfg.Link (or DefaultLink).
 func Build(w *sim.World, cfg Config) (*Instance, error) {
 	cfg, err := cfg.normalized()
 	if err != nil {
@@ -102,27 +102,15 @@ func Build(w *sim.World, cfg Config) (*Instance, error) {
 		id := rt.servers[byName[s.Server]]
 		w.At(sim.Time(s.At), func(w *sim.World) { w.Context(id).Annotate(ann) })
 	}
+	rt.scheduleFaults(w, byName)
 	return &Instance{rt: rt, w: w}, nil
 }
 
-// Run runs cfg once with the given seed: it builds a World with cfg.Link,
-// schedules cfg.Faults, runs for cfg.Duration (or until every request is
-// answered or timed out) and returns the Result.
-func Run(cfg Config, seed uint64) (*Result, error) {
-	link := cfg.Link
-	if link.Latency.Kind == "" {
-		link = DefaultLink
-	}
-	w, err := sim.New(sim.Config{Seed: seed, Link: link})
-	if err != nil {
-		return nil, fmt.Errorf("lb: %w: %w", ErrInvalidConfig, err)
-	}
-	in, err := Build(w, cfg)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range in.rt.cfg.Faults {
-		id, _ := w.Lookup(f.Server)
+// scheduleFaults schedules the configuration's crashes and restarts;
+// byName indexes the servers by name.
+func (rt *runtime) scheduleFaults(w *sim.World, byName map[string]int) {
+	for _, f := range rt.cfg.Faults {
+		id := rt.servers[byName[f.Server]]
 		switch f.Kind {
 		case FaultCrash:
 			w.At(sim.Time(f.At), func(w *sim.World) { w.Crash(id) })
@@ -130,12 +118,6 @@ func Run(cfg Config, seed uint64) (*Result, error) {
 			w.At(sim.Time(f.At), func(w *sim.World) { w.Restart(id) })
 		}
 	}
-	if d := in.rt.cfg.Duration; d > 0 {
-		w.RunUntil(sim.Time(d))
-	} else {
-		w.Run()
-	}
-	return in.Result(), nil
 }
 
 // Servers returns the server nodes, spares included, in order: the fault

@@ -31,12 +31,12 @@ func busyConfig(balancer string) Config {
 func TestDeterminism(t *testing.T) {
 	for _, name := range Names() {
 		t.Run(name, func(t *testing.T) {
-			a, err := Run(busyConfig(name), 42)
+			a, err := simulate(busyConfig(name), 42)
 			require.NoError(t, err)
-			b, err := Run(busyConfig(name), 42)
+			b, err := simulate(busyConfig(name), 42)
 			require.NoError(t, err)
 			assert.Equal(t, a, b, "same config and seed, same result")
-			c, err := Run(busyConfig(name), 43)
+			c, err := simulate(busyConfig(name), 43)
 			require.NoError(t, err)
 			assert.NotEqual(t, a.Fingerprint, c.Fingerprint, "another seed, another run")
 			assert.Equal(t, 12000, a.Requests)
@@ -87,7 +87,7 @@ func TestCommonRandomNumbers(t *testing.T) {
 // thinking Z between requests that take R complete N/(R+Z) per unit time.
 func TestClosedLoop(t *testing.T) {
 	const users, think = 8, time.Millisecond
-	r, err := Run(Config{Balancer: NameJSQ, Servers: make([]ServerSpec, 4), Concurrency: users, Think: think,
+	r, err := simulate(Config{Balancer: NameJSQ, Servers: make([]ServerSpec, 4), Concurrency: users, Think: think,
 		Duration: 5 * time.Second}, 1)
 	require.NoError(t, err)
 	assert.Zero(t, r.Failed)
@@ -102,7 +102,7 @@ func TestClosedLoop(t *testing.T) {
 }
 
 func TestOpenLoopForADuration(t *testing.T) {
-	r, err := Run(Config{Balancer: NameRandom, Rate: 2000, Clients: 2, Duration: time.Second}, 1)
+	r, err := simulate(Config{Balancer: NameRandom, Rate: 2000, Clients: 2, Duration: time.Second}, 1)
 	require.NoError(t, err)
 	assert.InDelta(t, 4000, r.Requests, 4*math.Sqrt(4000), "Poisson: 2 clients × 2000/s × 1s")
 	assert.Equal(t, time.Second, r.SimTime)
@@ -118,11 +118,11 @@ func crashConfig(eject int) Config {
 // out and are counted; ejecting it after a few timeouts saves most of them;
 // its restart announcement re-admits it long before the ejection ends.
 func TestCrashTimesOutAndEjectionHelps(t *testing.T) {
-	plain, err := Run(crashConfig(0), 1)
+	plain, err := simulate(crashConfig(0), 1)
 	require.NoError(t, err)
 	// Random sends a quarter of 2000/s to n2 while it is down for 1s.
 	assert.InDelta(t, 500, plain.Failed, 80, "failed requests")
-	ejecting, err := Run(crashConfig(3), 1)
+	ejecting, err := simulate(crashConfig(3), 1)
 	require.NoError(t, err)
 	assert.Less(t, ejecting.Failed, plain.Failed/3, "ejection after 3 timeouts")
 	assert.Positive(t, ejecting.Failed, "the first timeout takes 100ms to notice")
@@ -138,12 +138,12 @@ func TestSlowServerAvoided(t *testing.T) {
 	cfg := Config{Servers: make([]ServerSpec, 4), Load: 0.3, Requests: 20000, Warmup: 100 * time.Millisecond,
 		Slowdowns: []Slowdown{{Server: "n1", Factor: 3}}}
 	cfg.Balancer = NameRandom
-	rnd, err := Run(cfg, 1)
+	rnd, err := simulate(cfg, 1)
 	require.NoError(t, err)
 	assert.InDelta(t, 0.25, rnd.Servers[0].Share, 0.02)
 	for _, b := range []string{NameLeastConnections, NamePowerOfD, NameJSQ, NamePeakEWMA} {
 		cfg.Balancer = b
-		r, err := Run(cfg, 1)
+		r, err := simulate(cfg, 1)
 		require.NoError(t, err)
 		assert.Less(t, r.Servers[0].Share, 0.2, "%s share of the slow server", b)
 		assert.Less(t, r.Latency.Mean, rnd.Latency.Mean, "%s mean latency", b)
@@ -184,13 +184,13 @@ func TestWeights(t *testing.T) {
 	servers := []ServerSpec{{Speed: 1}, {Speed: 2}, {Speed: 3}, {Speed: 4}}
 	cfg := Config{Servers: servers, Load: 0.5, Requests: 20000}
 	cfg.Balancer = NameWeightedRoundRobin
-	r, err := Run(cfg, 1)
+	r, err := simulate(cfg, 1)
 	require.NoError(t, err)
 	for i, s := range r.Servers {
 		assert.InDelta(t, float64(i+1)/10, s.Share, 0.002, "smooth WRR shares follow the weights")
 	}
 	cfg.Balancer = NameRandom
-	rnd, err := Run(cfg, 1)
+	rnd, err := simulate(cfg, 1)
 	require.NoError(t, err)
 	for _, s := range rnd.Servers {
 		assert.InDelta(t, 0.25, s.Share, 0.02, "random ignores weights")
@@ -205,10 +205,10 @@ func TestCacheAffinity(t *testing.T) {
 	cfg := Config{Servers: make([]ServerSpec, 4), Load: 0.3, Requests: 30000, Keys: 2000, CacheKeys: 600, MissFactor: 3,
 		Warmup: 200 * time.Millisecond}
 	cfg.Balancer = NameConsistentHash
-	hash, err := Run(cfg, 1)
+	hash, err := simulate(cfg, 1)
 	require.NoError(t, err)
 	cfg.Balancer = NameRandom
-	rnd, err := Run(cfg, 1)
+	rnd, err := simulate(cfg, 1)
 	require.NoError(t, err)
 	assert.Greater(t, hash.HitRatio, 0.9)
 	assert.InDelta(t, 0.3, rnd.HitRatio, 0.05)
@@ -222,14 +222,14 @@ func TestCacheAffinity(t *testing.T) {
 func TestSeveralBalancersStaleness(t *testing.T) {
 	base := Config{Balancer: NameJSQ, Servers: make([]ServerSpec, 10), Load: 0.8, Requests: 40000,
 		Warmup: 200 * time.Millisecond}
-	one, err := Run(base, 1)
+	one, err := simulate(base, 1)
 	require.NoError(t, err)
 	many := base
 	many.Clients = 8
-	stale, err := Run(many, 1)
+	stale, err := simulate(many, 1)
 	require.NoError(t, err)
 	many.ReportInterval = 100 * time.Microsecond
-	pushed, err := Run(many, 1)
+	pushed, err := simulate(many, 1)
 	require.NoError(t, err)
 	t.Logf("jsq mean latency: one balancer %.3fms, eight %.3fms, eight with reports %.3fms",
 		one.Latency.Mean, stale.Latency.Mean, pushed.Latency.Mean)
@@ -281,14 +281,14 @@ func TestConfigErrors(t *testing.T) {
 		{"fault kind", func(c *Config) { c.Faults = []Fault{{Kind: "pause", Server: "n1"}} }},
 		{"variant", func(c *Config) { c.Variant = "nope" }},
 	}
-	_, err := Run(ok, 1)
+	_, err := simulate(ok, 1)
 	require.NoError(t, err)
-	_, err = Run(Config{Balancer: "nope", Requests: 10}, 1)
+	_, err = simulate(Config{Balancer: "nope", Requests: 10}, 1)
 	assert.ErrorIs(t, err, ErrUnknownBalancer)
 	for _, tt := range tests {
 		c := ok
 		tt.mod(&c)
-		_, err := Run(c, 1)
+		_, err := simulate(c, 1)
 		assert.ErrorIs(t, err, ErrInvalidConfig, tt.name)
 	}
 }

@@ -22,7 +22,7 @@ func replicate(t *testing.T, cfg Config, f func(*Result) float64) []float64 {
 	t.Helper()
 	out := make([]float64, *theorySeeds)
 	for i := range out {
-		r, err := Run(cfg, uint64(i+1))
+		r, err := simulate(cfg, uint64(i+1))
 		require.NoError(t, err)
 		require.Zero(t, r.Failed, "no request may time out in a stable queue")
 		out[i] = f(r)
@@ -64,7 +64,7 @@ func TestRandomIsMM1(t *testing.T) {
 			Requests: int(12000 / (1 - rho)), Warmup: 300 * time.Millisecond}
 		runs := make([]*Result, *theorySeeds)
 		for i := range runs {
-			r, err := Run(cfg, uint64(i+1))
+			r, err := simulate(cfg, uint64(i+1))
 			require.NoError(t, err)
 			require.Zero(t, r.Failed)
 			runs[i] = r
@@ -98,7 +98,7 @@ func TestRandomHeterogeneousIsMM1(t *testing.T) {
 	cfg := Config{Balancer: NameRandom, Servers: servers, Load: 0.35, Requests: 80000, Warmup: 300 * time.Millisecond}
 	runs := make([]*Result, *theorySeeds)
 	for i := range runs {
-		r, err := Run(cfg, uint64(i+1))
+		r, err := simulate(cfg, uint64(i+1))
 		require.NoError(t, err)
 		runs[i] = r
 	}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dsimlab/dsim/sim"
@@ -169,7 +167,7 @@ func pad(xs []float64, n int) []float64 {
 	return out
 }
 
-// observer watches a run: the coordinator's annotations (its decisions)
+// observer watches a run: the coordinator's facts (its decisions)
 // and the messages that carry data.
 type observer struct {
 	cl  *Cluster
@@ -231,90 +229,38 @@ func (o *observer) event(ev *sim.Event) {
 			}
 		}
 	case sim.KindRecord:
-		if ev.Node == o.cl.Coord && strings.HasPrefix(ev.Text, "mr ") {
-			o.annotation(ev)
+		if ev.Node == o.cl.Coord {
+			o.fact(ev)
 		}
 	}
 }
 
-// annotation follows the coordinator's decisions. The formats are:
-//
-//	mr epoch E fresh|resumed: ...
-//	mr start|rerun|backup KIND TASK ATTEMPT on WORKER
-//	mr done KIND TASK ATTEMPT on WORKER
-//	mr fail KIND TASK ATTEMPT on WORKER: WHY
-//	mr worker WORKER failed: WHY
-//	mr worker WORKER up
-//	mr job done
-func (o *observer) annotation(ev *sim.Event) {
-	f := strings.Fields(ev.Text)
-	if len(f) < 2 {
-		return
-	}
-	kind := func() int {
-		if len(f) > 2 && f[2] == "reduce" {
-			return 1
-		}
-		return 0
-	}
-	task := func() int {
-		if len(f) < 4 {
-			return -1
-		}
-		n, err := strconv.Atoi(f[3])
-		if err != nil {
-			return -1
-		}
-		return n
-	}
-	switch f[1] {
-	case "epoch":
+// fact follows the coordinator's decisions, which it records as facts.
+func (o *observer) fact(ev *sim.Event) {
+	switch f := ev.Msg.(type) {
+	case EpochStarted:
 		o.res.CoordinatorEpochs++
-		if len(f) > 3 && strings.HasPrefix(f[3], "fresh") {
-			for k := range o.doneTasks {
-				if n := countTrue(o.doneTasks[k]); n > 0 {
-					addBin(&o.doneDelta[k], ev.Time, -float64(n))
-				}
-				clear(o.doneTasks[k])
-				clear(o.everDone[k])
-			}
+		if !f.Resumed {
+			o.restart(ev.Time)
 		}
-	case "start", "rerun", "backup":
-		if kind() == 0 {
+	case AttemptStarted:
+		if f.Kind == MapTask {
 			o.res.MapAttempts++
 		} else {
 			o.res.ReduceAttempts++
 		}
-		if f[1] == "rerun" {
+		if f.Rerun {
 			o.res.Reruns++
-		} else if f[1] == "backup" {
+		} else if f.Backup {
 			o.res.Backups++
 		}
-	case "done":
-		k, t := kind(), task()
-		if t >= 0 && t < len(o.doneTasks[k]) && !o.doneTasks[k][t] {
-			o.doneTasks[k][t], o.everDone[k][t] = true, true
-			addBin(&o.doneDelta[k], ev.Time, 1)
-		}
-	case "fail":
-		o.res.FailedAttempts++
-		k, t := kind(), task()
-		if len(f) > 4 && k == 0 {
-			if id, ok := parseAttemptID(f[4]); ok {
-				if _, seen := o.failedAt[id]; !seen {
-					o.failedAt[id] = ev.Seq
-				}
-			}
-		}
-		if strings.HasSuffix(ev.Text, outputLost) && t >= 0 && t < len(o.doneTasks[k]) && o.doneTasks[k][t] {
-			o.doneTasks[k][t] = false
-			addBin(&o.doneDelta[k], ev.Time, -1)
-		}
-	case "worker":
-		if len(f) > 3 && f[3] == "failed:" {
-			o.res.WorkerFailures++
-		}
-	case "job":
+	case TaskDone:
+		o.done(ev.Time, f.Attempt)
+	case AttemptFailed:
+		o.failed(ev, f)
+	case WorkerFailed:
+		o.res.WorkerFailures++
+	case JobDone:
 		if !o.res.Done {
 			o.res.Done = true
 			o.res.JobTime = time.Duration(ev.Time)
@@ -324,9 +270,42 @@ func (o *observer) annotation(ev *sim.Event) {
 	}
 }
 
-// outputLost ends the annotation of a failed attempt whose completed
+// restart forgets the tasks done: the coordinator starts the job afresh.
+func (o *observer) restart(at sim.Time) {
+	for k := range o.doneTasks {
+		if n := countTrue(o.doneTasks[k]); n > 0 {
+			addBin(&o.doneDelta[k], at, -float64(n))
+		}
+		clear(o.doneTasks[k])
+		clear(o.everDone[k])
+	}
+}
+
+// done notes that a's task completed.
+func (o *observer) done(at sim.Time, a Attempt) {
+	k, t := kindIndex(a.Kind), a.Task
+	if t >= 0 && t < len(o.doneTasks[k]) && !o.doneTasks[k][t] {
+		o.doneTasks[k][t], o.everDone[k][t] = true, true
+		addBin(&o.doneDelta[k], at, 1)
+	}
+}
+
+// failed notes a failed attempt: when a map attempt was first declared
+// failed (its output must not be served after), and a completed task whose
 // output was lost.
-const outputLost = "(output lost)"
+func (o *observer) failed(ev *sim.Event, f AttemptFailed) {
+	o.res.FailedAttempts++
+	k, t := kindIndex(f.Kind), f.Task
+	if f.Kind == MapTask {
+		if _, seen := o.failedAt[f.ID]; !seen {
+			o.failedAt[f.ID] = ev.Seq
+		}
+	}
+	if f.OutputLost && t >= 0 && t < len(o.doneTasks[k]) && o.doneTasks[k][t] {
+		o.doneTasks[k][t] = false
+		addBin(&o.doneDelta[k], ev.Time, -1)
+	}
+}
 
 func countTrue(bs []bool) int {
 	n := 0
@@ -336,19 +315,6 @@ func countTrue(bs []bool) int {
 		}
 	}
 	return n
-}
-
-func parseAttemptID(s string) (AttemptID, bool) {
-	e, q, ok := strings.Cut(s, ".")
-	if !ok {
-		return 0, false
-	}
-	ev, err1 := strconv.ParseUint(e, 10, 32)
-	qv, err2 := strconv.ParseUint(q, 10, 32)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return newAttemptID(uint32(ev), uint32(qv)), true
 }
 
 // missingTasks lists the tasks never completed in the coordinator's

@@ -115,12 +115,8 @@ func (c *coordinator) Start(ctx *sim.Context) {
 	if c.cfg.Checkpoint {
 		c.restore(st)
 	}
-	how := "fresh"
-	if c.resumed {
-		how = "resumed"
-	}
-	ctx.Annotate(fmt.Sprintf("mr epoch %d %s: %d/%d maps, %d/%d reduces done", c.epoch, how,
-		c.nDone[0], counts[0], c.nDone[1], counts[1]))
+	ctx.Record(EpochStarted{Epoch: c.epoch, Resumed: c.resumed,
+		MapsDone: c.nDone[0], Maps: counts[0], ReducesDone: c.nDone[1], Reduces: counts[1]})
 	ctx.SetTimer(c.cfg.Heartbeat, coordTick{})
 	if c.done {
 		c.finishJob(ctx)
@@ -178,7 +174,7 @@ func (c *coordinator) heartbeat(ctx *sim.Context, i int, hb heartbeat) {
 	if !ws.alive {
 		ws.alive = true
 		c.dirty = true
-		ctx.Annotate(fmt.Sprintf("mr worker %s up", ctx.NodeName(c.sh.workers[i])))
+		ctx.Record(WorkerUp{Worker: ctx.NodeName(c.sh.workers[i])})
 	}
 	ws.lastHeard = c.tick
 	reply := heartbeatReply{coordHeader: c.header(), Seq: hb.Seq, SentAt: hb.SentAt, Inc: hb.Inc}
@@ -250,7 +246,7 @@ func (c *coordinator) unlink(a *cattempt, t *ctask) {
 func (c *coordinator) complete(ctx *sim.Context, t *ctask, a *cattempt) {
 	t.state, t.doneBy = completed, a.id
 	c.nDone[kindIndex(t.kind)]++
-	ctx.Annotate(fmt.Sprintf("mr done %s %d %s on %s", t.kind, t.idx, a.id, ctx.NodeName(c.sh.workers[a.worker])))
+	ctx.Record(TaskDone{Attempt{Kind: t.kind, Task: t.idx, ID: a.id, Worker: ctx.NodeName(c.sh.workers[a.worker])}})
 	for _, id := range t.running {
 		b := c.atts[id]
 		b.state = superseded
@@ -294,7 +290,7 @@ func (c *coordinator) pushLocation(ctx *sim.Context, t *ctask) {
 }
 
 func (c *coordinator) finishJob(ctx *sim.Context) {
-	ctx.Annotate("mr job done")
+	ctx.Record(JobDone{})
 	if c.cfg.Linger == 0 {
 		ctx.StopRun("mapreduce job done")
 		return
@@ -309,7 +305,7 @@ func (c *coordinator) workerFailed(ctx *sim.Context, i int, inc uint64, why stri
 	ws := &c.workers[i]
 	name := ctx.NodeName(c.sh.workers[i])
 	if inc == math.MaxUint64 || ws.inc > 0 {
-		ctx.Annotate(fmt.Sprintf("mr worker %s failed: %s", name, why))
+		ctx.Record(WorkerFailed{Worker: name, Why: why})
 	}
 	for _, id := range slices.Clone(ws.running) {
 		if a := c.atts[id]; a.inc < inc {
@@ -333,10 +329,8 @@ func (c *coordinator) workerFailed(ctx *sim.Context, i int, inc uint64, why stri
 // runs it or if a was its completed map attempt.
 func (c *coordinator) fail(ctx *sim.Context, a *cattempt, name, why string) {
 	t := c.task(a)
-	if a.state == finished {
-		why += " " + outputLost
-	}
-	ctx.Annotate(fmt.Sprintf("mr fail %s %d %s on %s: %s", a.kind, a.task, a.id, name, why))
+	ctx.Record(AttemptFailed{Attempt: Attempt{Kind: a.kind, Task: a.task, ID: a.id, Worker: name}, Why: why,
+		OutputLost: a.state == finished})
 	switch a.state {
 	case running:
 		c.unlink(a, t)
@@ -466,13 +460,8 @@ func (c *coordinator) start(ctx *sim.Context, t *ctask, i int, backup bool) {
 	t.state = inProgress
 	t.running = append(t.running, a.id)
 	c.workers[i].running = append(c.workers[i].running, a.id)
-	verb := "start"
-	if backup {
-		verb = "backup"
-	} else if t.everRan {
-		verb = "rerun"
-	}
-	ctx.Annotate(fmt.Sprintf("mr %s %s %d %s on %s", verb, t.kind, t.idx, a.id, ctx.NodeName(c.sh.workers[i])))
+	ctx.Record(AttemptStarted{Attempt: Attempt{Kind: t.kind, Task: t.idx, ID: a.id, Worker: ctx.NodeName(c.sh.workers[i])},
+		Rerun: !backup && t.everRan, Backup: backup})
 	c.sendAssign(ctx, a)
 	c.save(t)
 }

@@ -93,6 +93,9 @@
 //
 // # Checks and the bug zoo
 //
+// The coordinator records each decision as a fact (EpochStarted,
+// AttemptStarted, TaskDone, AttemptFailed, WorkerFailed, WorkerUp,
+// JobDone) that the cluster's checks and statistics read by type.
 // OutputCheck compares the output files with Sequential's, byte for byte,
 // when the coordinator declares the job done and at the end of the run;
 // CompletionCheck (liveness) requires the job done with every task
@@ -115,12 +118,8 @@
 //
 // # The paper's experiment
 //
-// RunExperiment runs the three cases of the paper's sort experiment
-// (normal execution, no backup tasks, a share of the workers killed
-// mid-job) over many seeds on PaperConfig's cluster; WriteTable prints job
-// completion times with 95% confidence intervals next to the paper's, and
-// PlotProgress draws the paper's Figure 3: input, shuffle and output rates
-// and tasks done over time. One command writes both:
-//
-//	go test ./protocols/mapreduce -run TestPaperExperiment -paper -paper-out DIR
+// The three cases of the paper's sort experiment (normal execution, no
+// backup tasks, a share of the workers killed mid-job), with confidence
+// intervals and the paper's Figure 3, are package studies'
+// (MapReducePaper, which runs this package through its Protocol).
 package mapreduce

@@ -2,6 +2,7 @@ package mapreduce
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/dsimlab/dsim/sim"
 )
@@ -18,7 +19,13 @@ func newAttemptID(epoch, seq uint32) AttemptID { return AttemptID(uint64(epoch)<
 func (a AttemptID) Epoch() uint32 { return uint32(a >> 32) }
 
 // String formats a as "epoch.seq", e.g. "1.17".
-func (a AttemptID) String() string { return fmt.Sprintf("%d.%d", a.Epoch(), uint32(a)) }
+func (a AttemptID) String() string { return string(a.appendTo(make([]byte, 0, 24))) }
+
+// appendTo appends a as String formats it.
+func (a AttemptID) appendTo(b []byte) []byte {
+	b = strconv.AppendUint(b, uint64(a.Epoch()), 10)
+	return strconv.AppendUint(append(b, '.'), uint64(uint32(a)), 10)
+}
 
 // TaskKind says whether a task maps or reduces.
 type TaskKind uint8

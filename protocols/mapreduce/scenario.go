@@ -124,6 +124,10 @@ func (in instance) Servers() []sim.NodeID {
 	return append([]sim.NodeID{in.cl.Coord, in.cl.FS}, in.cl.Workers...)
 }
 
+// Cluster returns the cluster the scenario built, for measurements beyond
+// Stats: a study reads a run's Progress through it.
+func (in instance) Cluster() *Cluster { return in.cl }
+
 func (in instance) Check(req protocols.CheckRequest) protocols.Report {
 	r := in.cl.Result()
 	return protocols.Report{

@@ -32,8 +32,8 @@ const (
 const maxReported = 5
 
 // Auditor checks a run from its trace alone: the transfers the kernel saw
-// the nodes send, and the nodes' checkpoint, channel and rollback
-// annotations. It keeps, per channel, the log of transfers sent in the
+// the nodes send, and the nodes' checkpoint, channel and rollback facts
+// (Checkpointed, ChannelsRecorded, RolledBack). It keeps, per channel, the log of transfers sent in the
 // run's surviving history (a rollback truncates the sender's logs to its
 // restored state), so it can tell a transfer recorded as received but never
 // sent, and check each snapshot and each restored cut against it. Feed it
@@ -56,7 +56,8 @@ type Auditor struct {
 
 	consistency findings
 	recovery    findings
-	snapshots   int // snapshots checked as cuts
+	unreadable  findings // facts without an entry per node, which make the checks inconclusive
+	snapshots   int      // snapshots checked as cuts
 	checkpoints int
 	recoveries  int // recoveries whose cut was checked
 	superseded  int // recoveries overtaken by a newer one before every node rolled back
@@ -85,7 +86,7 @@ type ckptView struct {
 	node, id, epoch int
 	at              sim.Time
 	st              state
-	chans           [][]chanMsg
+	chans           [][]InFlight
 }
 
 type recoveryView struct {
@@ -178,27 +179,41 @@ func (a *Auditor) Observe(e *sim.Event) {
 			}
 		}
 	case sim.KindRecord:
-		i, ok := a.index[e.Node]
-		if !ok {
-			return
-		}
-		nt, ours, err := parseNote(e.Text, a.n)
-		if !ours {
-			return
-		}
-		if err != nil {
-			a.consistency.add("%s: %v", a.names[i], err)
-			return
-		}
-		switch nt.kind {
-		case "checkpoint":
-			a.onCheckpoint(i, e.Time, nt)
-		case "channels":
-			a.onChannels(i, nt)
-		case "rollback":
-			a.onRollback(i, e.Time, nt)
+		if i, ok := a.index[e.Node]; ok {
+			a.onFact(i, e)
 		}
 	}
+}
+
+// onFact takes a fact node i recorded. One whose vectors do not have an
+// entry per node cannot be checked: it makes the checks inconclusive.
+func (a *Auditor) onFact(i int, e *sim.Event) {
+	switch f := e.Msg.(type) {
+	case Checkpointed:
+		if a.readable(i, "checkpoint", len(f.Sent), len(f.Recv)) {
+			a.onCheckpoint(i, e.Time, f.ID, f.Epoch, state{Balance: f.Balance, Sent: f.Sent, Recv: f.Recv})
+		}
+	case ChannelsRecorded:
+		if a.readable(i, "channels", len(f.Channels)) {
+			a.onChannels(i, f)
+		}
+	case RolledBack:
+		if a.readable(i, "rollback", len(f.Sent), len(f.Recv)) {
+			a.onRollback(i, e.Time, f.Epoch, f.To, state{Balance: f.Balance, Sent: f.Sent, Recv: f.Recv})
+		}
+	}
+}
+
+// readable says whether vectors of lengths lens have an entry per node,
+// and notes a fact that does not.
+func (a *Auditor) readable(i int, what string, lens ...int) bool {
+	for _, l := range lens {
+		if l != a.n {
+			a.unreadable.add("%s recorded a %s with %d entries where %d nodes need %d", a.names[i], what, l, a.n, a.n)
+			return false
+		}
+	}
+	return true
 }
 
 func (a *Auditor) amount(from, to, seq int) int {
@@ -259,35 +274,35 @@ func (a *Auditor) verifyState(f *findings, what string, i int, st state, exactSe
 	return good
 }
 
-func (a *Auditor) onCheckpoint(i int, at sim.Time, nt note) {
-	if nt.epoch < a.maxEpoch {
+func (a *Auditor) onCheckpoint(i int, at sim.Time, id, epoch int, st state) {
+	if epoch < a.maxEpoch {
 		return // a node that has not heard of the newest rollback yet: its work is undone anyway
 	}
 	a.checkpoints++
-	a.verifyState(&a.consistency, fmt.Sprintf("checkpoint %d", nt.id), i, nt.st, true)
-	a.ckpts[i] = append(a.ckpts[i], &ckptView{node: i, id: nt.id, epoch: nt.epoch, at: at, st: nt.st})
+	a.verifyState(&a.consistency, fmt.Sprintf("checkpoint %d", id), i, st, true)
+	a.ckpts[i] = append(a.ckpts[i], &ckptView{node: i, id: id, epoch: epoch, at: at, st: st})
 }
 
-func (a *Auditor) onChannels(i int, nt note) {
-	if nt.epoch < a.maxEpoch {
+func (a *Auditor) onChannels(i int, f ChannelsRecorded) {
+	if f.Epoch < a.maxEpoch {
 		return
 	}
 	var cv *ckptView
 	for _, c := range a.ckpts[i] {
-		if c.id == nt.id && c.epoch == nt.epoch {
+		if c.id == f.ID && c.epoch == f.Epoch {
 			cv = c
 		}
 	}
 	if cv == nil {
-		a.consistency.add("%s recorded the channels of snapshot %d without recording its state", a.names[i], nt.id)
+		a.consistency.add("%s recorded the channels of snapshot %d without recording its state", a.names[i], f.ID)
 		return
 	}
-	cv.chans = nt.chans
-	parts := append(a.snaps[nt.id], cv)
-	a.snaps[nt.id] = parts
+	cv.chans = f.Channels
+	parts := append(a.snaps[f.ID], cv)
+	a.snaps[f.ID] = parts
 	if len(parts) == a.n {
-		delete(a.snaps, nt.id)
-		a.checkSnapshot(nt.id, parts)
+		delete(a.snaps, f.ID)
+		a.checkSnapshot(f.ID, parts)
 	}
 }
 
@@ -339,29 +354,29 @@ func (a *Auditor) checkSnapshot(id int, parts []*ckptView) {
 	}
 }
 
-// onRollback notes that node i entered a recovery epoch with state st.
-func (a *Auditor) onRollback(i int, at sim.Time, nt note) {
-	what := fmt.Sprintf("the rollback into epoch %d", nt.epoch)
-	if nt.epoch > a.maxEpoch {
-		a.maxEpoch = nt.epoch
+// onRollback notes that node i entered recovery epoch epoch with state st,
+// restored from checkpoint to.
+func (a *Auditor) onRollback(i int, at sim.Time, epoch, to int, st state) {
+	what := fmt.Sprintf("the rollback into epoch %d", epoch)
+	if epoch > a.maxEpoch {
+		a.maxEpoch = epoch
 		clear(a.snaps) // snapshots of older epochs are abandoned
 		if a.rec != nil && a.rec.count < a.n {
 			a.superseded++
 		}
-		a.rec = &recoveryView{epoch: nt.epoch, at: at, states: make([]*state, a.n), moves: make([]string, a.n)}
+		a.rec = &recoveryView{epoch: epoch, at: at, states: make([]*state, a.n), moves: make([]string, a.n)}
 	}
-	if nt.epoch == a.maxEpoch {
-		a.verifyState(&a.recovery, what, i, nt.st, false)
+	if epoch == a.maxEpoch {
+		a.verifyState(&a.recovery, what, i, st, false)
 	}
 	// The node's history now ends at st: truncate its outgoing logs.
 	for j := range a.n {
-		if s := nt.st.Sent[j]; s < a.sentTo(i, j) {
+		if s := st.Sent[j]; s < a.sentTo(i, j) {
 			a.pre[i][j] = a.pre[i][j][:s+1]
 		}
 	}
-	move := a.measure(i, at, nt.id)
-	if r := a.rec; r != nil && nt.epoch == r.epoch && r.states[i] == nil {
-		st := nt.st
+	move := a.measure(i, at, to)
+	if r := a.rec; r != nil && epoch == r.epoch && r.states[i] == nil {
 		r.states[i] = &st
 		r.moves[i] = move
 		r.count++
@@ -508,12 +523,26 @@ func (a *Auditor) Conservation(final []Final) checker.Result {
 	return res
 }
 
+// undecided makes res inconclusive, and says so, if some facts could not
+// be read: what they would have shown is unknown.
+func (a *Auditor) undecided(res *checker.Result) bool {
+	if a.unreadable.n == 0 {
+		return false
+	}
+	res.Verdict = checker.Inconclusive
+	res.Detail = "cannot check: " + a.unreadable.String()
+	return true
+}
+
 // Consistency reports the snapshot-consistency check.
 func (a *Auditor) Consistency() checker.Result {
 	res := checker.Result{Check: ConsistencyCheck, Kind: checker.Safety, Verdict: checker.Holds}
 	if a.consistency.n > 0 {
 		res.Verdict = checker.Violated
 		res.Detail = a.consistency.String()
+		return res
+	}
+	if a.undecided(&res) {
 		return res
 	}
 	res.Detail = fmt.Sprintf("%d checkpoints agree with the transfers sent and received; %d complete snapshots are consistent cuts adding up to %d",
@@ -553,6 +582,9 @@ func (a *Auditor) Recovery() checker.Result {
 	if f.n > 0 {
 		res.Verdict = checker.Violated
 		res.Detail = f.String() + how
+		return res
+	}
+	if a.undecided(&res) {
 		return res
 	}
 	res.Detail = fmt.Sprintf("%d recoveries restored consistent cuts adding up to %d (%d superseded before every node rolled back)%s",

@@ -71,9 +71,9 @@
 // # Checks
 //
 // The Auditor reads the trace only: every transfer the kernel saw a node
-// send, and the nodes' annotations ("checkpoint", "channels", "rollback";
-// see notes.go for their format). It keeps each channel's log of transfers
-// in the surviving history and checks:
+// send, and the facts the nodes record (Checkpointed, ChannelsRecorded,
+// RolledBack; see facts.go for how the trace describes them). It keeps each
+// channel's log of transfers in the surviving history and checks:
 //
 //   - snapshot-consistency: every checkpoint agrees with the log (the node
 //     sent what it says, received nothing that was not sent, and its
@@ -92,6 +92,10 @@
 //     history was received exactly once and the balances add up;
 //   - progress (liveness): snapshots completed (or checkpoints were
 //     taken) and every recovery finished.
+//
+// A fact the Auditor cannot read (vectors without an entry per node) makes
+// snapshot-consistency and rollback-recovery inconclusive, unless they
+// found a violation anyway.
 //
 // # Bug zoo
 //

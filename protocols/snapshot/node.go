@@ -44,10 +44,10 @@ type inChan struct {
 // snapState is a node's part of a snapshot in progress.
 type snapState struct {
 	id        int
-	st        state       // the local state recorded
-	recording []bool      // incoming channels still being recorded
-	waiting   int         // how many of them
-	chans     [][]chanMsg // transfers recorded per incoming channel
+	st        state        // the local state recorded
+	recording []bool       // incoming channels still being recorded
+	waiting   int          // how many of them
+	chans     [][]InFlight // transfers recorded per incoming channel
 	done      bool
 	owe       []bool // LateMarker: markers not yet sent
 }
@@ -130,7 +130,7 @@ func (n *Node) Start(ctx *sim.Context) {
 		putJSON(store, ckptKey(0), record{ID: 0, State: n.st})
 		n.nextCkpt = 1
 		putInt(store, keyNext, n.nextCkpt)
-		ctx.Annotate(checkpointNote(0, 0, n.st))
+		ctx.Record(checkpointed(0, 0, n.st))
 	} else {
 		n.epoch = getInt(store, keyEpoch)
 		n.nextCkpt = getInt(store, keyNext)
@@ -361,7 +361,7 @@ func (n *Node) apply(j, seq, amount int) {
 	n.st.Recv[j] = seq
 	n.st.Balance += amount
 	if s := n.snap; s != nil && !s.done && s.recording[j] && n.cfg().Variant != NoChannelState {
-		s.chans[j] = append(s.chans[j], chanMsg{Seq: seq, Amount: amount})
+		s.chans[j] = append(s.chans[j], InFlight{Seq: seq, Amount: amount})
 	}
 }
 
@@ -369,7 +369,7 @@ func (n *Node) apply(j, seq, amount int) {
 // markers; from is the channel whose marker triggered it (-1 for the
 // initiator), recorded as empty.
 func (n *Node) record(ctx *sim.Context, id, from int) {
-	s := &snapState{id: id, st: n.st.clone(), recording: make([]bool, n.size()), chans: make([][]chanMsg, n.size())}
+	s := &snapState{id: id, st: n.st.clone(), recording: make([]bool, n.size()), chans: make([][]InFlight, n.size())}
 	for p := range s.recording {
 		if p != n.self && p != from {
 			s.recording[p] = true
@@ -377,7 +377,7 @@ func (n *Node) record(ctx *sim.Context, id, from int) {
 		}
 	}
 	n.snap = s
-	ctx.Annotate(checkpointNote(id, n.epoch, s.st))
+	ctx.Record(checkpointed(id, n.epoch, s.st))
 	if n.cfg().Variant == LateMarker {
 		s.owe = make([]bool, n.size())
 		for p := range s.owe {
@@ -422,7 +422,7 @@ func (n *Node) finishSnapshot(ctx *sim.Context) {
 	if n.cfg().Variant != Unsynced {
 		store.Sync()
 	}
-	ctx.Annotate(channelsNote(s.id, n.epoch, s.chans))
+	ctx.Record(channelsRecorded(s.id, n.epoch, s.chans))
 	n.pendingDone = &Done{Epoch: n.epoch, Snap: s.id}
 	n.toCoord(ctx, n.pendingDone)
 }
@@ -459,7 +459,7 @@ func (n *Node) checkpoint(ctx *sim.Context) {
 	if n.cfg().Variant != Unsynced {
 		store.Sync()
 	}
-	ctx.Annotate(checkpointNote(r.ID, n.epoch, r.State))
+	ctx.Record(checkpointed(r.ID, n.epoch, r.State))
 }
 
 // onFreeze stops the node for an uncoordinated recovery and reports the
@@ -546,7 +546,7 @@ func (n *Node) onRollback(ctx *sim.Context, rb *Rollback) {
 	n.resetChannels()
 	putInt(store, keyEpoch, n.epoch)
 	store.Sync()
-	ctx.Annotate(rollbackNote(n.epoch, to, n.st))
+	ctx.Record(rolledBack(n.epoch, to, n.st))
 	if cfg.Mode == Uncoordinated && cfg.Variant != NoReplay && rb.Recv != nil {
 		for p := range n.size() {
 			if p == n.self {

@@ -39,12 +39,6 @@ func (s state) clone() state {
 	return s
 }
 
-// chanMsg is a transfer recorded as in flight on a channel.
-type chanMsg struct {
-	Seq    int `json:"seq"`
-	Amount int `json:"amt"`
-}
-
 // record is one checkpoint on disk. With Chandy–Lamport, ID is the
 // snapshot id and Channels holds the transfers recorded on each incoming
 // channel (by sender). With uncoordinated checkpoints, Log holds the
@@ -52,12 +46,12 @@ type chanMsg struct {
 // starting after transfer LogStart[peer], so that a sender can send again
 // what a rollback finds in flight.
 type record struct {
-	ID       int         `json:"id"`
-	Epoch    int         `json:"epoch"`
-	State    state       `json:"state"`
-	Channels [][]chanMsg `json:"chans,omitempty"`
-	LogStart []int       `json:"log_start,omitempty"`
-	Log      [][]int     `json:"log,omitempty"`
+	ID       int          `json:"id"`
+	Epoch    int          `json:"epoch"`
+	State    state        `json:"state"`
+	Channels [][]InFlight `json:"chans,omitempty"`
+	LogStart []int        `json:"log_start,omitempty"`
+	Log      [][]int      `json:"log,omitempty"`
 }
 
 func ckptKey(id int) string { return fmt.Sprintf("%s%08d", ckptPref, id) }

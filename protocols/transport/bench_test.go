@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/protocols/transport"
+	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -102,5 +103,29 @@ func BenchmarkStream(b *testing.B) {
 				b.ReportMetric(float64(w.Events())/float64(b.N), "events/msg")
 			})
 		}
+	}
+}
+
+// BenchmarkScenario runs stream-workload library scenarios end to end,
+// simulation and checks, one seed per iteration: every write, delivery and
+// close is recorded as a fact and checked as it happens. Run it on one core
+// for the per-core figure:
+//
+//	go test ./protocols/transport -run '^$' -bench Scenario -benchmem -cpu 1
+func BenchmarkScenario(b *testing.B) {
+	for _, name := range []string{"transport-calm", "transport-lossy"} {
+		b.Run(name, func(b *testing.B) {
+			s := load(b, name)
+			b.ReportAllocs()
+			seed := uint64(0)
+			for b.Loop() {
+				seed++
+				o, err := scenarios.Run(s, seed, scenarios.RunOptions{})
+				if err != nil || !o.Passed {
+					b.Fatalf("seed %d: %v %v", seed, err, o)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "seeds/s")
+		})
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/sim"
@@ -19,10 +17,10 @@ const (
 
 // StreamChecker checks the stream workload from the trace, as it happens:
 // feed it every event (World.Observe(k.Observe)), then ask for Results. It
-// reads the workload's annotations ("stream open", "write", "deliver",
-// "closed") and the kernel's start, restart and crash events, so it judges
-// what was delivered by the messages' own names, not by what the transport
-// believes. For every stream:
+// reads the workload's facts (StreamOpened, StreamWritten, StreamDelivered,
+// StreamClosed) and the kernel's start, restart and crash events, so it
+// judges what was delivered by the messages' own names, not by what the
+// transport believes. For every stream:
 //
 //   - the messages delivered are messages 0, 1, 2, ... of the stream, each
 //     once, in order (a prefix of what was written);
@@ -42,18 +40,21 @@ type StreamChecker struct {
 	onConn     map[connRef][]uint64 // streams written on a connection
 	violations []string
 	offending  map[string]bool
-	parseErrs  int
 	delivered  int
 	ended      map[string]int
 }
 
-// connRef names one end of a connection: node, incarnation and the
-// connection's "ID/Local" as annotated.
+// connRef names one end of a connection: node, incarnation, and the
+// connection's ID and Local number there.
 type connRef struct {
-	node sim.NodeID
-	inc  int
-	conn string
+	node  sim.NodeID
+	inc   int
+	conn  string
+	local uint64
 }
+
+// String formats the end as "ID/Local", e.g. "c1#1.1/1".
+func (r connRef) String() string { return string(appendConn(nil, r.conn, r.local)) }
 
 type streamRec struct {
 	id        uint64
@@ -84,92 +85,94 @@ func (k *StreamChecker) Observe(e *sim.Event) {
 	case sim.KindCrash:
 		k.up[e.Node] = false
 	case sim.KindRecord:
-		if strings.HasPrefix(e.Text, "stream ") {
-			k.annotation(e)
+		switch f := e.Msg.(type) {
+		case StreamOpened:
+			k.onOpen(e, f)
+		case StreamWritten:
+			k.onWrite(e, f)
+		case StreamDelivered:
+			k.onDeliver(e, f)
+		case StreamClosed:
+			k.onClose(e, f)
 		}
 	}
 }
 
 func (k *StreamChecker) violate(stream uint64, at sim.Time, format string, args ...any) {
-	k.offending[fmt.Sprintf("%016x", stream)] = true
+	k.offending[streamName(stream)] = true
 	k.violations = append(k.violations, violation(stream, at, format, args...))
 }
 
 func violation(stream uint64, at sim.Time, format string, args ...any) string {
-	return fmt.Sprintf("at %v: stream %016x: %s", at, stream, fmt.Sprintf(format, args...))
+	return fmt.Sprintf("at %v: stream %s: %s", at, streamName(stream), fmt.Sprintf(format, args...))
 }
 
-func (k *StreamChecker) annotation(e *sim.Event) {
-	f := strings.Fields(e.Text)
-	kv := map[string]string{}
-	for _, w := range f[2:] {
-		if i := strings.IndexByte(w, '='); i > 0 {
-			kv[w[:i]] = w[i+1:]
-		}
+// streamName formats a stream's name as 16 hex digits.
+func streamName(stream uint64) string { return string(appendHex16(nil, stream)) }
+
+// ref names the end of connection conn/local at the event's node, in its
+// current incarnation.
+func (k *StreamChecker) ref(e *sim.Event, conn string, local uint64) connRef {
+	return connRef{node: e.Node, inc: k.inc[e.Node], conn: conn, local: local}
+}
+
+func (k *StreamChecker) onOpen(e *sim.Event, f StreamOpened) {
+	r := k.ref(e, f.Conn, f.Local)
+	k.streams[f.Stream] = &streamRec{id: f.Stream, at: e.Time, writer: r, to: f.To}
+	k.order = append(k.order, f.Stream)
+	k.onConn[r] = append(k.onConn[r], f.Stream)
+}
+
+func (k *StreamChecker) onWrite(e *sim.Event, f StreamWritten) {
+	st := k.streams[f.Stream]
+	switch {
+	case st == nil:
+		k.violate(f.Stream, e.Time, "wrote message %d of a stream never opened (the workload is broken)", f.Index)
+		return
+	case f.Index != st.written:
+		k.violate(f.Stream, e.Time, "wrote message %d after %d messages (the workload is broken)", f.Index, st.written)
 	}
-	ref := func() connRef { return connRef{node: e.Node, inc: k.inc[e.Node], conn: kv["conn"]} }
-	sid, errS := strconv.ParseUint(kv["s"], 16, 64)
-	idx, errI := strconv.Atoi(kv["i"])
-	switch f[1] {
-	case "open":
-		if errS != nil {
-			k.parseErrs++
-			return
-		}
-		r := ref()
-		k.streams[sid] = &streamRec{id: sid, at: e.Time, writer: r, to: kv["to"]}
-		k.order = append(k.order, sid)
-		k.onConn[r] = append(k.onConn[r], sid)
-	case "write":
-		st := k.streams[sid]
-		if errS != nil || errI != nil || st == nil {
-			k.parseErrs++
-			return
-		}
-		if idx != st.written {
-			k.violate(sid, e.Time, "wrote message %d after %d messages (the workload is broken)", idx, st.written)
-		}
-		st.written++
-	case "deliver":
-		if errS != nil || errI != nil {
-			k.parseErrs++
-			return
-		}
-		k.delivered++
-		r := ref()
-		at := fmt.Sprintf("%s on %s", k.name(e.Node), r.conn)
-		if t, ok := k.closed[r]; ok {
-			k.violate(sid, e.Time, "message %d delivered at %s after that connection ended at %v", idx, at, t)
-		}
-		st := k.streams[sid]
-		if st == nil {
-			k.violate(sid, e.Time, "delivered at %s a message %d of no stream written (a corrupt or foreign message)", at, idx)
-			return
-		}
-		st.delivered++
-		if st.recv == nil {
-			st.recv = &r
-		} else if *st.recv != r {
-			k.violate(sid, e.Time, "message %d delivered at %s (incarnation %d), but earlier ones at %s on %s (incarnation %d)",
-				idx, at, r.inc, k.name(st.recv.node), st.recv.conn, st.recv.inc)
-		}
-		switch {
-		case idx >= st.written:
-			k.violate(sid, e.Time, "message %d delivered at %s before it was written (%d written)", idx, at, st.written)
-		case idx < st.next:
-			k.violate(sid, e.Time, "message %d delivered again (or out of order) at %s, after message %d", idx, at, st.next-1)
-		case idx > st.next:
-			k.violate(sid, e.Time, "message %d delivered at %s, skipping messages %d to %d", idx, at, st.next, idx-1)
-		}
-		st.next = max(st.next, idx+1)
-	case "closed":
-		r := ref()
-		k.closed[r] = e.Time
-		for _, sid := range k.onConn[r] {
-			if st := k.streams[sid]; st.end == "" {
-				st.end = kv["err"]
-				k.ended[st.end]++
-			}
+	st.written++
+}
+
+func (k *StreamChecker) onDeliver(e *sim.Event, f StreamDelivered) {
+	sid, idx := f.Stream, f.Index
+	k.delivered++
+	r := k.ref(e, f.Conn, f.Local)
+	at := fmt.Sprintf("%s on %s", k.name(e.Node), r)
+	if t, ok := k.closed[r]; ok {
+		k.violate(sid, e.Time, "message %d delivered at %s after that connection ended at %v", idx, at, t)
+	}
+	st := k.streams[sid]
+	if st == nil {
+		k.violate(sid, e.Time, "delivered at %s a message %d of no stream written (a corrupt or foreign message)", at, idx)
+		return
+	}
+	st.delivered++
+	if st.recv == nil {
+		st.recv = &r
+	} else if *st.recv != r {
+		k.violate(sid, e.Time, "message %d delivered at %s (incarnation %d), but earlier ones at %s on %s (incarnation %d)",
+			idx, at, r.inc, k.name(st.recv.node), st.recv, st.recv.inc)
+	}
+	switch {
+	case idx >= st.written:
+		k.violate(sid, e.Time, "message %d delivered at %s before it was written (%d written)", idx, at, st.written)
+	case idx < st.next:
+		k.violate(sid, e.Time, "message %d delivered again (or out of order) at %s, after message %d", idx, at, st.next-1)
+	case idx > st.next:
+		k.violate(sid, e.Time, "message %d delivered at %s, skipping messages %d to %d", idx, at, st.next, idx-1)
+	}
+	st.next = max(st.next, idx+1)
+}
+
+func (k *StreamChecker) onClose(e *sim.Event, f StreamClosed) {
+	r := k.ref(e, f.Conn, f.Local)
+	k.closed[r] = e.Time
+	for _, sid := range k.onConn[r] {
+		if st := k.streams[sid]; st.end == "" {
+			st.end = f.Err
+			k.ended[st.end]++
 		}
 	}
 }
@@ -182,13 +185,10 @@ func (k *StreamChecker) Results() (delivery, complete checker.Result) {
 	for _, sid := range k.order {
 		st := k.streams[sid]
 		if st.end == "ok" && st.delivered < st.written {
-			offending[fmt.Sprintf("%016x", sid)] = true
+			offending[streamName(sid)] = true
 			violations = append(violations, violation(sid, st.at, "its writer %s closed it in order, yet only %d of %d messages were delivered",
 				k.name(st.writer.node), st.delivered, st.written))
 		}
-	}
-	if k.parseErrs > 0 {
-		violations = append(violations, fmt.Sprintf("%d stream annotations could not be read", k.parseErrs))
 	}
 	delivery = checker.Result{Check: CheckDelivery, Kind: checker.Safety, Verdict: checker.Holds,
 		Detail: fmt.Sprintf("%d streams, %d messages written, %d delivered exactly once and in order; ended: %d in order, %d reset, %d broken",
@@ -198,23 +198,31 @@ func (k *StreamChecker) Results() (delivery, complete checker.Result) {
 		delivery.Detail = fmt.Sprintf("%d violations; first: %s", len(violations), violations[0])
 		delivery.Offending = slices.Sorted(maps.Keys(offending))
 	}
+	return delivery, k.completion()
+}
+
+// completion is the liveness verdict: every stream of a live writer ended.
+func (k *StreamChecker) completion() checker.Result {
 	var stuck []string
+	var first *streamRec
 	for _, sid := range k.order {
 		st := k.streams[sid]
 		if st.end == "" && k.up[st.writer.node] && k.inc[st.writer.node] == st.writer.inc {
-			stuck = append(stuck, fmt.Sprintf("%016x", sid))
+			stuck = append(stuck, streamName(sid))
+			if first == nil {
+				first = st
+			}
 		}
 	}
-	complete = checker.Result{Check: CheckComplete, Kind: checker.Liveness, Verdict: checker.Holds,
+	res := checker.Result{Check: CheckComplete, Kind: checker.Liveness, Verdict: checker.Holds,
 		Detail: fmt.Sprintf("every stream of a live writer ended (%d streams)", len(k.order))}
 	if len(stuck) > 0 {
-		st := k.streams[mustParseHex(stuck[0])]
-		complete.Verdict = checker.Violated
-		complete.Detail = fmt.Sprintf("%d streams still open at the end of the run; first: %s from %s to %s, %d of %d delivered",
-			len(stuck), stuck[0], k.name(st.writer.node), st.to, st.delivered, st.written)
-		complete.Offending = slices.Sorted(slices.Values(stuck))
+		res.Verdict = checker.Violated
+		res.Detail = fmt.Sprintf("%d streams still open at the end of the run; first: %s from %s to %s, %d of %d delivered",
+			len(stuck), stuck[0], k.name(first.writer.node), first.to, first.delivered, first.written)
+		res.Offending = slices.Sorted(slices.Values(stuck))
 	}
-	return delivery, complete
+	return res
 }
 
 func (k *StreamChecker) written() int {
@@ -223,9 +231,4 @@ func (k *StreamChecker) written() int {
 		n += st.written
 	}
 	return n
-}
-
-func mustParseHex(s string) uint64 {
-	v, _ := strconv.ParseUint(s, 16, 64)
-	return v
 }

@@ -77,9 +77,10 @@ type Config struct {
 	// in-order message, or after this delay, instead of every message.
 	// Out-of-order and duplicate messages are acknowledged at once.
 	DelayedAck time.Duration
-	// Annotate records connection life-cycle events (open, close, reset,
-	// broken) in the trace.
-	Annotate bool
+	// Record records the endpoint's incarnations (EndpointStarted) and its
+	// connections' life-cycle events (ConnEvent: open, closed, reset,
+	// broken) as facts in the trace.
+	Record bool
 	// Variant selects a bug-zoo variant; "" means Correct.
 	Variant Variant
 }

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/dsimlab/dsim/sim"
@@ -300,7 +299,7 @@ func (c *Conn) established(ctx *sim.Context, seg *Segment) {
 		c.ring = ring
 	}
 	c.opened = true
-	c.annotate(ctx, "open")
+	c.record(ctx, "open")
 	c.ep.h.Open(ctx, c)
 	if c.state != stateOpen {
 		return
@@ -347,7 +346,7 @@ func (c *Conn) onAck(ctx *sim.Context, a uint64, pure bool) {
 	if c.state == stateSynRcvd {
 		c.state = stateOpen
 		c.opened = true
-		c.annotate(ctx, "open")
+		c.record(ctx, "open")
 		c.ep.h.Open(ctx, c)
 		if c.state != stateOpen {
 			return
@@ -500,7 +499,7 @@ func (c *Conn) maybeFinish(ctx *sim.Context) {
 	c.state = stateTimeWait
 	c.rtoAt, c.ackAt = 0, 0
 	c.waitAt = ctx.Now().Add(c.ep.cfg.TimeWait)
-	c.annotate(ctx, "closed")
+	c.record(ctx, "closed")
 	c.ep.h.Closed(ctx, c, nil)
 }
 
@@ -602,9 +601,9 @@ func (c *Conn) fail(ctx *sim.Context, err error, rst bool) {
 	c.err = err
 	if c.dialer || c.opened {
 		if err == ErrBroken {
-			c.annotate(ctx, "broken")
+			c.record(ctx, "broken")
 		} else {
-			c.annotate(ctx, "reset")
+			c.record(ctx, "reset")
 		}
 		c.ep.h.Closed(ctx, c, err)
 	}
@@ -622,9 +621,11 @@ func (c *Conn) retire(ctx *sim.Context) {
 	c.queue = fifo{}
 }
 
-func (c *Conn) annotate(ctx *sim.Context, what string) {
-	if c.ep.cfg.Annotate {
-		ctx.Annotate(fmt.Sprintf("transport %s %s peer=%s", what, c.id, ctx.NodeName(c.peer)))
+// record records a life-cycle event of the connection, if the endpoint's
+// Config.Record asks for it.
+func (c *Conn) record(ctx *sim.Context, what string) {
+	if c.ep.cfg.Record {
+		ctx.Record(ConnEvent{What: what, Conn: c.id, Peer: ctx.NodeName(c.peer)})
 	}
 }
 

@@ -80,8 +80,9 @@
 // # Checks and the bug zoo
 //
 // The stream workload (StreamClient, StreamServer) writes self-naming
-// messages (StreamMsg) and annotates every write, delivery and close.
-// StreamChecker reads those annotations from the trace and checks, per
+// messages (StreamMsg) and records every write, delivery and close as a
+// fact (StreamOpened, StreamWritten, StreamDelivered, StreamClosed).
+// StreamChecker reads those facts as the run goes and checks, per
 // stream, that delivery is exactly once, in order and a prefix (all of it if
 // the writer closed in order), on one connection of one incarnation of the
 // receiver, and never after that connection ended (CheckDelivery, safety);
@@ -96,13 +97,10 @@
 //
 // # Measuring
 //
-// Compare runs bulk transfers over windows, loss rates and timeout policies
-// and tabulates goodput, retransmissions and spurious retransmissions with
-// confidence intervals:
-//
-//	go test ./protocols/transport -run TestCompareTable -compare
-//
-// and BenchmarkStream measures messages delivered per second of wall time:
+// Goodput, retransmissions and spurious retransmissions over windows, loss
+// rates and timeout policies, with confidence intervals, are package
+// studies' (TransportTable, a bulk transfer over Endpoint), and
+// BenchmarkStream measures messages delivered per second of wall time:
 //
 //	go test ./protocols/transport -run '^$' -bench Stream -benchmem
 package transport

@@ -156,8 +156,8 @@ func (e *Endpoint) Start(ctx *sim.Context) {
 	st.Put(IncarnationKey, binary.BigEndian.AppendUint32(nil, e.inc))
 	st.Sync()
 	e.peerInc = make([]uint32, len(ctx.Nodes()))
-	if e.cfg.Annotate {
-		ctx.Annotate(fmt.Sprintf("transport incarnation %d", e.inc))
+	if e.cfg.Record {
+		ctx.Record(EndpointStarted{Incarnation: e.inc})
 	}
 }
 

@@ -56,7 +56,7 @@ func configFromParams(p protocols.Params) (Config, error) {
 		Window: p.Int("window"), InitialRTO: p.Duration("initial_rto"), MinRTO: p.Duration("min_rto"),
 		MaxRTO: p.Duration("max_rto"), FixedRTO: p.String("rto") == "fixed", MaxRetries: p.Int("max_retries"),
 		KeepAlive: p.Duration("keepalive"), DelayedAck: p.Duration("delayed_ack"), TimeWait: p.Duration("time_wait"),
-		Variant: v, Annotate: true,
+		Variant: v, Record: true,
 	}
 	return cfg, cfg.Validate()
 }

@@ -3,6 +3,7 @@ package transport
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/dsimlab/dsim/sim"
@@ -16,8 +17,11 @@ type StreamMsg struct {
 	Index  int
 }
 
-// String formats the message for traces.
-func (m *StreamMsg) String() string { return fmt.Sprintf("s=%016x i=%d", m.Stream, m.Index) }
+// String formats the message for traces, e.g. "s=00000000000000ff i=3".
+func (m *StreamMsg) String() string {
+	b := appendHex16(append(make([]byte, 0, 32), "s="...), m.Stream)
+	return string(strconv.AppendInt(append(b, " i="...), int64(m.Index), 10))
+}
 
 // StreamConfig sets up the stream workload's nodes.
 type StreamConfig struct {
@@ -41,19 +45,9 @@ type StreamConfig struct {
 	// Echo makes servers write every message they receive back to the
 	// client, as a stream of their own on the same connection.
 	Echo bool
-	// Quiet turns the per-message annotations off (benchmarks).
+	// Quiet turns the workload's facts off (benchmarks).
 	Quiet bool
 }
-
-// The annotation formats of the stream workload; the stream checks parse
-// them, so they are stable.
-const (
-	fmtOpen    = "stream open s=%016x conn=%s/%d to=%s"
-	fmtWrite   = "stream write s=%016x i=%d"
-	fmtDeliver = "stream deliver s=%016x i=%d conn=%s/%d"
-	fmtClosed  = "stream closed conn=%s/%d err=%s"
-	fmtDone    = "stream client done"
-)
 
 // outStream is a stream a node writes.
 type outStream struct {
@@ -62,7 +56,7 @@ type outStream struct {
 	written int
 }
 
-// StreamServer accepts connections, annotates every message delivered and,
+// StreamServer accepts connections, records every message delivered and,
 // with Echo, writes each back on a stream of its own.
 type StreamServer struct {
 	cfg *StreamConfig
@@ -103,9 +97,9 @@ func (s *StreamServer) Timer(ctx *sim.Context, tag any) { s.ep.Timer(ctx, tag) }
 // Open does nothing: a server waits for messages.
 func (s *StreamServer) Open(*sim.Context, *Conn) {}
 
-// Deliver annotates the message and echoes it.
+// Deliver records the message's delivery and echoes it.
 func (s *StreamServer) Deliver(ctx *sim.Context, c *Conn, msg any) {
-	annotateDeliver(ctx, s.cfg, c, msg)
+	recordDeliver(ctx, s.cfg, c, msg)
 	if !s.cfg.Echo {
 		return
 	}
@@ -114,15 +108,15 @@ func (s *StreamServer) Deliver(ctx *sim.Context, c *Conn, msg any) {
 		out = &outStream{id: ctx.Rand().Uint64()}
 		c.Data = out
 		if !s.cfg.Quiet {
-			ctx.Annotate(fmt.Sprintf(fmtOpen, out.id, c.ID(), c.Local(), ctx.NodeName(c.Peer())))
+			ctx.Record(StreamOpened{Stream: out.id, Conn: c.ID(), Local: c.Local(), To: ctx.NodeName(c.Peer())})
 		}
 	}
 	writeNext(ctx, s.cfg, c, out)
 }
 
-// Closed annotates the connection's end.
+// Closed records the connection's end.
 func (s *StreamServer) Closed(ctx *sim.Context, c *Conn, err error) {
-	annotateClosed(ctx, s.cfg, c, err)
+	recordClosed(ctx, s.cfg, c, err)
 }
 
 // StreamClient writes its share of messages to the servers, one stream at a
@@ -186,7 +180,7 @@ func (c *StreamClient) open(ctx *sim.Context) {
 	conn.Data = out
 	c.cur = conn
 	if !c.cfg.Quiet {
-		ctx.Annotate(fmt.Sprintf(fmtOpen, out.id, conn.ID(), conn.Local(), ctx.NodeName(server)))
+		ctx.Record(StreamOpened{Stream: out.id, Conn: conn.ID(), Local: conn.Local(), To: ctx.NodeName(server)})
 	}
 	c.write(ctx)
 }
@@ -218,7 +212,7 @@ func writeNext(ctx *sim.Context, cfg *StreamConfig, conn *Conn, out *outStream) 
 		return false
 	}
 	if !cfg.Quiet {
-		ctx.Annotate(fmt.Sprintf(fmtWrite, out.id, out.written))
+		ctx.Record(StreamWritten{Stream: out.id, Index: out.written})
 	}
 	out.written++
 	return true
@@ -250,15 +244,15 @@ func (c *StreamClient) Timer(ctx *sim.Context, tag any) {
 // Open does nothing: messages are queued from the moment of dialing.
 func (c *StreamClient) Open(*sim.Context, *Conn) {}
 
-// Deliver annotates the servers' echoes.
+// Deliver records the servers' echoes.
 func (c *StreamClient) Deliver(ctx *sim.Context, conn *Conn, msg any) {
-	annotateDeliver(ctx, c.cfg, conn, msg)
+	recordDeliver(ctx, c.cfg, conn, msg)
 }
 
 // Closed counts a stream closed in order as delivered, and otherwise opens
 // a new one for its messages after the retry delay.
 func (c *StreamClient) Closed(ctx *sim.Context, conn *Conn, err error) {
-	annotateClosed(ctx, c.cfg, conn, err)
+	recordClosed(ctx, c.cfg, conn, err)
 	if conn != c.cur {
 		return
 	}
@@ -268,7 +262,7 @@ func (c *StreamClient) Closed(ctx *sim.Context, conn *Conn, err error) {
 		c.left -= out.n
 		if c.left <= 0 {
 			if !c.cfg.Quiet {
-				ctx.Annotate(fmtDone)
+				ctx.Record(StreamClientDone{})
 			}
 			return
 		}
@@ -278,25 +272,25 @@ func (c *StreamClient) Closed(ctx *sim.Context, conn *Conn, err error) {
 	ctx.SetTimer(c.cfg.Retry, clientTimer{next: true})
 }
 
-func annotateDeliver(ctx *sim.Context, cfg *StreamConfig, c *Conn, msg any) {
+func recordDeliver(ctx *sim.Context, cfg *StreamConfig, c *Conn, msg any) {
 	if cfg.Quiet {
 		return
 	}
-	m, ok := msg.(*StreamMsg)
-	if !ok || m == nil {
-		m = &StreamMsg{Index: -1} // not a stream message: names no stream
+	f := StreamDelivered{Index: -1, Conn: c.ID(), Local: c.Local()} // not a stream message: names no stream
+	if m, ok := msg.(*StreamMsg); ok && m != nil {
+		f.Stream, f.Index = m.Stream, m.Index
 	}
-	ctx.Annotate(fmt.Sprintf(fmtDeliver, m.Stream, m.Index, c.ID(), c.Local()))
+	ctx.Record(f)
 }
 
-func annotateClosed(ctx *sim.Context, cfg *StreamConfig, c *Conn, err error) {
+func recordClosed(ctx *sim.Context, cfg *StreamConfig, c *Conn, err error) {
 	if cfg.Quiet {
 		return
 	}
-	ctx.Annotate(fmt.Sprintf(fmtClosed, c.ID(), c.Local(), errName(err)))
+	ctx.Record(StreamClosed{Conn: c.ID(), Local: c.Local(), Err: errName(err)})
 }
 
-// errName names a connection's end in annotations.
+// errName names a connection's end in StreamClosed facts.
 func errName(err error) string {
 	switch {
 	case err == nil:

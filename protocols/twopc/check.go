@@ -18,10 +18,9 @@ type doubtKey struct {
 	txn  string
 }
 
-// instance is a commit protocol set up in a World. It watches the run's
-// annotations (the stable lines "begin T n1,n2", "vote T yes|no",
-// "decide T commit|abort", "apply T commit|abort [unprepared]" and
-// "blocked T: why") and crashes, and checks them after the run.
+// instance is a commit protocol set up in a World. It watches the facts
+// the nodes record (Began, Voted, Decided, Applied, Blocked) and crashes,
+// and checks them after the run.
 type instance struct {
 	cfg          Config
 	world        *sim.World
@@ -30,7 +29,7 @@ type instance struct {
 	blockedAfter time.Duration
 
 	events      []checker.TxnEvent
-	parts       map[string][]string     // transaction -> participant names, from "begin"
+	parts       map[string][]string     // transaction -> participant names, from Began
 	yesAt       map[doubtKey]sim.Time   // when a participant last voted yes
 	down        map[sim.NodeID]sim.Time // crashed nodes -> when
 	blockedSeen map[string]bool         // transactions that were ever reported blocked
@@ -54,7 +53,7 @@ func (in *instance) name(id sim.NodeID) string {
 func (in *instance) observe(e *sim.Event) {
 	switch e.Kind {
 	case sim.KindRecord:
-		in.annotation(e)
+		in.fact(e)
 	case sim.KindCrash:
 		in.down[e.Node] = e.Time
 	case sim.KindRestart:
@@ -62,33 +61,30 @@ func (in *instance) observe(e *sim.Event) {
 	}
 }
 
-func (in *instance) annotation(e *sim.Event) {
-	verb, rest, _ := strings.Cut(e.Text, " ")
-	id, rest, _ := strings.Cut(rest, " ")
-	arg, rest, _ := strings.Cut(rest, " ")
-	ev := checker.TxnEvent{Time: int64(e.Time), Node: in.name(e.Node), Txn: id}
-	switch verb {
-	case "begin":
-		ev.Kind = checker.TxnBegin
-		ev.Participants = strings.Split(arg, ",")
-		in.parts[id] = ev.Participants
-	case "vote":
-		ev.Kind, ev.Commit = checker.TxnVote, arg == "yes"
-		if ev.Commit {
-			in.yesAt[doubtKey{e.Node, id}] = e.Time
+// fact turns a node's fact into the event the atomicity check reads, and
+// follows how long participants stay in doubt.
+func (in *instance) fact(e *sim.Event) {
+	ev := checker.TxnEvent{Time: int64(e.Time), Node: in.name(e.Node)}
+	switch f := e.Msg.(type) {
+	case Began:
+		ev.Kind, ev.Txn, ev.Participants = checker.TxnBegin, f.Txn, f.Participants
+		in.parts[f.Txn] = f.Participants
+	case Voted:
+		ev.Kind, ev.Txn, ev.Commit = checker.TxnVote, f.Txn, f.Yes
+		if f.Yes {
+			in.yesAt[doubtKey{e.Node, f.Txn}] = e.Time
 		}
-	case "decide":
-		ev.Kind, ev.Commit = checker.TxnDecide, arg == "commit"
-	case "apply":
-		ev.Kind, ev.Commit = checker.TxnApply, arg == "commit"
-		ev.Unprepared = rest == "unprepared"
-		if t, ok := in.yesAt[doubtKey{e.Node, id}]; ok {
+	case Decided:
+		ev.Kind, ev.Txn, ev.Commit = checker.TxnDecide, f.Txn, f.Commit
+	case Applied:
+		ev.Kind, ev.Txn, ev.Commit, ev.Unprepared = checker.TxnApply, f.Txn, f.Commit, f.Unprepared
+		if t, ok := in.yesAt[doubtKey{e.Node, f.Txn}]; ok {
 			if d := e.Time.Sub(t); d > in.longest {
-				in.longest, in.longestTxn = d, id
+				in.longest, in.longestTxn = d, f.Txn
 			}
 		}
-	case "blocked":
-		in.blockedSeen[strings.TrimSuffix(id, ":")] = true
+	case Blocked:
+		in.blockedSeen[f.Txn] = true
 		return
 	default:
 		return

@@ -98,7 +98,7 @@ func (c *Coordinator) Start(ctx *sim.Context) {
 			if ended {
 				continue
 			}
-			ctx.Annotate("recover " + id + " commit")
+			ctx.Record(CoordinatorRecovered{Txn: id, Commit: true})
 			c.broadcast(ctx, t, &Decision{Txn: id, Commit: true})
 			c.reply(ctx, t)
 			t.resend = ctx.SetTimer(c.cfg.Retry, resendTimer{id})
@@ -110,7 +110,7 @@ func (c *Coordinator) Start(ctx *sim.Context) {
 				panic(fmt.Sprintf("twopc: coordinator log %s%s: %v", keyPre, id, err))
 			}
 			t.phase, t.result = inDoubt, cr.Reads
-			ctx.Annotate("recover " + id + " in doubt: the participants decide")
+			ctx.Record(CoordinatorRecovered{Txn: id})
 		default:
 			c.abort(ctx, t)
 		}
@@ -222,7 +222,7 @@ func (c *Coordinator) begin(ctx *sim.Context, from sim.NodeID, m *Begin) {
 	st := ctx.Storage()
 	st.Put(keyBegun+m.Txn, rec)
 	st.Sync()
-	ctx.Annotate("begin " + m.Txn + " " + strings.Join(names, ","))
+	ctx.Record(Began{Txn: m.Txn, Participants: names})
 	for _, p := range t.parts {
 		ctx.Send(p, c.prepare(t, p))
 	}
@@ -316,7 +316,7 @@ func (c *Coordinator) precommit(ctx *sim.Context, t *ctxn) {
 	st := ctx.Storage()
 	st.Put(keyPre+t.id, rec)
 	st.Sync()
-	ctx.Annotate("precommit " + t.id)
+	ctx.Record(PreCommitStarted{Txn: t.id})
 	clear(t.acks)
 	for _, p := range t.parts {
 		ctx.Send(p, &PreCommit{Txn: t.id})
@@ -360,7 +360,7 @@ func (c *Coordinator) commit(ctx *sim.Context, t *ctxn) {
 	if !c.cfg.is(AnnounceBeforeLog) {
 		st.Sync()
 	}
-	ctx.Annotate("decide " + t.id + " commit")
+	ctx.Record(Decided{Txn: t.id, Commit: true})
 	c.broadcast(ctx, t, &Decision{Txn: t.id, Commit: true})
 	c.reply(ctx, t)
 	if t.resend == 0 {
@@ -376,7 +376,7 @@ func (c *Coordinator) abort(ctx *sim.Context, t *ctxn) {
 	ctx.CancelTimer(t.resend)
 	t.resend = 0
 	ctx.Storage().Put(keyEnd+t.id, nil)
-	ctx.Annotate("decide " + t.id + " abort")
+	ctx.Record(Decided{Txn: t.id})
 	c.broadcast(ctx, t, &Decision{Txn: t.id})
 	c.reply(ctx, t)
 }

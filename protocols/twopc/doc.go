@@ -47,7 +47,7 @@
 // one that has not voted aborts and says abort, one that voted yes says it is
 // uncertain too. If the coordinator is down and every participant voted yes,
 // nobody may decide: the transaction is blocked, its locks held, and the
-// participants annotate the trace with "blocked T: ..." whenever what they
+// participants record a Blocked fact ("blocked T: ...") whenever what they
 // hear changes. The termination check reports transactions still blocked at
 // the end of the run (a liveness finding, apart from safety), naming who
 // holds them, since when and why; see the twopc-blocking scenario.
@@ -69,14 +69,18 @@
 //
 // # Checks
 //
-// The nodes annotate the trace with stable lines that the checks read:
-// "begin T n1,n2", "vote T yes|no", "decide T commit|abort", "apply T
-// commit|abort [unprepared]" and "blocked T: why". The scenario instance
-// runs three checks from package checker: atomicity (CheckAtomicity:
-// agreement, stability across crashes, commit only on unanimous yes votes,
-// commit only from a prepared state), isolation (CheckIsolation: strict
-// serializability of whole transactions with porcupine) and termination
-// (CheckTermination, liveness).
+// The nodes record what they do as typed facts (sim.Context.Record) that
+// the checks read: Began, Voted, Decided, Applied and Blocked (and
+// PreCommitStarted, CoordinatorRecovered, ParticipantRecovered for the
+// trace). The trace describes them with stable lines: "begin T n1,n2",
+// "vote T yes|no", "decide T commit|abort", "apply T commit|abort
+// [unprepared]", "blocked T: why". The scenario instance runs three checks
+// from package checker: atomicity (CheckAtomicity: agreement, stability
+// across crashes, commit only on unanimous yes votes, commit only from a
+// prepared state), isolation (CheckIsolation: strict serializability of
+// whole transactions with porcupine) and termination (CheckTermination,
+// liveness). A check that cannot decide (porcupine out of budget, a
+// history or facts it cannot read) is inconclusive, never violated.
 //
 // # The bug zoo
 //

@@ -105,8 +105,8 @@ func handlerWorld(t *testing.T, probeIsCoord bool, variant Variant, until time.D
 	return w, got
 }
 
-// annotations returns the trace's annotations, as "node: text".
-func annotations(w *sim.World) []string {
+// facts returns the facts recorded in the trace, as "node: description".
+func facts(w *sim.World) []string {
 	var out []string
 	for _, e := range w.Trace() {
 		if e.Kind == sim.KindRecord {
@@ -190,7 +190,7 @@ func TestParticipant(t *testing.T) {
 func TestCooperativeTerminationBlocks(t *testing.T) {
 	both := &Prepare{Txn: "t1", Ops: []Op{read(0, "k0")}, Participants: []sim.NodeID{1, 2}}
 	w, _ := handlerWorld(t, true, Correct, 0, []send{{time.Millisecond, "n1", both}, {time.Millisecond, "n2", both}})
-	notes := annotations(w)
+	notes := facts(w)
 	assert.Contains(t, notes, "n1: blocked t1: the coordinator does not answer; uncertain too: n2")
 	assert.Contains(t, notes, "n2: blocked t1: the coordinator does not answer; uncertain too: n1")
 	assert.Equal(t, []string{"t1"}, w.Node(1).(*Participant).InDoubt())
@@ -198,8 +198,8 @@ func TestCooperativeTerminationBlocks(t *testing.T) {
 	// If one participant never voted, it aborts when asked, and the one in
 	// doubt learns the outcome from it.
 	w, _ = handlerWorld(t, true, Correct, 0, []send{{time.Millisecond, "n1", both}})
-	assert.Contains(t, annotations(w), "n2: apply t1 abort")
-	assert.Contains(t, annotations(w), "n1: apply t1 abort")
+	assert.Contains(t, facts(w), "n2: apply t1 abort")
+	assert.Contains(t, facts(w), "n1: apply t1 abort")
 	assert.Empty(t, w.Node(1).(*Participant).InDoubt())
 }
 
@@ -215,7 +215,7 @@ func TestCoordinator(t *testing.T) {
 		script  []send
 		faults  []fault
 		want    []string
-		notes   []string // annotations that must appear
+		notes   []string // facts that must be recorded
 		count   map[string]int
 	}{
 		{"commit with the reads", Correct,
@@ -255,7 +255,7 @@ func TestCoordinator(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w, got := handlerWorld(t, false, tc.variant, 0, tc.script, tc.faults...)
 			assert.Equal(t, tc.want, got)
-			notes := annotations(w)
+			notes := facts(w)
 			for _, n := range tc.notes {
 				assert.Contains(t, notes, n)
 			}
@@ -266,7 +266,7 @@ func TestCoordinator(t *testing.T) {
 						k++
 					}
 				}
-				assert.Equal(t, c, k, "times %q was annotated", n)
+				assert.Equal(t, c, k, "times %q was recorded", n)
 			}
 		})
 	}

@@ -3,8 +3,10 @@ package twopc
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -57,7 +59,7 @@ func withParams(data []byte, params map[string]string) ([]byte, error) {
 		ps = &yaml.Node{Kind: yaml.MappingNode}
 		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "params"}, ps)
 	}
-	for _, k := range sortedKeys(params) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
 		set := false
 		for i := 0; i+1 < len(ps.Content); i += 2 {
 			if ps.Content[i].Value == k {
@@ -71,21 +73,6 @@ func withParams(data []byte, params map[string]string) ([]byte, error) {
 		}
 	}
 	return yaml.Marshal(&doc)
-}
-
-func sortedKeys(m map[string]string) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	for i := range ks {
-		for j := i + 1; j < len(ks); j++ {
-			if ks[j] < ks[i] {
-				ks[i], ks[j] = ks[j], ks[i]
-			}
-		}
-	}
-	return ks
 }
 
 // run runs one seed of s.
@@ -106,10 +93,6 @@ func describe(o *scenarios.Outcome) string {
 		s += fmt.Sprintf("\n  %s: %v %s", st.Name, st.Value, st.Unit)
 	}
 	return s
-}
-
-func runTrace(s *scenarios.Scenario, seed uint64) (*scenarios.Outcome, error) {
-	return scenarios.Run(s, seed, scenarios.RunOptions{Trace: true})
 }
 
 // mustRead returns the YAML text of library scenario name.

@@ -37,7 +37,7 @@ type ptxn struct {
 	// Termination protocol.
 	round   int
 	replies map[sim.NodeID]State
-	note    string // the last "blocked" annotation, to avoid repeating it
+	note    string // the last Blocked fact's description, to avoid repeating it
 	backup  bool   // (3PC) acting as backup coordinator, collecting pre-commit acks
 	preAcks map[sim.NodeID]bool
 }
@@ -95,7 +95,7 @@ func (p *Participant) Start(ctx *sim.Context) {
 		for _, op := range t.ops {
 			p.locks[op.Key] = id
 		}
-		ctx.Annotate("recover " + id + " " + t.state.String())
+		ctx.Record(ParticipantRecovered{Txn: id, State: t.state})
 		t.timer = ctx.SetTimer(p.cfg.Retry, doubtTimer{id})
 	}
 }
@@ -183,7 +183,7 @@ func (p *Participant) prepare(ctx *sim.Context, from sim.NodeID, m *Prepare) {
 		st.Put(keyDec+m.Txn, []byte("a"))
 		st.Sync()
 		p.txns[m.Txn] = &ptxn{id: m.Txn, state: Aborted}
-		ctx.Annotate("vote " + m.Txn + " no")
+		ctx.Record(Voted{Txn: m.Txn})
 		ctx.Send(from, &Vote{Txn: m.Txn})
 		return
 	}
@@ -217,7 +217,7 @@ func (p *Participant) prepare(ctx *sim.Context, from sim.NodeID, m *Prepare) {
 		st.Sync()
 	}
 	p.txns[m.Txn] = t
-	ctx.Annotate("vote " + m.Txn + " yes")
+	ctx.Record(Voted{Txn: m.Txn, Yes: true})
 	ctx.Send(from, &Vote{Txn: m.Txn, Yes: true, Reads: t.reads})
 	t.timer = ctx.SetTimer(p.cfg.DecisionTimeout, doubtTimer{m.Txn})
 }
@@ -233,13 +233,13 @@ func (p *Participant) decision(ctx *sim.Context, m *Decision) {
 			st.Put(keyDec+m.Txn, []byte("c"))
 			st.Sync()
 			p.txns[m.Txn] = &ptxn{id: m.Txn, state: Committed}
-			ctx.Annotate("apply " + m.Txn + " commit unprepared")
+			ctx.Record(Applied{Txn: m.Txn, Commit: true, Unprepared: true})
 			ctx.Send(p.cfg.Coordinator, &Ack{Txn: m.Txn})
 			return
 		}
 		st.Put(keyDec+m.Txn, []byte("a"))
 		p.txns[m.Txn] = &ptxn{id: m.Txn, state: Aborted}
-		ctx.Annotate("apply " + m.Txn + " abort")
+		ctx.Record(Applied{Txn: m.Txn})
 		return
 	}
 	switch t.state {
@@ -282,13 +282,12 @@ func (p *Participant) apply(ctx *sim.Context, t *ptxn, commit bool) {
 		// decision, which others act on: it must survive a crash.
 		st.Sync()
 	}
+	ctx.Record(Applied{Txn: t.id, Commit: commit})
 	if commit {
 		t.state = Committed
-		ctx.Annotate("apply " + t.id + " commit")
 		ctx.Send(p.cfg.Coordinator, &Ack{Txn: t.id})
 	} else {
 		t.state = Aborted
-		ctx.Annotate("apply " + t.id + " abort")
 	}
 	t.ops, t.reads, t.replies, t.preAcks = nil, nil, nil, nil
 }
@@ -301,7 +300,7 @@ func (p *Participant) abortUnvoted(ctx *sim.Context, id string) *ptxn {
 	st.Sync()
 	t := &ptxn{id: id, state: Aborted}
 	p.txns[id] = t
-	ctx.Annotate("apply " + id + " abort")
+	ctx.Record(Applied{Txn: id})
 	return t
 }
 
@@ -310,28 +309,18 @@ func (p *Participant) abortUnvoted(ctx *sim.Context, id string) *ptxn {
 // round brought no decision, the transaction is blocked: say so, and why.
 func (p *Participant) inquireRound(ctx *sim.Context, t *ptxn) {
 	if t.round > 0 {
-		var uncertain, silent []string
+		f := Blocked{Txn: t.id}
 		for _, q := range t.parts {
 			if q == ctx.ID() {
 				continue
 			}
 			if _, ok := t.replies[q]; ok {
-				uncertain = append(uncertain, ctx.NodeName(q))
+				f.Uncertain = append(f.Uncertain, ctx.NodeName(q))
 			} else {
-				silent = append(silent, ctx.NodeName(q))
+				f.Silent = append(f.Silent, ctx.NodeName(q))
 			}
 		}
-		note := "blocked " + t.id + ": the coordinator does not answer"
-		if len(uncertain) > 0 {
-			note += "; uncertain too: " + strings.Join(uncertain, ",")
-		}
-		if len(silent) > 0 {
-			note += "; silent: " + strings.Join(silent, ",")
-		}
-		if note != t.note {
-			ctx.Annotate(note)
-			t.note = note
-		}
+		p.blocked(ctx, t, f)
 	}
 	t.round++
 	t.replies = map[sim.NodeID]State{}
@@ -342,6 +331,15 @@ func (p *Participant) inquireRound(ctx *sim.Context, t *ptxn) {
 		}
 	}
 	t.timer = ctx.SetTimer(p.cfg.DecisionTimeout, doubtTimer{t.id})
+}
+
+// blocked records that t is blocked, unless the last Blocked fact about it
+// said the same.
+func (p *Participant) blocked(ctx *sim.Context, t *ptxn, f Blocked) {
+	if s := f.String(); s != t.note {
+		ctx.Record(f)
+		t.note = s
+	}
 }
 
 // inquire answers another participant's Inquire.

@@ -46,11 +46,7 @@ func (p *Participant) preCommit(ctx *sim.Context, from sim.NodeID, m *PreCommit)
 // startRound3 starts a termination round of three-phase commit.
 func (p *Participant) startRound3(ctx *sim.Context, t *ptxn) {
 	if t.round > 0 {
-		note := "blocked " + t.id + ": no backup coordinator decided in the last round"
-		if note != t.note {
-			ctx.Annotate(note)
-			t.note = note
-		}
+		p.blocked(ctx, t, Blocked{Txn: t.id, NoBackup: true})
 	}
 	t.round++
 	t.backup = false
@@ -160,7 +156,7 @@ func (p *Participant) expectedPreAcks(t *ptxn) int {
 // sent to every other participant and to the coordinator.
 func (p *Participant) backupDecide(ctx *sim.Context, t *ptxn, commit bool) {
 	id, parts := t.id, t.parts
-	ctx.Annotate("decide " + id + " " + outcome(commit) + " as backup")
+	ctx.Record(Decided{Txn: id, Commit: commit, Backup: true})
 	p.apply(ctx, t, commit)
 	for _, q := range parts {
 		if q != ctx.ID() {
@@ -168,11 +164,4 @@ func (p *Participant) backupDecide(ctx *sim.Context, t *ptxn, commit bool) {
 		}
 	}
 	ctx.Send(p.cfg.Coordinator, &Decision{Txn: id, Commit: commit})
-}
-
-func outcome(commit bool) string {
-	if commit {
-		return "commit"
-	}
-	return "abort"
 }
