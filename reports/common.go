@@ -166,6 +166,9 @@ func verdictLine(o *scenarios.Outcome) string {
 	if o.Crash != nil {
 		return "CRASHED (" + oneLine(o.Crash.String()) + ")"
 	}
+	if o.Interrupted {
+		return fmt.Sprintf("INTERRUPTED (stopped at %v after %d events; no check ran)", o.SimTime, o.Events)
+	}
 	holds, violated, inconclusive := o.Counts()
 	word := "FAIL"
 	if o.Passed {

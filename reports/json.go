@@ -54,6 +54,9 @@ type Report struct {
 	// Crash, if present, says the run ended in a panic (see
 	// scenarios.Crash): phase, node, event, time_ns, panic and stack.
 	Crash *scenarios.Crash `json:"crash,omitempty"`
+	// Interrupted, if true, says the run was stopped from outside before
+	// its end (a signal), and no check ran.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// WallNS is the wall-clock time of simulation and checks, in
 	// nanoseconds. It is absent when wall times are omitted.
 	WallNS *int64 `json:"wall_ns,omitempty"`
@@ -151,7 +154,7 @@ func NewReport(o *scenarios.Outcome, opts ...Option) Report {
 		Counts: Counts{Holds: holds, Violated: violated, Inconclusive: inconclusive},
 		Events: o.Events, SimTimeNS: int64(o.SimTime),
 		Checks: make([]Check, 0, len(o.Checks)), Stats: make([]Stat, 0, len(o.Stats)),
-		Faults: make([]Fault, 0, len(o.Faults)), Replay: ReplayCommand(o, opts...), Crash: o.Crash,
+		Faults: make([]Fault, 0, len(o.Faults)), Replay: ReplayCommand(o, opts...), Crash: o.Crash, Interrupted: o.Interrupted,
 	}
 	for _, c := range o.Checks {
 		r.Checks = append(r.Checks, newCheck(c))

@@ -141,24 +141,30 @@ type SweepReport struct {
 }
 
 // Add folds one outcome into the sweep. It keeps no reference to o.
-func (s *Sweep) Add(o *scenarios.Outcome) {
+func (s *Sweep) Add(o *scenarios.Outcome) { s.AddRecord(NewRunRecord(o)) }
+
+// AddRecord folds one run into the sweep, as Add does with its Outcome: a
+// sweep resumed from the records of an earlier, interrupted one sums up to
+// the same report as a sweep that was never interrupted.
+func (s *Sweep) AddRecord(r RunRecord) {
 	var f failure
-	_, violated, inconclusive := o.Counts()
-	if !o.Passed {
-		f = failure{Failure{Seed: o.Seed, Scenario: o.Scenario, Fingerprint: o.Fingerprint,
-			Violated: []string{}, Inconclusive: []string{}}, replayTarget(o.Scenario, o.File)}
-		f.Crashed = o.Crash != nil
-		for _, c := range o.Checks {
-			switch c.Verdict {
-			case checker.Violated:
-				f.Violated = append(f.Violated, c.Check)
-			case checker.Inconclusive:
-				f.Inconclusive = append(f.Inconclusive, c.Check)
-			}
+	violated, inconclusive := 0, 0
+	if !r.Passed {
+		f = failure{Failure{Seed: r.Seed, Scenario: r.Scenario, Fingerprint: r.Fingerprint,
+			Violated: []string{}, Inconclusive: []string{}, Crashed: r.Crashed}, replayTarget(r.Scenario, r.File)}
+	}
+	for _, c := range r.Checks {
+		switch c.Verdict {
+		case checker.Violated:
+			violated++
+			f.Violated = append(f.Violated, c.Name)
+		case checker.Inconclusive:
+			inconclusive++
+			f.Inconclusive = append(f.Inconclusive, c.Name)
 		}
 	}
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%s\x00%d\x00%s", o.Scenario, o.Seed, o.Fingerprint)
+	fmt.Fprintf(h, "%s\x00%d\x00%s", r.Scenario, r.Seed, r.Fingerprint)
 	d := mix64(h.Sum64())
 
 	s.mu.Lock()
@@ -169,38 +175,43 @@ func (s *Sweep) Add(o *scenarios.Outcome) {
 	}
 	s.runs++
 	switch {
-	case o.Crash != nil:
+	case r.Crashed:
 		s.crashed++
 	case violated > 0:
 		s.violated++
 	case inconclusive > 0:
 		s.inconclusive++
 	}
-	if o.Passed {
+	if r.Passed {
 		s.passed++
 	} else {
 		s.failing = append(s.failing, f)
 	}
-	s.events += o.Events
-	s.simTime += o.SimTime
-	s.wall += o.Wall
+	s.events += r.Events
+	s.simTime += time.Duration(r.SimTimeNS)
+	s.wall += time.Duration(r.WallNS)
 	s.digest += d
-	s.scenarios[o.Scenario] = true
-	for _, c := range o.Checks {
-		k := checkKey{c.Check, c.Kind}
-		sc := s.checks[k]
-		if sc == nil {
-			sc = &SweepCheck{Name: c.Check, Kind: c.Kind.String()}
-			s.checks[k] = sc
-		}
-		switch c.Verdict {
-		case checker.Holds:
-			sc.Holds++
-		case checker.Violated:
-			sc.Violated++
-		default:
-			sc.Inconclusive++
-		}
+	s.scenarios[r.Scenario] = true
+	for _, c := range r.Checks {
+		s.count(c)
+	}
+}
+
+// count adds one check's verdict to its row; s.mu is held.
+func (s *Sweep) count(c RunCheck) {
+	k := checkKey{c.Name, c.Kind}
+	sc := s.checks[k]
+	if sc == nil {
+		sc = &SweepCheck{Name: c.Name, Kind: c.Kind.String()}
+		s.checks[k] = sc
+	}
+	switch c.Verdict {
+	case checker.Holds:
+		sc.Holds++
+	case checker.Violated:
+		sc.Violated++
+	default:
+		sc.Inconclusive++
 	}
 }
 

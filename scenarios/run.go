@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -14,8 +15,18 @@ import (
 
 // RunOptions changes how Run runs a scenario.
 type RunOptions struct {
-	// Trace records every event, for trace files and HTML reports.
-	Trace bool
+	// Trace records events in memory (Outcome.World's Trace), for reports:
+	// every one, or the first TraceLimit if that is positive.
+	Trace      bool
+	TraceLimit int
+	// TraceTo, if set, receives the whole trace as JSON Lines while the run
+	// goes, through a bounded buffer (sim.World.StreamTraceJSONL): the way
+	// to keep the trace of a long run.
+	TraceTo io.Writer
+	// Context, if set, interrupts the run when it is done: the simulation
+	// stops before its next event and the Outcome says Interrupted, with no
+	// check run.
+	Context context.Context
 	// CheckBudget, if positive, overrides the scenario's check_budget.
 	CheckBudget time.Duration
 	// AllowInconclusive, if true, lets inconclusive checks pass even when
@@ -52,6 +63,9 @@ type Outcome struct {
 	// Crash, if set, says the run ended in a panic: a failed run, with no
 	// verdicts for the checks it did not reach.
 	Crash *Crash `json:"crash,omitempty"`
+	// Interrupted says the run was stopped from outside (RunOptions.Context)
+	// before its end: it did not pass, and no check ran.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Crash describes a panic that ended a run: in a node's handler, in a
@@ -102,7 +116,15 @@ func (o *Outcome) Counts() (holds, violated, inconclusive int) {
 // the protocol's nodes, the network and the fault schedule. Validation uses
 // it to resolve node names; Run uses it to run.
 func Build(s *Scenario, seed uint64, trace bool) (*sim.World, protocols.Instance, []Fault, error) {
-	w, err := sim.New(sim.Config{Seed: seed, Trace: trace, Link: s.Network.Default})
+	return build(s, sim.Config{Seed: seed, Trace: trace})
+}
+
+// build is Build with the kernel's configuration (its Link is the
+// scenario's).
+func build(s *Scenario, cfg sim.Config) (*sim.World, protocols.Instance, []Fault, error) {
+	seed := cfg.Seed
+	cfg.Link = s.Network.Default
+	w, err := sim.New(cfg)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: network: %w", s.File, err)
 	}
@@ -143,58 +165,107 @@ func Build(s *Scenario, seed uint64, trace bool) (*sim.World, protocols.Instance
 //
 // A panic in the protocol's code (set-up, a node, or its checks) does not
 // escape: the Outcome fails with Crash set, so a sweep goes on and reports
-// the seed like any other failure.
+// the seed like any other failure. Run returns an error only for a scenario
+// that cannot be set up, or a trace that cannot be written.
 func Run(s *Scenario, seed uint64, opts RunOptions) (o *Outcome, err error) {
-	start := time.Now()
-	var (
-		w     *sim.World
-		phase = "setup"
-	)
+	r := &run{s: s, seed: seed, opts: opts, start: time.Now(), phase: "setup"}
 	defer func() {
 		if p := recover(); p != nil {
-			o, err = crashed(s, seed, opts, w, phase, p, start), nil
+			o, err = r.crashed(p), nil
 		}
 	}()
-	w, inst, schedule, err := Build(s, seed, opts.Trace)
-	if err != nil {
+	if err := r.build(); err != nil {
 		return nil, err
 	}
-	phase = "run"
-	w.RunUntil(sim.Time(s.Duration))
-	phase = "check"
-	budget := s.CheckBudget
-	if opts.CheckBudget > 0 {
-		budget = opts.CheckBudget
+	r.phase = "run"
+	if err := r.simulate(); err != nil {
+		return nil, err
+	}
+	if r.w.Interrupted() {
+		o := r.outcome()
+		o.Interrupted = true
+		return o, nil
+	}
+	r.phase = "check"
+	return r.check(), nil
+}
+
+// run is one run of Run in progress.
+type run struct {
+	s        *Scenario
+	seed     uint64
+	opts     RunOptions
+	start    time.Time
+	phase    string // "setup", "run" or "check": where a panic would be
+	w        *sim.World
+	inst     protocols.Instance
+	schedule []Fault
+}
+
+func (r *run) build() error {
+	var err error
+	r.w, r.inst, r.schedule, err = build(r.s, sim.Config{Seed: r.seed, Trace: r.opts.Trace, TraceLimit: r.opts.TraceLimit})
+	return err
+}
+
+// simulate runs the world to the scenario's end, streaming its trace and
+// stopping early if the context says so.
+func (r *run) simulate() error {
+	if ctx := r.opts.Context; ctx != nil {
+		defer context.AfterFunc(ctx, r.w.Interrupt)()
+	}
+	flush := func() error { return nil }
+	if r.opts.TraceTo != nil {
+		flush = r.w.StreamTraceJSONL(r.opts.TraceTo)
+	}
+	r.w.RunUntil(sim.Time(r.s.Duration))
+	if err := flush(); err != nil {
+		return fmt.Errorf("trace: %w", err)
+	}
+	return nil
+}
+
+// check runs the checks and completes the Outcome.
+func (r *run) check() *Outcome {
+	budget := r.s.CheckBudget
+	if r.opts.CheckBudget > 0 {
+		budget = r.opts.CheckBudget
 	}
 	checkStart := time.Now()
-	rep := inst.Check(protocols.CheckRequest{World: w, Checks: s.Checks, Budget: budget})
-	o = &Outcome{
-		Scenario: s.Name, File: s.File, Protocol: s.Protocol.Name, Seed: seed,
-		Fingerprint: fmt.Sprintf("%016x", w.Fingerprint()), Events: w.Events(), SimTime: time.Duration(w.Now()),
-		Checks: rep.Checks, Stats: rep.Stats, Faults: schedule, World: w, Instance: inst, Visualization: rep.Visualization,
-		AllowInconclusive: s.AllowInconclusive || opts.AllowInconclusive,
-	}
+	rep := r.inst.Check(protocols.CheckRequest{World: r.w, Checks: r.s.Checks, Budget: budget})
+	o := r.outcome()
+	o.Checks, o.Stats, o.Visualization = rep.Checks, rep.Stats, rep.Visualization
 	_, violated, inconclusive := o.Counts()
 	o.Passed = violated == 0 && (inconclusive == 0 || o.AllowInconclusive)
 	o.CheckWall = time.Since(checkStart)
-	o.Wall = time.Since(start)
-	return o, nil
+	o.Wall = time.Since(r.start)
+	return o
 }
 
-// crashed builds the Outcome of a run that panicked.
-func crashed(s *Scenario, seed uint64, opts RunOptions, w *sim.World, phase string, p any, start time.Time) *Outcome {
-	c := &Crash{Phase: phase, Value: fmt.Sprint(p), Stack: cleanStack(debug.Stack())}
-	o := &Outcome{Scenario: s.Name, File: s.File, Protocol: s.Protocol.Name, Seed: seed, Crash: c, World: w,
-		AllowInconclusive: s.AllowInconclusive || opts.AllowInconclusive}
-	if w != nil {
-		if id, ok := w.Active(); ok && phase == "run" {
-			c.Node = w.Name(id)
-		}
-		c.Event, c.Time = w.Events(), time.Duration(w.Now())
+// outcome is the Outcome of the run so far, with no verdicts.
+func (r *run) outcome() *Outcome {
+	o := &Outcome{Scenario: r.s.Name, File: r.s.File, Protocol: r.s.Protocol.Name, Seed: r.seed,
+		Faults: r.schedule, World: r.w, Instance: r.inst,
+		AllowInconclusive: r.s.AllowInconclusive || r.opts.AllowInconclusive}
+	if w := r.w; w != nil {
 		o.Fingerprint = fmt.Sprintf("%016x", w.Fingerprint())
 		o.Events, o.SimTime = w.Events(), time.Duration(w.Now())
 	}
-	o.Wall = time.Since(start)
+	o.Wall = time.Since(r.start)
+	return o
+}
+
+// crashed builds the Outcome of a run that panicked.
+func (r *run) crashed(p any) *Outcome {
+	c := &Crash{Phase: r.phase, Value: fmt.Sprint(p), Stack: cleanStack(debug.Stack())}
+	if w := r.w; w != nil {
+		if id, ok := w.Active(); ok && r.phase == "run" {
+			c.Node = w.Name(id)
+		}
+		c.Event, c.Time = w.Events(), time.Duration(w.Now())
+	}
+	o := r.outcome()
+	o.Crash = c
 	return o
 }
 

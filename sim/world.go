@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,9 +31,12 @@ type Config struct {
 	// Link is the default behaviour of every link; the zero value means
 	// DefaultLink.
 	Link LinkConfig
-	// Trace records every event in memory for Trace and WriteTraceJSONL. The
-	// fingerprint is computed whether or not events are recorded.
-	Trace bool
+	// Trace records events in memory for Trace and WriteTraceJSONL: every
+	// one, or the first TraceLimit if that is positive (Traced counts them
+	// all). The fingerprint is computed whether or not events are recorded.
+	// To keep a whole long run, stream it instead (StreamTraceJSONL).
+	Trace      bool
+	TraceLimit int
 	// OnEvent, if set, is called with every event as it happens (the Event
 	// is only valid during the call). Checkers use it to watch a run without
 	// recording the whole trace.
@@ -80,6 +84,7 @@ type World struct {
 	links   links
 	fp      fingerprint
 	record  bool
+	limit   int // most events recorded, or 0 for all
 	trace   []Event
 	onEvent func(*Event)
 	scratch Event // handed to observers, valid during the call
@@ -88,12 +93,13 @@ type World struct {
 	traced  uint64 // trace events so far, recorded or not
 	stopped bool
 	reason  string
-	active  NodeID // the node whose handler runs, or ran last; None for scheduled calls
+	active  NodeID      // the node whose handler runs, or ran last; None for scheduled calls
+	halt    atomic.Bool // Interrupt was called
 }
 
 // New returns an empty World configured by cfg.
 func New(cfg Config) (*World, error) {
-	w := &World{root: cfg.Seed, record: cfg.Trace, onEvent: cfg.OnEvent, byName: map[string]NodeID{}, active: None}
+	w := &World{root: cfg.Seed, record: cfg.Trace, limit: cfg.TraceLimit, onEvent: cfg.OnEvent, byName: map[string]NodeID{}, active: None}
 	w.netSrc = NewStream(cfg.Seed, "network")
 	link := cfg.Link
 	if link.Latency.Kind == "" {
@@ -229,6 +235,10 @@ func (w *World) Fingerprint() uint64 { return w.fp.sum() }
 // must not be modified.
 func (w *World) Trace() []Event { return w.trace }
 
+// Traced returns how many trace events the run has had so far, recorded or
+// not: Trace's events are the first of them.
+func (w *World) Traced() uint64 { return w.traced }
+
 // History returns every operation recorded by clients, in invocation order.
 func (w *World) History() []Operation { return w.history }
 
@@ -281,9 +291,23 @@ func (w *World) run(until Time, maxEvents uint64) {
 		if until != Never && w.q.peek().at > until {
 			return
 		}
+		if w.halt.Load() {
+			w.Stop("interrupted")
+			return
+		}
 		w.step()
 	}
 }
+
+// Interrupt asks the world to stop before its next event, as Stop does,
+// with the reason "interrupted". Unlike every other method it may be called
+// from any goroutine while the world runs: a command calls it when its user
+// interrupts a long run. Where the run stops then depends on timing, so an
+// interrupted run is not a replayable result; Interrupted tells one apart.
+func (w *World) Interrupt() { w.halt.Store(true) }
+
+// Interrupted reports whether Interrupt was called.
+func (w *World) Interrupted() bool { return w.halt.Load() }
 
 // step pops and processes the earliest event.
 func (w *World) step() {
@@ -534,5 +558,8 @@ func (w *World) publish(e Event) {
 	}
 	if w.record {
 		w.trace = append(w.trace, e)
+		if w.limit > 0 && len(w.trace) >= w.limit {
+			w.record = false // the window is full; the fingerprint goes on
+		}
 	}
 }
