@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 	"strconv"
+	"strings"
 
 	"olympos.io/encoding/edn"
 )
@@ -62,6 +64,7 @@ type jepsenEvent struct {
 	index   any // its :index, for messages, or nil
 	typ     edn.Keyword
 	f       edn.Keyword
+	key     any // the event's :key, or nil: then a kv value is [key value]
 	value   any
 	process int
 }
@@ -117,7 +120,7 @@ func jepsenEventOf(v any, pos int) (e jepsenEvent, keep bool, err error) {
 	if !ok {
 		return e, false, fmt.Errorf("event %d: want a map like {:type :invoke, :f :read, ...}, got %T", pos, v)
 	}
-	e = jepsenEvent{pos: pos, index: m[edn.Keyword("index")], value: m[edn.Keyword("value")]}
+	e = jepsenEvent{pos: pos, index: m[edn.Keyword("index")], key: m[edn.Keyword("key")], value: m[edn.Keyword("value")]}
 	proc, ok := m[edn.Keyword("process")].(int64)
 	if !ok {
 		return e, false, nil
@@ -135,14 +138,24 @@ func jepsenEventOf(v any, pos int) (e jepsenEvent, keep bool, err error) {
 	return e, true, nil
 }
 
-// guessJepsenModel says "kv" if a read or write carries a [key value] pair.
+// guessJepsenModel says "kv" if an event names a :key, or a read or write
+// carries a [key value] pair.
 func guessJepsenModel(events []jepsenEvent) string {
 	for _, e := range events {
+		if e.key != nil {
+			return kvName
+		}
 		if vec, ok := e.value.([]any); ok && len(vec) == 2 && (e.f == "read" || e.f == "write") {
 			return kvName
 		}
 	}
 	return registerName
+}
+
+// jepsenOps names the operations a history's :f may take, by model.
+var jepsenOps = map[string]map[edn.Keyword]string{
+	registerName: {"read": "read", "write": "write", "cas": "cas"},
+	kvName:       {"read": "get", "get": "get", "write": "put", "put": "put", "append": "append", "cas": "cas"},
 }
 
 // pairJepsen pairs every invocation with its process's next completion.
@@ -188,21 +201,15 @@ func completeJepsen(op *Operation, e jepsenEvent, model string) error {
 	}
 	op.Outcome, op.Return = OK, int64(e.pos)
 	value, ok := "", false
-	switch e.f {
-	case "read":
-		v := e.value
-		if model == kvName {
-			pair, good := e.value.([]any)
-			if !good || len(pair) != 2 {
-				return fmt.Errorf("%s: a kv read's :value is [key value], got %v", e.where(), e.value)
-			}
-			v = pair[1]
-		}
-		s, err := ednString(v)
+	switch jepsenOps[model][e.f] {
+	case "read", "get":
+		_, v, err := e.keyValue(model)
 		if err != nil {
+			return err
+		}
+		if value, err = ednString(v); err != nil {
 			return fmt.Errorf("%s: :value: %w", e.where(), err)
 		}
-		value = s
 	case "cas":
 		ok = true
 	}
@@ -214,45 +221,65 @@ func completeJepsen(op *Operation, e jepsenEvent, model string) error {
 	return nil
 }
 
-// jepsenInput turns an invocation into the model's input.
-func jepsenInput(e jepsenEvent, model string) (any, error) {
-	key, v := "", e.value
-	if model == kvName {
+// keyValue splits an event's key from its value: its :key, or the first
+// of a [key value] pair for the kv model; no key for the register.
+func (e jepsenEvent) keyValue(model string) (key string, value any, err error) {
+	switch {
+	case model != kvName:
+		return "", e.value, nil
+	case e.key != nil:
+		key, err = ednString(e.key)
+		value = e.value
+	default:
 		pair, ok := e.value.([]any)
 		if !ok || len(pair) != 2 {
-			return nil, fmt.Errorf("%s: a kv operation's :value is [key value], got %v", e.where(), e.value)
+			return "", nil, fmt.Errorf("%s: a kv operation's :value is [key value] (or the event names its :key), got %v", e.where(), e.value)
 		}
-		k, err := ednString(pair[0])
-		if err != nil {
-			return nil, fmt.Errorf("%s: key: %w", e.where(), err)
+		key, err = ednString(pair[0])
+		value = pair[1]
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: key: %w", e.where(), err)
+	}
+	return key, value, nil
+}
+
+// jepsenInput turns an invocation into the model's input.
+func jepsenInput(e jepsenEvent, model string) (any, error) {
+	op, known := jepsenOps[model][e.f]
+	if !known {
+		var fs []string
+		for f := range jepsenOps[model] {
+			fs = append(fs, ":"+string(f))
 		}
-		key, v = k, pair[1]
+		slices.Sort(fs)
+		return nil, fmt.Errorf("%s: :f :%s is not one of the %s model's operations (%s)", e.where(), string(e.f), model, strings.Join(fs, ", "))
+	}
+	key, v, err := e.keyValue(model)
+	if err != nil {
+		return nil, err
 	}
 	var expected, value string
-	var err error
-	switch e.f {
-	case "read":
-	case "write":
+	switch op {
+	case "write", "put", "append":
 		value, err = ednString(v)
 	case "cas":
 		expected, value, err = ednPair(v)
-	default:
-		return nil, fmt.Errorf("%s: :f :%s is not :read, :write or :cas", e.where(), string(e.f))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: :value: %w", e.where(), err)
 	}
-	return modelInput(model, e.f, key, expected, value), nil
+	return modelInput(model, op, key, expected, value), nil
 }
 
 // modelInput builds the register or key-value input of an operation.
-func modelInput(model string, f edn.Keyword, key, expected, value string) any {
+func modelInput(model, op, key, expected, value string) any {
 	if model == kvName {
-		op := map[edn.Keyword]KVOp{"read": KVGet, "write": KVPut, "cas": KVCAS}[f]
-		return KVInput{Op: op, Key: key, Expected: expected, Value: value}
+		kinds := map[string]KVOp{"get": KVGet, "put": KVPut, "append": KVAppend, "cas": KVCAS}
+		return KVInput{Op: kinds[op], Key: key, Expected: expected, Value: value}
 	}
-	op := map[edn.Keyword]RegisterOp{"read": RegisterRead, "write": RegisterWrite, "cas": RegisterCAS}[f]
-	return RegisterInput{Op: op, Expected: expected, Value: value}
+	kinds := map[string]RegisterOp{"read": RegisterRead, "write": RegisterWrite, "cas": RegisterCAS}
+	return RegisterInput{Op: kinds[op], Expected: expected, Value: value}
 }
 
 // ednPair reads a cas value, [expected new].
