@@ -105,7 +105,8 @@ func CheckLinearizable(model Model, ops []Operation, budget time.Duration) (LinR
 // to model, using porcupine, within the limits. It returns an error
 // wrapping ErrBadHistory, before checking anything, if ValidateHistory
 // rejects ops. Operations whose Outcome is Fail did not take effect and
-// are left out.
+// are left out; a history with no operation left is vacuous (Vacuously):
+// inconclusive, not a pass.
 //
 // Porcupine runs first in its fast mode, which checks the partitions (for
 // KVModel, the keys) side by side and stops at the first that is not
@@ -155,6 +156,14 @@ func checkLinearizable(model Model, ops []Operation, lim Limits, stop func(part 
 		return LinResult{}, err
 	}
 	defer lc.guard.release()
+	if len(lc.keys) == 0 {
+		what := "the history has no operations"
+		if lc.failed > 0 {
+			what = fmt.Sprintf("every one of the history's %d operations failed", lc.failed)
+		}
+		return LinResult{Result: Vacuously(LinearizabilityCheck, Safety, what+" (model "+model.Name+")"),
+			Model: model.Name, vis: &visualization{lc: lc}}, nil
+	}
 	return lc.run(), nil
 }
 

@@ -19,7 +19,7 @@ func TestRegisterHistories(t *testing.T) {
 		ops  []Operation
 		want Verdict
 	}{
-		{"empty history", nil, Holds},
+		{"empty history: nothing to check, not a pass", nil, Inconclusive},
 		{"read of the initial value", []Operation{rRead(0, 0, 10, "")}, Holds},
 		{"write then read", []Operation{rWrite(0, 0, 10, "1"), rRead(1, 20, 30, "1")}, Holds},
 		{"read concurrent with a write sees the old value",
@@ -478,4 +478,22 @@ func TestFastModeStopsAtTheFirstViolation(t *testing.T) {
 		{Key: "bomb", Ops: 25, Verdict: Inconclusive},
 	}, res.Partitions)
 	assert.Contains(t, res.Detail, "the check stops at the first key found not linearizable")
+}
+
+func TestAHistoryWithNothingToCheckIsVacuous(t *testing.T) {
+	failed := rWrite(0, 0, 10, "1")
+	failed.Outcome = Fail
+	for _, tc := range []struct {
+		ops  []Operation
+		want string
+	}{
+		{nil, "nothing to check: the history has no operations (model register)"},
+		{[]Operation{failed}, "nothing to check: every one of the history's 1 operations failed (model register)"},
+	} {
+		res, err := CheckLinearizable(RegisterModel(), tc.ops, 0)
+		require.NoError(t, err)
+		assert.Equal(t, Inconclusive, res.Verdict)
+		assert.True(t, res.Vacuous)
+		assert.Equal(t, tc.want, res.Detail)
+	}
 }

@@ -122,14 +122,17 @@ func checkDetail(c checker.Result) string {
 	if len(c.Offending) > 0 {
 		fmt.Fprintf(&b, " [offending: %s]", strings.Join(c.Offending, ", "))
 	}
-	if c.Verdict == checker.Inconclusive || c.TimedOut {
+	if (c.Verdict == checker.Inconclusive && !c.Vacuous) || c.TimedOut {
 		budget := "unlimited"
 		if c.Budget > 0 {
 			budget = c.Budget.String()
 		}
 		fmt.Fprintf(&b, " (budget %s", budget)
-		if c.TimedOut {
+		switch {
+		case c.TimedOut:
 			b.WriteString(", timed out")
+		case c.Limit == checker.LimitMemory:
+			b.WriteString(", memory limit reached")
 		}
 		b.WriteString(")")
 	}

@@ -89,6 +89,11 @@ type Check struct {
 	BudgetNS int64 `json:"budget_ns"`
 	// TimedOut reports whether the check ran out of its budget.
 	TimedOut bool `json:"timed_out"`
+	// Limit names the limit that cut the check short ("time" or
+	// "memory"), if any.
+	Limit string `json:"limit,omitempty"`
+	// Vacuous says the check had nothing to check: it is inconclusive.
+	Vacuous bool `json:"vacuous,omitempty"`
 }
 
 // Stat is the JSON form of one protocol statistic.
@@ -184,7 +189,7 @@ func newCheck(c checker.Result) Check {
 		off = []string{}
 	}
 	return Check{Name: c.Check, Kind: c.Kind.String(), Verdict: c.Verdict.String(), Detail: c.Detail,
-		Offending: off, BudgetNS: int64(c.Budget), TimedOut: c.TimedOut}
+		Offending: off, BudgetNS: int64(c.Budget), TimedOut: c.TimedOut, Limit: c.Limit, Vacuous: c.Vacuous}
 }
 
 // newFault converts a scenarios.Fault.

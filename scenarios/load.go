@@ -309,6 +309,7 @@ func (p *parser) parse(data []byte) *Scenario {
 			}
 		},
 		"allow_inconclusive": func(v *yaml.Node, f string) { s.AllowInconclusive, _ = p.boolean(v, f) },
+		"allow_vacuous":      func(v *yaml.Node, f string) { s.AllowVacuous, _ = p.boolean(v, f) },
 	})
 	if root.Kind != yaml.MappingNode {
 		return nil
@@ -368,6 +369,10 @@ func (p *parser) nemesisWindow(n *yaml.Node, nm *Nemesis) {
 	if nm.Start >= nm.Stop {
 		p.errf(valueOf(n, "start"), "nemesis.start", "%v is not before the nemesis's stop, %v: it would schedule nothing", nm.Start, nm.Stop)
 		return
+	}
+	if window := nm.Stop - nm.Start; window < nm.Duration*3/2 {
+		p.errf(valueOf(n, "duration"), "nemesis.duration", "%v: a fault lasts up to %v, longer than the nemesis's window from %v to %v, so some runs would have none",
+			nm.Duration, nm.Duration*3/2, nm.Start, nm.Stop)
 	}
 	cycles := float64(nm.Stop-nm.Start) / float64(nm.Interval+nm.Duration)
 	if est := 2 * cycles * float64(max(nm.MaxDown, 1)); est > MaxFaults {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +61,8 @@ type Outcome struct {
 	Visualization func(io.Writer) error `json:"-"`
 	// AllowInconclusive records whether inconclusive checks passed.
 	AllowInconclusive bool `json:"allow_inconclusive"`
+	// AllowVacuous records whether checks with nothing to check passed.
+	AllowVacuous bool `json:"allow_vacuous,omitempty"`
 	// Crash, if set, says the run ended in a panic: a failed run, with no
 	// verdicts for the checks it did not reach.
 	Crash *Crash `json:"crash,omitempty"`
@@ -234,19 +237,43 @@ func (r *run) check() *Outcome {
 	checkStart := time.Now()
 	rep := r.inst.Check(protocols.CheckRequest{World: r.w, Checks: r.s.Checks, Budget: budget})
 	o := r.outcome()
-	o.Checks, o.Stats, o.Visualization = rep.Checks, rep.Stats, rep.Visualization
-	_, violated, inconclusive := o.Counts()
-	o.Passed = violated == 0 && (inconclusive == 0 || o.AllowInconclusive)
+	o.Checks, o.Stats, o.Visualization = append(rep.Checks, r.faultsCheck()...), rep.Stats, rep.Visualization
+	o.Passed = o.passed()
 	o.CheckWall = time.Since(checkStart)
 	o.Wall = time.Since(r.start)
 	return o
+}
+
+// faultsCheck is the check that a run which asked for a nemesis suffered a
+// fault: none (the window could not hold one) means the run tested nothing
+// the scenario asked for.
+func (r *run) faultsCheck() []checker.Result {
+	if r.s.Nemesis == nil || slices.ContainsFunc(r.schedule, func(f Fault) bool { return f.Nemesis }) {
+		return nil
+	}
+	return []checker.Result{checker.Vacuously("nemesis", checker.Safety, "the nemesis drew no fault, so the run tested none")}
+}
+
+// passed says whether the run passed: no check violated, and no check
+// inconclusive unless allowed (all of them, or the vacuous ones).
+func (o *Outcome) passed() bool {
+	for _, c := range o.Checks {
+		switch {
+		case c.Verdict == checker.Violated:
+			return false
+		case c.Verdict == checker.Holds, o.AllowInconclusive, c.Vacuous && o.AllowVacuous:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // outcome is the Outcome of the run so far, with no verdicts.
 func (r *run) outcome() *Outcome {
 	o := &Outcome{Scenario: r.s.Name, File: r.s.File, Protocol: r.s.Protocol.Name, Seed: r.seed,
 		Faults: r.schedule, World: r.w, Instance: r.inst,
-		AllowInconclusive: r.s.AllowInconclusive || r.opts.AllowInconclusive}
+		AllowInconclusive: r.s.AllowInconclusive || r.opts.AllowInconclusive, AllowVacuous: r.s.AllowVacuous}
 	if w := r.w; w != nil {
 		o.Fingerprint = fmt.Sprintf("%016x", w.Fingerprint())
 		o.Events, o.SimTime = w.Events(), time.Duration(w.Now())

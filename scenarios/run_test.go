@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
@@ -99,4 +100,52 @@ func TestAPanicIsAFailedRunNotACrashedProcess(t *testing.T) {
 	o, err := scenarios.Run(s, 3, scenarios.RunOptions{})
 	require.NoError(t, err)
 	assert.Nil(t, o.Crash)
+}
+
+// serverless is a protocol with one node that the nemesis may not target.
+func serverless() protocols.Protocol {
+	return protocols.Protocol{
+		Name:   "serverless",
+		Checks: []protocols.CheckInfo{{Name: "safe", Default: true}},
+		Setup:  serverlessSetup,
+	}
+}
+
+// TestARunThatTestedNothingDoesNotPass: a nemesis that could fault nothing
+// makes the run inconclusive, vacuously, unless the scenario allows it; so
+// does a window too short to hold a fault, refused at load.
+func TestARunThatTestedNothingDoesNotPass(t *testing.T) {
+	table := []protocols.Protocol{serverless()}
+	src := "name: v\nprotocol: serverless\nnodes: 1\nduration: 1s\nnemesis: {kinds: [crash]}\n"
+	run := func(src string) *scenarios.Outcome {
+		s, err := scenarios.Parse("v.yaml", []byte(src), table)
+		require.NoError(t, err)
+		o, err := scenarios.Run(s, 1, scenarios.RunOptions{})
+		require.NoError(t, err)
+		return o
+	}
+	o := run(src)
+	assert.False(t, o.Passed)
+	require.NotEmpty(t, o.Checks)
+	last := o.Checks[len(o.Checks)-1]
+	assert.Equal(t, "nemesis", last.Check)
+	assert.True(t, last.Vacuous)
+	assert.Equal(t, "nothing to check: the nemesis drew no fault, so the run tested none", last.Detail)
+	assert.True(t, run(src+"allow_vacuous: true\n").Passed, "unless the scenario allows it")
+
+	_, err := scenarios.Parse("w.yaml", []byte("name: w\nprotocol: serverless\nnodes: 1\nduration: 1s\nnemesis: {kinds: [crash], start: 0s, stop: 1s, duration: 900ms}\n"), table)
+	assert.ErrorContains(t, err, "nemesis.duration: 900ms: a fault lasts up to 1.35s, longer than the nemesis's window from 0s to 1s")
+}
+
+// serverlessSetup adds one node and names no server.
+func serverlessSetup(env *protocols.Env) (protocols.Instance, error) {
+	env.World.MustAddNode("n1", func() sim.Node { return &ticker{} })
+	return noServers{}, nil
+}
+
+type noServers struct{}
+
+func (noServers) Servers() []sim.NodeID { return nil }
+func (noServers) Check(req protocols.CheckRequest) protocols.Report {
+	return protocols.Report{Checks: []checker.Result{{Check: "safe", Verdict: checker.Holds}}}
 }
