@@ -22,15 +22,20 @@ const (
 	// taken effect, at any time after its Call. The checker ignores its
 	// Output and Return (see Operation).
 	Unknown
+	// Fail means the client was told the operation failed and did not take
+	// effect (Jepsen's :fail). The checker leaves it out.
+	Fail
 )
 
-// String returns "ok" or "unknown".
+// String returns "ok", "unknown" or "fail".
 func (o Outcome) String() string {
 	switch o {
 	case OK:
 		return "ok"
 	case Unknown:
 		return "unknown"
+	case Fail:
+		return "fail"
 	}
 	return fmt.Sprintf("Outcome(%d)", int(o))
 }
@@ -38,21 +43,23 @@ func (o Outcome) String() string {
 // MarshalText encodes o as its String form.
 func (o Outcome) MarshalText() ([]byte, error) {
 	switch o {
-	case OK, Unknown:
+	case OK, Unknown, Fail:
 		return []byte(o.String()), nil
 	}
 	return nil, fmt.Errorf("checker: cannot marshal invalid outcome %d", int(o))
 }
 
-// UnmarshalText decodes "ok" or "unknown".
+// UnmarshalText decodes "ok", "unknown" or "fail".
 func (o *Outcome) UnmarshalText(text []byte) error {
 	switch string(text) {
 	case "ok":
 		*o = OK
 	case "unknown":
 		*o = Unknown
+	case "fail":
+		*o = Fail
 	default:
-		return fmt.Errorf("unknown outcome %q (want ok or unknown)", text)
+		return fmt.Errorf("unknown outcome %q (want ok, unknown or fail)", text)
 	}
 	return nil
 }
@@ -119,7 +126,7 @@ func validateOp(model Model, op Operation) error {
 		return errors.New("call: math.MaxInt64 is reserved for operations that never returned")
 	}
 	switch op.Outcome {
-	case OK:
+	case OK, Fail:
 		if op.Return == math.MaxInt64 {
 			return errors.New("return: math.MaxInt64 is reserved for operations that never returned")
 		}

@@ -2,7 +2,10 @@ package checker
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -116,7 +119,7 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"negative client", op(`{"client": -1, "call": 0, "return": 1, "input": {"op": "put", "key": "a", "value": "1"}}`),
 			"operation 0 (line 2): client: -1 is negative"},
 		{"bad outcome", op(`{"client": 0, "call": 0, "return": 1, "outcome": "maybe", "input": {"op": "put", "key": "a", "value": "1"}}`),
-			`operation 0 (line 2): outcome: unknown outcome "maybe" (want ok or unknown)`},
+			`operation 0 (line 2): outcome: unknown outcome "maybe" (want ok, unknown or fail)`},
 		{"missing input", op(`{"client": 0, "call": 0, "return": 1}`), "operation 0 (line 2): input: missing"},
 		{"input not an object", op(`{"client": 0, "call": 0, "return": 1, "input": "get a"}`),
 			"operation 0 (line 2): input: want a JSON object, got a JSON string"},
@@ -146,7 +149,16 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"ok is a string", op(`{"client": 0, "call": 0, "return": 1, "input": {"op": "cas", "key": "a", "expected": "", "value": "1"}, "output": {"ok": "yes"}}`),
 			"operation 0 (line 2): output.ok: want bool, got a JSON string"},
 		{"misspelt output field", op(`{"client": 0, "call": 0, "return": 1, "input": {"op": "get", "key": "a"}, "output": {"val": "1"}}`),
-			`operation 0 (line 2): output: unknown field "val" (want value, ok)`},
+			`operation 0 (line 2): output: unknown field "val" (want value, ok, unknown)`},
+		{"repeated field in an operation", op(good + "\n" + `{"client": 0, "call": 0, "call": 5, "return": 9, "input": {"op": "put", "key": "a", "value": "1"}}`),
+			`operation 1 (line 3): operation: duplicate field "call"`},
+		{"repeated field in an input", op(`{"client": 0, "call": 0, "return": 1, "input": {"op": "put", "key": "a", "value": "1", "value": "2"}}`),
+			`operation 0 (line 2): input: duplicate field "value"`},
+		{"repeated field in an output", op(`{"client": 0, "call": 0, "return": 1, "input": {"op": "get", "key": "a"}, "output": {"value": "1", "value": "2"}}`),
+			`operation 0 (line 2): output: duplicate field "value"`},
+		{"invalid UTF-8 in a value", op(good + "\n" + good + "\n" + "{\"client\": 0, \"call\": 0, \"return\": 1, \"input\": {\"op\": \"put\", \"key\": \"a\", \"value\": \"x\xff\"}}"),
+			"operation 2 (line 4): invalid UTF-8 at line 4, column 85 (a history is UTF-8 text)"},
+		{"invalid UTF-8 outside the operations", "{\"model\": \"kv\", \"operations\": []}\n\xc3", "line 2, column 1: invalid"},
 		{"register op with a key", reg(`{"client": 0, "call": 0, "return": 1, "input": {"op": "write", "key": "a", "value": "1"}}`),
 			`operation 0 (line 2): input.key: register operations have no key (use "model": "kv")`},
 		{"kv op in a register history", reg(`{"client": 0, "call": 0, "return": 1, "input": {"op": "put", "value": "1"}}`),
@@ -164,6 +176,53 @@ func TestReadHistoryErrors(t *testing.T) {
 	}
 	_, _, err := ReadHistory(strings.NewReader(`{"model": "queue", "operations": []}`))
 	assert.ErrorIs(t, err, ErrUnknownModel)
+}
+
+// TestReadHistoryTellsInvalidBytesApart is the case that made strict UTF-8
+// necessary: a write and a read that differ only in bytes that are not
+// UTF-8 decode to the same replacement character, so the history would
+// check as linearizable. It is rejected as bad input instead.
+func TestReadHistoryTellsInvalidBytesApart(t *testing.T) {
+	in := "{\"model\": \"register\", \"operations\": [\n" +
+		"{\"client\": 0, \"call\": 0, \"return\": 1, \"input\": {\"op\": \"write\", \"value\": \"\xff\"}},\n" +
+		"{\"client\": 1, \"call\": 2, \"return\": 3, \"input\": {\"op\": \"read\"}, \"output\": {\"value\": \"\xfe\"}}\n]}"
+	_, _, err := ReadHistory(strings.NewReader(in))
+	require.ErrorIs(t, err, ErrBadHistory)
+	assert.Contains(t, err.Error(), "operation 0 (line 2): invalid UTF-8")
+}
+
+func TestReadHistoryTakesOperationsBeforeTheModel(t *testing.T) {
+	in := `{"operations": [
+	  {"client": 0, "call": 0, "return": 10, "input": {"op": "write", "value": "1"}},
+	  {"client": 1, "call": 20, "return": 30, "input": {"op": "read"}, "output": {"value": "1"}}
+	], "model": "register"}`
+	ops, model, err := ReadHistory(strings.NewReader(in))
+	require.NoError(t, err)
+	assert.Equal(t, "register", model)
+	assert.Len(t, ops, 2)
+	bad := strings.Replace(in, `"op": "read"`, `"op": "get"`, 1)
+	_, _, err = ReadHistory(strings.NewReader(bad))
+	assert.ErrorContains(t, err, `operation 1 (line 3): input.op: unknown register operation "get"`, "lines still count from the file's start")
+}
+
+// BenchmarkReadHistory reads a history of 100,000 register operations: one
+// op is one whole file. The goal is well under half a second.
+func BenchmarkReadHistory(b *testing.B) {
+	ops := make([]Operation, 100_000)
+	for i := range ops {
+		ops[i] = Operation{Client: i % 50, Call: int64(2 * i), Return: int64(2*i + 1),
+			Input: RegisterInput{Op: RegisterWrite, Value: "v" + strconv.Itoa(i)}}
+	}
+	var buf bytes.Buffer
+	if err := WriteHistory(&buf, "register", ops); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		if _, _, err := ReadHistory(bytes.NewReader(buf.Bytes())); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func TestWriteHistoryErrors(t *testing.T) {
@@ -189,4 +248,31 @@ func TestReadHistoryThenCheck(t *testing.T) {
 	res, err := CheckLinearizable(model, ops, 0)
 	require.NoError(t, err)
 	assert.Equal(t, Violated, res.Verdict)
+}
+
+// FuzzReadHistory feeds ReadHistory arbitrary bytes: it must never panic,
+// every error must wrap ErrBadHistory, and whatever it accepts must survive
+// a round trip through WriteHistory unchanged.
+func FuzzReadHistory(f *testing.F) {
+	f.Add([]byte(`{"model": "kv", "operations": [{"client": 0, "call": 0, "return": 1, "input": {"op": "put", "key": "a", "value": "1"}}]}`))
+	f.Add([]byte(`{"operations": [{"client": 1, "call": 2, "outcome": "unknown", "input": {"op": "cas", "expected": "", "value": "\u00e9"}}], "model": "register", "version": 1}`))
+	f.Add([]byte(`{"model": "register", "operations": [{"client": 0, "call": 0, "return": 1, "input": {"op": "read"}, "output": {"value": "x", "unknown": true}}]}`))
+	f.Add([]byte("{\"model\": \"kv\", \"operations\": [\n{\"client\": 0, \"call\": 0, \"call\": 1}]}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ops, model, err := ReadHistory(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, ErrBadHistory) {
+				t.Fatalf("error does not wrap ErrBadHistory: %v", err)
+			}
+			return
+		}
+		var buf bytes.Buffer
+		if err := WriteHistory(&buf, model, ops); err != nil {
+			t.Fatalf("WriteHistory of what ReadHistory accepted: %v", err)
+		}
+		again, model2, err := ReadHistory(&buf)
+		if err != nil || model2 != model || !reflect.DeepEqual(again, ops) {
+			t.Fatalf("round trip changed the history: %v\n%v\n%v", err, ops, again)
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ func TestRegisterHistories(t *testing.T) {
 		ops  []Operation
 		want Verdict
 	}{
-		{"empty history", nil, Holds},
+		{"empty history: nothing to check, not a pass", nil, Inconclusive},
 		{"read of the initial value", []Operation{rRead(0, 0, 10, "")}, Holds},
 		{"write then read", []Operation{rWrite(0, 0, 10, "1"), rRead(1, 20, 30, "1")}, Holds},
 		{"read concurrent with a write sees the old value",
@@ -114,7 +115,7 @@ func TestKVHistories(t *testing.T) {
 				kvPut(0, 0, 10, "c", "1"), kvGet(1, 20, 30, "c", "2"),
 				kvPut(0, 0, 10, "a", "1"), kvGet(1, 20, 30, "a", "1"),
 				kvPut(0, 0, 10, "b", "1"), kvGet(1, 20, 30, "b", ""),
-			}, Violated, []string{"b", "c"}},
+			}, Violated, []string{"b"}}, // the check stops at the first violated key: b, the first of the smallest
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,13 +125,14 @@ func TestKVHistories(t *testing.T) {
 			assert.Equal(t, tt.offending, res.Offending)
 			assert.Equal(t, "kv", res.Model)
 			for _, p := range res.Partitions {
-				wantP := Holds
-				for _, k := range tt.offending {
-					if k == p.Key {
-						wantP = Violated
-					}
+				switch {
+				case slices.Contains(tt.offending, p.Key):
+					assert.Equal(t, Violated, p.Verdict, "key %q", p.Key)
+				case tt.want == Holds:
+					assert.Equal(t, Holds, p.Verdict, "key %q", p.Key)
+				default: // checked before the violation was found, or not reached
+					assert.NotEqual(t, Violated, p.Verdict, "key %q", p.Key)
 				}
-				assert.Equal(t, wantP, p.Verdict, "key %q", p.Key)
 			}
 		})
 	}
@@ -273,7 +275,7 @@ func TestBudgetPerPartition(t *testing.T) {
 		kvPut(0, 0, 10, "c", "1"), kvGet(1, 20, 30, "c", "1"),
 	}
 	stopA := func(p int) bool { return p == 0 } // partitions are in key order
-	res, err := checkLinearizable(KVModel(), ops, time.Second, stopA)
+	res, err := checkLinearizable(KVModel(), ops, Limits{Time: time.Second}, stopA)
 	require.NoError(t, err)
 	assert.Equal(t, Violated, res.Verdict, "a violation found stands even if another key timed out")
 	assert.Equal(t, []string{"b"}, res.Offending, "an unfinished key is never blamed")
@@ -281,20 +283,20 @@ func TestBudgetPerPartition(t *testing.T) {
 	assert.Equal(t, []PartitionResult{
 		{Key: "a", Ops: 2, Verdict: Inconclusive},
 		{Key: "b", Ops: 2, Verdict: Violated},
-		{Key: "c", Ops: 2, Verdict: Holds},
+		{Key: "c", Ops: 2, Verdict: Inconclusive}, // not reached: the check stops at the first violation
 	}, res.Partitions)
 	assert.Contains(t, res.Detail, `the 1s budget ran out before porcupine finished key "a"`)
 
 	// Without the violation on b, the same timeout makes it inconclusive.
 	ops[3] = kvGet(1, 20, 30, "b", "1")
-	res, err = checkLinearizable(KVModel(), ops, time.Second, stopA)
+	res, err = checkLinearizable(KVModel(), ops, Limits{Time: time.Second}, stopA)
 	require.NoError(t, err)
 	assert.Equal(t, Inconclusive, res.Verdict)
 	assert.Empty(t, res.Offending)
 	assert.Contains(t, res.Detail, `key "a" (1 of 3 keys)`)
 
 	// And with every key cut short nothing is decided.
-	res, err = checkLinearizable(KVModel(), ops, time.Second, func(int) bool { return true })
+	res, err = checkLinearizable(KVModel(), ops, Limits{Time: time.Second}, func(int) bool { return true })
 	require.NoError(t, err)
 	assert.Equal(t, Inconclusive, res.Verdict)
 	for _, p := range res.Partitions {
@@ -424,5 +426,74 @@ func BenchmarkCheckKV(b *testing.B) {
 		if err != nil || res.Verdict != Holds {
 			b.Fatalf("%v %v", err, res.Detail)
 		}
+	}
+}
+
+func TestFailedOperationsDidNotTakeEffect(t *testing.T) {
+	failed := rWrite(0, 0, 10, "1")
+	failed.Outcome = Fail
+	res, err := CheckLinearizable(RegisterModel(), []Operation{failed, rRead(1, 20, 30, "")}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, Holds, res.Verdict, res.Detail)
+	assert.Contains(t, res.Detail, "1 operations; 1 failed operations left out")
+	res, err = CheckLinearizable(RegisterModel(), []Operation{failed, rRead(1, 20, 30, "1")}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, Violated, res.Verdict, "a failed write cannot explain the read")
+
+	var buf bytes.Buffer
+	require.NoError(t, WriteHistory(&buf, "register", []Operation{failed}))
+	assert.Contains(t, buf.String(), `"outcome":"fail"`)
+	back, _, err := ReadHistory(&buf)
+	require.NoError(t, err)
+	assert.Equal(t, []Operation{failed}, back)
+}
+
+func TestMemoryLimitIsInconclusive(t *testing.T) {
+	res, err := CheckLinearizableWithin(RegisterModel(), hardHistory(24), Limits{Time: time.Minute, Memory: 1})
+	require.NoError(t, err)
+	assert.Equal(t, Inconclusive, res.Verdict, res.Detail)
+	assert.Equal(t, LimitMemory, res.Limit)
+	assert.False(t, res.TimedOut)
+	assert.Contains(t, res.Detail, "the 1 bytes memory limit was reached before porcupine decided the 25 operations")
+}
+
+// TestFastModeStopsAtTheFirstViolation puts a cheap violation on key "a"
+// beside a key whose check would take hours: porcupine's fast mode finds the
+// violation and stops, instead of exploring the expensive key (which made a
+// real 50-client history run for 21 minutes and 23 GB).
+func TestFastModeStopsAtTheFirstViolation(t *testing.T) {
+	var ops []Operation
+	for i := range 24 {
+		ops = append(ops, kvPut(i, 0, 100, "bomb", fmt.Sprint(i)))
+	}
+	ops = append(ops, kvGet(24, 200, 300, "bomb", "never"))
+	ops = append(ops, kvPut(0, 1000, 1010, "a", "1"), kvGet(1, 1020, 1030, "a", ""))
+	res, err := CheckLinearizable(KVModel(), ops, 30*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, Violated, res.Verdict, res.Detail)
+	assert.Equal(t, []string{"a"}, res.Offending)
+	assert.False(t, res.TimedOut, "decided long before the budget")
+	assert.Equal(t, []PartitionResult{
+		{Key: "a", Ops: 2, Verdict: Violated},
+		{Key: "bomb", Ops: 25, Verdict: Inconclusive},
+	}, res.Partitions)
+	assert.Contains(t, res.Detail, "the check stops at the first key found not linearizable")
+}
+
+func TestAHistoryWithNothingToCheckIsVacuous(t *testing.T) {
+	failed := rWrite(0, 0, 10, "1")
+	failed.Outcome = Fail
+	for _, tc := range []struct {
+		ops  []Operation
+		want string
+	}{
+		{nil, "nothing to check: the history has no operations (model register)"},
+		{[]Operation{failed}, "nothing to check: every one of the history's 1 operations failed (model register)"},
+	} {
+		res, err := CheckLinearizable(RegisterModel(), tc.ops, 0)
+		require.NoError(t, err)
+		assert.Equal(t, Inconclusive, res.Verdict)
+		assert.True(t, res.Vacuous)
+		assert.Equal(t, tc.want, res.Detail)
 	}
 }

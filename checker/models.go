@@ -379,7 +379,7 @@ func validateRegister(op Operation) error {
 	if in.Op != RegisterCAS && in.Expected != "" {
 		return fmt.Errorf("input.expected: not used by %s", in.Op)
 	}
-	if op.Outcome == Unknown || op.Output == nil && in.Op == RegisterWrite {
+	if op.Outcome != OK || op.Output == nil && in.Op == RegisterWrite {
 		return nil
 	}
 	if _, ok := op.Output.(RegisterOutput); !ok {
@@ -402,7 +402,7 @@ func validateKV(op Operation) error {
 	if in.Op != KVCAS && in.Expected != "" {
 		return fmt.Errorf("input.expected: not used by %s", in.Op)
 	}
-	if op.Outcome == Unknown || op.Output == nil && (in.Op == KVPut || in.Op == KVAppend) {
+	if op.Outcome != OK || op.Output == nil && (in.Op == KVPut || in.Op == KVAppend) {
 		return nil
 	}
 	if _, ok := op.Output.(KVOutput); !ok {

@@ -136,6 +136,20 @@ type Result struct {
 	// TimedOut reports whether the check ran out of its Budget before
 	// deciding every part of the history.
 	TimedOut bool `json:"timed_out,omitempty"`
+	// Limit names the limit that cut the check short, LimitTime or
+	// LimitMemory, or is empty.
+	Limit string `json:"limit,omitempty"`
+	// Vacuous says the check had nothing to check (a history with no
+	// operation, no request answered, no fault where faults were asked
+	// for): its verdict is then Inconclusive, because a run that tested
+	// nothing must not pass as if it had.
+	Vacuous bool `json:"vacuous,omitempty"`
+}
+
+// Vacuously returns the result of a check that had nothing to check: an
+// Inconclusive verdict, Vacuous, with the detail saying what was missing.
+func Vacuously(check string, kind Kind, detail string) Result {
+	return Result{Check: check, Kind: kind, Verdict: Inconclusive, Vacuous: true, Detail: "nothing to check: " + detail}
 }
 
 // String formats r on one line, as "check (kind): verdict: detail".

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,12 +22,20 @@ type checkOptions struct {
 }
 
 // checkLong is the check command's help; "$0" is the program's name.
-const checkLong = `check reads a history file (the JSON format of package checker: a version, a
-model and a list of operations with call and return times, inputs, outputs and
-ok/unknown outcomes; '$0 run --history' writes one) and checks it for
-linearizability against the register or key-value model. Operations with
-unknown outcomes may or may not have taken effect. Running out of --budget is
-inconclusive, which fails unless --allow-inconclusive is given.
+const checkLong = `check reads a history file and checks it for linearizability against the
+register or key-value model, with porcupine. It reads two formats, told apart by
+their first bytes: its own JSON (a version, a model and a list of operations with
+call and return times, inputs, outputs and ok/unknown/fail outcomes; '$0 run
+--history' writes one; 'go doc checker.HistoryVersion' documents it), and the
+EDN histories Jepsen and Knossos write ({:type :invoke, :f :write, :value 3,
+:process 0} ...; --model kv for jepsen.independent [key value] pairs, which is
+also guessed). An operation with an unknown outcome (:info) may or may not have
+taken effect; a failed one (:fail) did not.
+
+The check stops at the first key found not linearizable. It is bounded: by
+--budget (default 1m) in time, and by --check-memory (default 4GiB) in the
+heap the process may reach. Reaching either is inconclusive, naming the limit,
+which fails unless --allow-inconclusive is given.
 
 Exit status: 0 linearizable, 1 not linearizable (or inconclusive), 2 bad input.`
 
@@ -39,11 +48,12 @@ func newCmdCheck(f *factory, runF func(*checkOptions) error) *cobra.Command {
 		Short: "Check a history file for linearizability with porcupine",
 		Long:  f.sprintf(checkLong),
 		Example: f.examples("check history.json",
-			"check history.json --model kv --budget 1m",
+			"check history.json --model kv --budget 5m",
+			"check jepsen-history.edn --check-memory 8GiB",
 			"run paxos-lossy --seed 7 --history h.json && $0 check h.json"),
 		Args: exactArgs(1, "a history file"),
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-			return []cobra.Completion{"json"}, cobra.ShellCompDirectiveFilterFileExt
+			return []cobra.Completion{"json", "edn"}, cobra.ShellCompDirectiveFilterFileExt
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out, opts.History = cmd.OutOrStdout(), args[0]
@@ -55,12 +65,17 @@ func newCmdCheck(f *factory, runF func(*checkOptions) error) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&opts.Model, "model", "", "register or kv (default: the file's model)")
 	registerChoices(cmd, "model", "register", "kv")
-	addCheckFlags(cmd, &opts.Check, "none")
+	addCheckFlags(cmd, &opts.Check, "1m")
+	opts.Check.Budget = defaultCheckBudget
 	return cmd
 }
 
+// defaultCheckBudget is how long check gives porcupine unless --budget says.
+const defaultCheckBudget = time.Minute
+
 // runCheck reads the history and checks it.
 func runCheck(opts *checkOptions) error {
+	opts.Check.apply()
 	ops, model, err := readHistory(opts.History, opts.Model)
 	if err != nil {
 		return err
@@ -89,15 +104,9 @@ func readHistory(path, model string) ([]checker.Operation, string, error) {
 		return nil, "", err
 	}
 	defer f.Close()
-	ops, fileModel, err := checker.ReadHistory(f)
+	ops, fileModel, _, err := checker.ReadAnyHistory(f, model)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
-	if model == "" {
-		return ops, fileModel, nil
-	}
-	if fileModel != "" && model != fileModel {
-		return nil, "", fmt.Errorf("--model %s, but %s is a %s history", model, path, fileModel)
-	}
-	return ops, model, nil
+	return ops, fileModel, nil
 }

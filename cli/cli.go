@@ -57,7 +57,9 @@ func Main(cfg Config) int {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
-	return Run(context.Background(), cfg, os.Args[1:], os.Stdout, os.Stderr)
+	ctx, stop := withSignals(context.Background(), shortName(cfg.Name), os.Stderr)
+	defer stop()
+	return Run(ctx, cfg, os.Args[1:], os.Stdout, os.Stderr)
 }
 
 // Run runs the command on args with the given output streams, in this
@@ -73,18 +75,23 @@ func Run(ctx context.Context, cfg Config, args []string, stdout, stderr io.Write
 
 // Execute runs root (from New, with commands of one's own added) on args
 // with the given output streams and returns the exit status: 0 when the
-// command succeeded, 1 when it returned ErrFailed, and 2, after printing
-// the error, for anything else (bad input or usage).
+// command succeeded, 1 when it returned ErrFailed, 130 or 143 when a signal
+// interrupted it (Interrupted), and 2, after printing the error, for
+// anything else (bad input or usage).
 func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	var ie *Interrupted
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, ErrFailed):
 		return exitFailed
+	case errors.As(err, &ie):
+		fmt.Fprintf(stderr, "%s: %v\n", root.Name(), err)
+		return ie.status()
 	default:
 		fmt.Fprintf(stderr, "%s: %v\n", root.Name(), err)
 		return exitUsage

@@ -139,7 +139,7 @@ func TestBadInputExitsTwoWithAClearMessage(t *testing.T) {
 		{[]string{"list", "telepathy"}, `unknown protocol "telepathy" (want one of detector, echo, lb,`},
 		{[]string{"list", "echo", "lb"}, "list takes at most one protocol name (got 2 arguments)"},
 		{[]string{"check", filepath.Join(dir, "missing.json")}, "no such file"},
-		{[]string{"check", history, "--model", "kv"}, "--model kv, but " + history + " is a register history"},
+		{[]string{"check", history, "--model", "kv"}, history + ": checker: bad history: model kv was asked for, but this is a register history"},
 		{[]string{"check", history, "--budget", "-1s"}, `invalid argument "-1s" for "--budget" flag`},
 		{[]string{"compare", "lb-load-50", "--seeds", "1-2", "--png", "a.png", "--svg", "a.svg"}, "--png and --svg: give one of them"},
 		{[]string{"compare", "lb-load-50"}, "--seeds is required"},

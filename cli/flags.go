@@ -2,12 +2,17 @@ package cli
 
 import (
 	"fmt"
+	"math"
+	"os"
+	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 )
@@ -37,6 +42,9 @@ type checkFlags struct {
 	Budget time.Duration
 	// AllowInconclusive lets inconclusive checks pass.
 	AllowInconclusive bool
+	// Memory, if positive, is the heap in bytes the process may reach
+	// while a budgeted check runs (checker.SetMemoryLimit).
+	Memory uint64
 }
 
 // addCheckFlags adds --budget and --allow-inconclusive to cmd; def says
@@ -46,6 +54,21 @@ func addCheckFlags(cmd *cobra.Command, c *checkFlags, def string) {
 		"wall-clock budget of each budgeted check, e.g. 30s (default: "+def+")")
 	cmd.Flags().BoolVar(&c.AllowInconclusive, "allow-inconclusive", false,
 		"let inconclusive checks pass (exit 0 when a budget runs out)")
+	cmd.Flags().Var((*byteSizeFlag)(&c.Memory), "check-memory",
+		"heap the process may reach while a budgeted check runs, e.g. 2GiB; beyond it the check is inconclusive (default 4GiB)")
+}
+
+// apply sets the process's memory limit for checks, and lets the garbage
+// collector work harder as the heap nears it (unless GOMEMLIMIT chose a
+// limit already), so that garbage does not count against a check.
+func (c checkFlags) apply() {
+	if c.Memory == 0 {
+		return
+	}
+	checker.SetMemoryLimit(c.Memory)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(min(c.Memory, math.MaxInt64)))
+	}
 }
 
 // runOptions returns the scenario run options the flags ask for.
@@ -113,6 +136,40 @@ func (d *durationFlag) Set(s string) error {
 }
 
 func (d *durationFlag) Type() string { return "duration" }
+
+// byteSizeFlag is a pflag.Value for a number of bytes: 1024, 512MiB, 4GiB
+// (also KiB, and KB, MB, GB for powers of ten).
+type byteSizeFlag uint64
+
+var byteUnits = []struct {
+	suffix string
+	scale  uint64
+}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}, {"", 1}}
+
+func (b *byteSizeFlag) String() string {
+	if *b == 0 {
+		return ""
+	}
+	return strconv.FormatUint(uint64(*b), 10)
+}
+
+func (b *byteSizeFlag) Set(s string) error {
+	for _, u := range byteUnits {
+		num, ok := strings.CutSuffix(strings.TrimSpace(s), u.suffix)
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(num), 10, 64)
+		if err != nil || n == 0 || n > math.MaxUint64/u.scale {
+			break
+		}
+		*b = byteSizeFlag(n * u.scale)
+		return nil
+	}
+	return fmt.Errorf("%q is not a size (want e.g. 512MiB, 4GiB)", s)
+}
+
+func (b *byteSizeFlag) Type() string { return "size" }
 
 // choiceFlag is a pflag.Value for a string that must be one of choices.
 type choiceFlag struct {

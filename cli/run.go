@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 // runOptions is what the run command was asked to do.
 type runOptions struct {
 	f   *factory
+	Ctx context.Context
 	Out io.Writer
 
 	Scenario    string   // a catalog name or a file
@@ -39,10 +41,18 @@ fingerprint.
 them). --trace writes every event as JSON Lines, --html a self-contained report
 with a fault timeline and a message diagram, and --history the clients'
 operations in the format '$0 check' reads (for key-value and register
-protocols only).
+protocols only). The trace is written as the run goes, so a run of any length
+can be traced in constant memory; the HTML report's diagram draws the first
+events, up to a bounded window.
+
+A panic in the protocol's code is a finding: the run fails as CRASHED, naming
+the node, the event and the stack. ^C (SIGINT) or SIGTERM stops the run before
+its next event: the report says where it stopped, the trace holds every event
+up to there, and no check runs.
 
 Exit status: 0 every check held, 1 a check was violated (or inconclusive, unless
-allowed), 2 bad input or usage.`
+allowed) or the run crashed, 2 bad input or usage, 130 or 143 interrupted by
+SIGINT or SIGTERM.`
 
 // newCmdRun builds the run command; runF, if not nil, is called with the
 // parsed options instead of running (for tests of the flags).
@@ -59,7 +69,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 		Args:              exactArgs(1, "a scenario name or file"),
 		ValidArgsFunction: f.completeScenario,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Out = cmd.OutOrStdout()
+			opts.Ctx, opts.Out = cmd.Context(), cmd.OutOrStdout()
 			opts.Scenario = args[0]
 			opts.ChecksGiven = cmd.Flags().Changed("checks")
 			if runF != nil {
@@ -80,6 +90,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 
 // runRun runs one seed and writes what was asked.
 func runRun(opts *runOptions) error {
+	opts.Check.apply()
 	s, err := opts.f.catalog.Load(opts.Scenario)
 	if err != nil {
 		return err
@@ -87,9 +98,7 @@ func runRun(opts *runOptions) error {
 	if err := selectChecks(s, opts.Checks, opts.ChecksGiven); err != nil {
 		return err
 	}
-	ro := opts.Check.runOptions()
-	ro.Trace = opts.TraceFile != "" || opts.HTMLFile != ""
-	o, err := scenarios.Run(s, opts.Seed, ro)
+	o, err := opts.run(s)
 	if err != nil {
 		return err
 	}
@@ -103,13 +112,41 @@ func runRun(opts *runOptions) error {
 	} else {
 		err = reports.WriteText(opts.Out, o, ropts...)
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if !o.Passed {
+	case o.Interrupted:
+		return context.Cause(opts.Ctx)
+	case !o.Passed:
 		return ErrFailed
 	}
 	return nil
+}
+
+// htmlWindow is how many events a run records for its HTML report's diagram:
+// a bounded window, so that --html costs bounded memory.
+const htmlWindow = 20_000
+
+// run runs the seed, streaming the trace to --trace.
+func (opts *runOptions) run(s *scenarios.Scenario) (*scenarios.Outcome, error) {
+	ro := opts.Check.runOptions()
+	ro.Context = opts.Ctx
+	if opts.HTMLFile != "" {
+		ro.Trace, ro.TraceLimit = true, htmlWindow
+	}
+	if opts.TraceFile == "" {
+		return scenarios.Run(s, opts.Seed, ro)
+	}
+	f, err := os.Create(opts.TraceFile)
+	if err != nil {
+		return nil, fmt.Errorf("--trace: %w", err)
+	}
+	ro.TraceTo = f
+	o, err := scenarios.Run(s, opts.Seed, ro)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("--trace: %w", cerr)
+	}
+	return o, err
 }
 
 // writeFiles writes the history, trace and HTML files asked for. The
@@ -122,11 +159,6 @@ func (opts *runOptions) writeFiles(o *scenarios.Outcome) error {
 			return fmt.Errorf("--history %s: %w", opts.HistoryFile, err)
 		}
 		if err := writeFile(opts.HistoryFile, func(w io.Writer) error { _, err := buf.WriteTo(w); return err }); err != nil {
-			return err
-		}
-	}
-	if opts.TraceFile != "" {
-		if err := writeFile(opts.TraceFile, o.World.WriteTraceJSONL); err != nil {
 			return err
 		}
 	}

@@ -2,15 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"iter"
 	"runtime"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/dsimlab/dsim/reports"
 	"github.com/dsimlab/dsim/runner"
@@ -23,31 +22,45 @@ type sweepOptions struct {
 	Out    io.Writer
 	ErrOut io.Writer // the progress bar, when it is a terminal
 
-	Scenario    string
-	Seeds       string // --seeds A-B or N
-	Shard       string // --shard I/N, or ""
-	Jobs        int
-	FailFast    bool
-	Checks      []string
-	ChecksGiven bool
-	Format      string
-	Check       checkFlags
+	Scenario      string
+	Seeds         string // --seeds A-B or N
+	Shard         string // --shard I/N, or ""
+	Jobs          int
+	FailFast      bool
+	Checks        []string
+	ChecksGiven   bool
+	Format        string
+	Check         checkFlags
+	OutFile       string        // --out: the journal of finished runs
+	Resume        string        // --resume: a journal to carry on from, and append to
+	ProgressEvery time.Duration // between progress lines, when stderr is not a terminal
 }
 
 // sweepLong is the sweep command's help; "$0" is the program's name.
 const sweepLong = `sweep runs every seed of a range, one single-threaded deterministic run per
 goroutine and as many goroutines as --jobs (default: all cores). It shows a
-progress bar on stderr when stderr is a terminal, then prints a summary: runs,
-passes, violations, inconclusive checks, events/s and seeds/s, a digest of every
-run's fingerprint, and for every failing seed the exact '$0 run' command that
-replays it.
+progress bar on stderr when stderr is a terminal, and a progress line every
+--progress-every otherwise, then prints a summary: runs, passes, violations,
+inconclusive checks, crashes, events/s and seeds/s, a digest of every run's
+fingerprint, and for every failing seed the exact '$0 run' command that
+replays it. Seeds are drawn one at a time, so a range may be as wide as
+0-18446744073709551615.
 
 --shard I/N keeps every N-th seed of the range starting at the I-th (0 <= I < N),
 so N machines can split a range and the union of their shards is the whole sweep.
 --fail-fast stops starting new seeds after the first failure; which failures are
 found then depends on timing, so use it for quick feedback, not for summaries.
 
-Exit status: 0 every run passed, 1 some run failed, 2 bad input or usage.`
+Nothing found is lost. ^C (SIGINT) or SIGTERM stops the sweep: runs in progress
+are abandoned, and the summary of the runs that finished is printed, marked
+interrupted (complete JSON with --format json); a second signal exits at once.
+--out FILE writes a JSON line per run as it finishes, so even a killed sweep
+leaves every finished run in FILE, and --resume FILE carries on from it: it runs
+only the seeds missing and prints the summary an uninterrupted sweep would.
+
+Exit status: 0 every run passed, 1 some run failed (a check violated or
+inconclusive, or a crash), 2 bad input or usage, 130 or 143 interrupted by
+SIGINT or SIGTERM.`
 
 // newCmdSweep builds the sweep command; runF, if not nil, is called with
 // the parsed options instead of running.
@@ -59,7 +72,8 @@ func newCmdSweep(f *factory, runF func(*sweepOptions) error) *cobra.Command {
 		Long:  f.sprintf(sweepLong),
 		Example: f.examples("sweep echo-faults --seeds 1-1000",
 			"sweep paxos-nemesis --seeds 1-10000 --shard 0/4 --format json",
-			"sweep my-scenario.yaml --seeds 1-500 --fail-fast --checks linearizability"),
+			"sweep my-scenario.yaml --seeds 1-500 --fail-fast --checks linearizability",
+			"sweep paxos-nemesis --seeds 1-100000 --out runs.jsonl   # then, if stopped: --resume runs.jsonl"),
 		Args:              exactArgs(1, "a scenario name or file"),
 		ValidArgsFunction: f.completeScenario,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -79,13 +93,20 @@ func newCmdSweep(f *factory, runF func(*sweepOptions) error) *cobra.Command {
 	addChecksFlag(f, cmd, &opts.Checks)
 	addFormatFlag(cmd, &opts.Format)
 	addCheckFlags(cmd, &opts.Check, "the scenario's check_budget")
+	cmd.Flags().StringVar(&opts.OutFile, "out", "", "write one JSON line per finished run to this file, as runs finish")
+	cmd.Flags().StringVar(&opts.Resume, "resume", "", "carry on from the --out file of an interrupted sweep, appending to it")
+	cmd.Flags().DurationVar(&opts.ProgressEvery, "progress-every", 10*time.Second, "how often to print a progress line when stderr is not a terminal (0: never)")
+	cmd.MarkFlagsMutuallyExclusive("out", "resume")
 	_ = cmd.RegisterFlagCompletionFunc("seeds", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("shard", cobra.NoFileCompletions)
 	return cmd
 }
 
-// runSweep runs the seeds and prints the summary.
+// runSweep runs the seeds and prints the summary. An interrupted sweep
+// prints the summary of the runs that finished, marked as such, and
+// returns the interruption.
 func runSweep(opts *sweepOptions) error {
+	opts.Check.apply()
 	seeds, err := opts.seeds()
 	if err != nil {
 		return err
@@ -97,17 +118,64 @@ func runSweep(opts *sweepOptions) error {
 	if err := selectChecks(s, opts.Checks, opts.ChecksGiven); err != nil {
 		return err
 	}
-	ropts := runner.Options{Jobs: opts.Jobs, FailFast: opts.FailFast, Run: opts.Check.runOptions()}
-	tick := progress(opts.ErrOut, int(min(seeds.Count(), 1<<62)))
 	var sum reports.Sweep
-	start := time.Now()
-	err = runner.Run(opts.Ctx, s, seeds.All(), ropts, func(r runner.Result) {
-		r.Outcome.File = opts.Scenario // replay lines name what the user typed
-		sum.Add(r.Outcome)
-		tick()
-	})
-	sum.Elapsed = time.Since(start)
+	j, todo, err := opts.openJournal(seeds, &sum)
 	if err != nil {
+		return err
+	}
+	ropts := runner.Options{Jobs: opts.Jobs, FailFast: opts.FailFast, Run: opts.Check.runOptions()}
+	meter := newProgress(opts.ErrOut, seeds.Count(), opts.ProgressEvery)
+	var werr error
+	start := time.Now()
+	err = runner.Run(opts.Ctx, s, todo, ropts, func(r runner.Result) {
+		r.Outcome.File = opts.Scenario // replay lines name what the user typed
+		rec := reports.NewRunRecord(r.Outcome)
+		sum.AddRecord(rec)
+		meter.add(rec.Passed)
+		if j != nil && werr == nil {
+			werr = j.write(rec)
+		}
+	})
+	meter.stop()
+	sum.Elapsed, sum.Interrupted = time.Since(start), opts.Ctx.Err() != nil
+	return opts.finish(&sum, j, errors.Join(err, werr))
+}
+
+// openJournal opens --out or --resume, if given, and returns the seeds
+// still to run; a resumed sweep's finished runs are added to sum.
+func (opts *sweepOptions) openJournal(seeds runner.Seeds, sum *reports.Sweep) (*journal, iter.Seq[uint64], error) {
+	h := journalHeader{Version: 1, Scenario: opts.Scenario, Seeds: opts.Seeds, Shard: opts.Shard}
+	switch {
+	case opts.Resume != "":
+		j, runs, err := resumeJournal(opts.Resume, h, seeds)
+		if err != nil {
+			return nil, nil, err
+		}
+		done := make(map[uint64]bool, len(runs))
+		for _, r := range runs {
+			sum.AddRecord(r)
+			done[r.Seed] = true
+		}
+		return j, func(yield func(uint64) bool) {
+			for seed := range seeds.All() {
+				if !done[seed] && !yield(seed) {
+					return
+				}
+			}
+		}, nil
+	case opts.OutFile != "":
+		j, err := createJournal(opts.OutFile, h)
+		return j, seeds.All(), err
+	}
+	return nil, seeds.All(), nil
+}
+
+// finish prints the summary and says how the sweep ended.
+func (opts *sweepOptions) finish(sum *reports.Sweep, j *journal, err error) error {
+	if j != nil {
+		err = errors.Join(err, j.close())
+	}
+	if err != nil && !sum.Interrupted {
 		return err
 	}
 	if opts.Format == formatJSON {
@@ -115,10 +183,12 @@ func runSweep(opts *sweepOptions) error {
 	} else {
 		err = sum.WriteText(opts.Out, opts.f.reportOptions()...)
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if rep := sum.Report(); rep.Runs != rep.Passed {
+	case sum.Interrupted:
+		return context.Cause(opts.Ctx)
+	case !sum.Report().AllPassed:
 		return ErrFailed
 	}
 	return nil
@@ -140,17 +210,4 @@ func (opts *sweepOptions) seeds() (runner.Seeds, error) {
 		return runner.Seeds{}, fmt.Errorf("--jobs %d: want at least 1", opts.Jobs)
 	}
 	return seeds, nil
-}
-
-// progress returns a function to call after each run: a progress bar on w
-// if w is a terminal, nothing otherwise.
-func progress(w io.Writer, total int) func() {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return func() {}
-	}
-	bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(), progressbar.OptionSetItsString("seeds"), progressbar.OptionThrottle(100_000_000),
-		progressbar.OptionClearOnFinish())
-	return func() { _ = bar.Add(1) }
 }

@@ -93,10 +93,16 @@ func (g *Generator) Key() string { return fmt.Sprintf("k%d", g.KeyIndex()) }
 // for an open-loop workload, the fixed Think time for a closed loop.
 func (g *Generator) Gap() time.Duration {
 	if g.wl.Rate > 0 {
-		return time.Duration(g.r.ExpFloat64() / g.wl.Rate * float64(time.Second))
+		// A long gap is capped rather than left to overflow into a
+		// negative duration (which would run operations back to back).
+		gap := g.r.ExpFloat64() / g.wl.Rate * float64(time.Second)
+		return time.Duration(min(gap, maxGap))
 	}
 	return g.wl.Think
 }
+
+// maxGap is the longest gap Gap returns: about a century, beyond any run.
+const maxGap = float64(100 * 365 * 24 * time.Hour)
 
 // Share returns how many of the workload's Ops client number i (from 0) of
 // n issues: an even split, the first Ops%n clients taking one more.

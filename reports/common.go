@@ -122,14 +122,17 @@ func checkDetail(c checker.Result) string {
 	if len(c.Offending) > 0 {
 		fmt.Fprintf(&b, " [offending: %s]", strings.Join(c.Offending, ", "))
 	}
-	if c.Verdict == checker.Inconclusive || c.TimedOut {
+	if (c.Verdict == checker.Inconclusive && !c.Vacuous) || c.TimedOut {
 		budget := "unlimited"
 		if c.Budget > 0 {
 			budget = c.Budget.String()
 		}
 		fmt.Fprintf(&b, " (budget %s", budget)
-		if c.TimedOut {
+		switch {
+		case c.TimedOut:
 			b.WriteString(", timed out")
+		case c.Limit == checker.LimitMemory:
+			b.WriteString(", memory limit reached")
 		}
 		b.WriteString(")")
 	}
@@ -161,8 +164,14 @@ func formatValue(v float64) string {
 }
 
 // verdictLine is the one-line verdict of an outcome: "PASS" or "FAIL"
-// followed by the counts of checks.
+// followed by the counts of checks, or "CRASHED" and where it panicked.
 func verdictLine(o *scenarios.Outcome) string {
+	if o.Crash != nil {
+		return "CRASHED (" + oneLine(o.Crash.String()) + ")"
+	}
+	if o.Interrupted {
+		return fmt.Sprintf("INTERRUPTED (stopped at %v after %d events; no check ran)", o.SimTime, o.Events)
+	}
 	holds, violated, inconclusive := o.Counts()
 	word := "FAIL"
 	if o.Passed {

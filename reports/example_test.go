@@ -76,6 +76,6 @@ func ExampleSweep() {
 		fmt.Println(f.Replay)
 	}
 	// Output:
-	// 3 runs: 2 passed, 1 violated, 0 inconclusive; 3000 events; 500ms wall, 6000 events/s, 6.0 seeds/s
+	// 3 runs: 2 passed, 1 violated, 0 inconclusive, 0 crashed; 3000 events; 500ms wall, 6000 events/s, 6.0 seeds/s
 	// dsim run paxos-partition --seed 2
 }

@@ -51,6 +51,12 @@ type Report struct {
 	Faults []Fault `json:"faults"`
 	// Replay is the shell command that replays the run.
 	Replay string `json:"replay"`
+	// Crash, if present, says the run ended in a panic (see
+	// scenarios.Crash): phase, node, event, time_ns, panic and stack.
+	Crash *scenarios.Crash `json:"crash,omitempty"`
+	// Interrupted, if true, says the run was stopped from outside before
+	// its end (a signal), and no check ran.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// WallNS is the wall-clock time of simulation and checks, in
 	// nanoseconds. It is absent when wall times are omitted.
 	WallNS *int64 `json:"wall_ns,omitempty"`
@@ -83,6 +89,11 @@ type Check struct {
 	BudgetNS int64 `json:"budget_ns"`
 	// TimedOut reports whether the check ran out of its budget.
 	TimedOut bool `json:"timed_out"`
+	// Limit names the limit that cut the check short ("time" or
+	// "memory"), if any.
+	Limit string `json:"limit,omitempty"`
+	// Vacuous says the check had nothing to check: it is inconclusive.
+	Vacuous bool `json:"vacuous,omitempty"`
 }
 
 // Stat is the JSON form of one protocol statistic.
@@ -148,7 +159,7 @@ func NewReport(o *scenarios.Outcome, opts ...Option) Report {
 		Counts: Counts{Holds: holds, Violated: violated, Inconclusive: inconclusive},
 		Events: o.Events, SimTimeNS: int64(o.SimTime),
 		Checks: make([]Check, 0, len(o.Checks)), Stats: make([]Stat, 0, len(o.Stats)),
-		Faults: make([]Fault, 0, len(o.Faults)), Replay: ReplayCommand(o, opts...),
+		Faults: make([]Fault, 0, len(o.Faults)), Replay: ReplayCommand(o, opts...), Crash: o.Crash, Interrupted: o.Interrupted,
 	}
 	for _, c := range o.Checks {
 		r.Checks = append(r.Checks, newCheck(c))
@@ -178,7 +189,7 @@ func newCheck(c checker.Result) Check {
 		off = []string{}
 	}
 	return Check{Name: c.Check, Kind: c.Kind.String(), Verdict: c.Verdict.String(), Detail: c.Detail,
-		Offending: off, BudgetNS: int64(c.Budget), TimedOut: c.TimedOut}
+		Offending: off, BudgetNS: int64(c.Budget), TimedOut: c.TimedOut, Limit: c.Limit, Vacuous: c.Vacuous}
 }
 
 // newFault converts a scenarios.Fault.

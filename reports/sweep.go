@@ -33,12 +33,16 @@ type Sweep struct {
 	// the sum of the runs' wall times instead (right for a sweep on one
 	// goroutine, too slow a rate for a parallel one).
 	Elapsed time.Duration
+	// Interrupted says the sweep was stopped before it ran every seed; the
+	// summary covers the runs that finished. Set it when the sweep is over.
+	Interrupted bool
 
 	mu           sync.Mutex
 	runs         int
 	passed       int
 	violated     int
 	inconclusive int
+	crashed      int
 	events       uint64
 	simTime      time.Duration
 	wall         time.Duration
@@ -73,6 +77,9 @@ type Failure struct {
 	Violated []string `json:"violated"`
 	// Inconclusive names the checks that were inconclusive, in report order.
 	Inconclusive []string `json:"inconclusive"`
+	// Crashed says the run ended in a panic (the run's own report tells
+	// where and why).
+	Crashed bool `json:"crashed,omitempty"`
 	// Replay is the command that replays the run.
 	Replay string `json:"replay"`
 }
@@ -107,6 +114,11 @@ type SweepReport struct {
 	// Inconclusive counts the runs with an inconclusive check and no
 	// violated one, allowed or not.
 	Inconclusive int `json:"inconclusive"`
+	// Crashed counts the runs that ended in a panic.
+	Crashed int `json:"crashed"`
+	// Interrupted says the sweep was stopped (by a signal) before it ran
+	// every seed: the summary covers the runs that finished.
+	Interrupted bool `json:"interrupted"`
 	// Checks counts each check's verdicts, sorted by name then kind.
 	Checks []SweepCheck `json:"checks"`
 	// Failing lists the failing runs, sorted by seed (then scenario).
@@ -129,23 +141,30 @@ type SweepReport struct {
 }
 
 // Add folds one outcome into the sweep. It keeps no reference to o.
-func (s *Sweep) Add(o *scenarios.Outcome) {
+func (s *Sweep) Add(o *scenarios.Outcome) { s.AddRecord(NewRunRecord(o)) }
+
+// AddRecord folds one run into the sweep, as Add does with its Outcome: a
+// sweep resumed from the records of an earlier, interrupted one sums up to
+// the same report as a sweep that was never interrupted.
+func (s *Sweep) AddRecord(r RunRecord) {
 	var f failure
-	_, violated, inconclusive := o.Counts()
-	if !o.Passed {
-		f = failure{Failure{Seed: o.Seed, Scenario: o.Scenario, Fingerprint: o.Fingerprint,
-			Violated: []string{}, Inconclusive: []string{}}, replayTarget(o.Scenario, o.File)}
-		for _, c := range o.Checks {
-			switch c.Verdict {
-			case checker.Violated:
-				f.Violated = append(f.Violated, c.Check)
-			case checker.Inconclusive:
-				f.Inconclusive = append(f.Inconclusive, c.Check)
-			}
+	violated, inconclusive := 0, 0
+	if !r.Passed {
+		f = failure{Failure{Seed: r.Seed, Scenario: r.Scenario, Fingerprint: r.Fingerprint,
+			Violated: []string{}, Inconclusive: []string{}, Crashed: r.Crashed}, replayTarget(r.Scenario, r.File)}
+	}
+	for _, c := range r.Checks {
+		switch c.Verdict {
+		case checker.Violated:
+			violated++
+			f.Violated = append(f.Violated, c.Name)
+		case checker.Inconclusive:
+			inconclusive++
+			f.Inconclusive = append(f.Inconclusive, c.Name)
 		}
 	}
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%s\x00%d\x00%s", o.Scenario, o.Seed, o.Fingerprint)
+	fmt.Fprintf(h, "%s\x00%d\x00%s", r.Scenario, r.Seed, r.Fingerprint)
 	d := mix64(h.Sum64())
 
 	s.mu.Lock()
@@ -156,36 +175,43 @@ func (s *Sweep) Add(o *scenarios.Outcome) {
 	}
 	s.runs++
 	switch {
+	case r.Crashed:
+		s.crashed++
 	case violated > 0:
 		s.violated++
 	case inconclusive > 0:
 		s.inconclusive++
 	}
-	if o.Passed {
+	if r.Passed {
 		s.passed++
 	} else {
 		s.failing = append(s.failing, f)
 	}
-	s.events += o.Events
-	s.simTime += o.SimTime
-	s.wall += o.Wall
+	s.events += r.Events
+	s.simTime += time.Duration(r.SimTimeNS)
+	s.wall += time.Duration(r.WallNS)
 	s.digest += d
-	s.scenarios[o.Scenario] = true
-	for _, c := range o.Checks {
-		k := checkKey{c.Check, c.Kind}
-		sc := s.checks[k]
-		if sc == nil {
-			sc = &SweepCheck{Name: c.Check, Kind: c.Kind.String()}
-			s.checks[k] = sc
-		}
-		switch c.Verdict {
-		case checker.Holds:
-			sc.Holds++
-		case checker.Violated:
-			sc.Violated++
-		default:
-			sc.Inconclusive++
-		}
+	s.scenarios[r.Scenario] = true
+	for _, c := range r.Checks {
+		s.count(c)
+	}
+}
+
+// count adds one check's verdict to its row; s.mu is held.
+func (s *Sweep) count(c RunCheck) {
+	k := checkKey{c.Name, c.Kind}
+	sc := s.checks[k]
+	if sc == nil {
+		sc = &SweepCheck{Name: c.Name, Kind: c.Kind.String()}
+		s.checks[k] = sc
+	}
+	switch c.Verdict {
+	case checker.Holds:
+		sc.Holds++
+	case checker.Violated:
+		sc.Violated++
+	default:
+		sc.Inconclusive++
 	}
 }
 
@@ -209,7 +235,8 @@ func (s *Sweep) Report(opts ...Option) SweepReport {
 	r := SweepReport{
 		SchemaVersion: SchemaVersion, Scenarios: slices.Sorted(maps.Keys(s.scenarios)),
 		AllPassed: s.passed == s.runs, Runs: s.runs, Passed: s.passed, Failed: s.runs - s.passed,
-		Violated: s.violated, Inconclusive: s.inconclusive, Checks: []SweepCheck{}, Failing: []Failure{},
+		Violated: s.violated, Inconclusive: s.inconclusive, Crashed: s.crashed, Interrupted: s.Interrupted,
+		Checks: []SweepCheck{}, Failing: []Failure{},
 		Events: s.events, SimTimeNS: int64(s.simTime), Digest: fmt.Sprintf("%016x", s.digest),
 	}
 	if r.Scenarios == nil {
@@ -254,8 +281,11 @@ func (s *Sweep) Summary(opts ...Option) string {
 
 // summaryLine formats a SweepReport on one line.
 func summaryLine(r SweepReport) string {
-	line := fmt.Sprintf("%d runs: %d passed, %d violated, %d inconclusive; %d events",
-		r.Runs, r.Passed, r.Violated, r.Inconclusive, r.Events)
+	line := fmt.Sprintf("%d runs: %d passed, %d violated, %d inconclusive, %d crashed; %d events",
+		r.Runs, r.Passed, r.Violated, r.Inconclusive, r.Crashed, r.Events)
+	if r.Interrupted {
+		line = "interrupted: " + line
+	}
 	if r.WallNS != nil {
 		line += fmt.Sprintf("; %s wall", time.Duration(*r.WallNS))
 		if r.EventsPerSecond != nil {
@@ -280,8 +310,11 @@ func (s *Sweep) WriteText(w io.Writer, opts ...Option) error {
 	if !r.AllPassed {
 		verdict = "FAIL"
 	}
+	if r.Interrupted {
+		verdict = "INTERRUPTED, " + verdict + " so far"
+	}
 	kv("verdict", "%s (%d of %d runs failed)\n", verdict, r.Failed, r.Runs)
-	kv("runs", "%d: %d passed, %d violated, %d inconclusive\n", r.Runs, r.Passed, r.Violated, r.Inconclusive)
+	kv("runs", "%d: %d passed, %d violated, %d inconclusive, %d crashed\n", r.Runs, r.Passed, r.Violated, r.Inconclusive, r.Crashed)
 	kv("events", "%d\n", r.Events)
 	kv("sim time", "%s\n", time.Duration(r.SimTimeNS))
 	kv("digest", "%s\n", r.Digest)
@@ -296,7 +329,11 @@ func (s *Sweep) WriteText(w io.Writer, opts ...Option) error {
 		p("\nfailing seeds\n")
 		p("  SEED\tVIOLATED\tINCONCLUSIVE\tREPLAY\n")
 		for _, f := range r.Failing {
-			p("  %d\t%s\t%s\t%s\n", f.Seed, names(f.Violated), names(f.Inconclusive), f.Replay)
+			violated := names(f.Violated)
+			if f.Crashed {
+				violated = "(crashed)"
+			}
+			p("  %d\t%s\t%s\t%s\n", f.Seed, violated, names(f.Inconclusive), f.Replay)
 		}
 	}
 	if r.WallNS != nil {

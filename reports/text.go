@@ -34,6 +34,12 @@ func WriteText(w io.Writer, o *scenarios.Outcome, opts ...Option) error {
 	kv("seed", "%d\n", o.Seed)
 	kv("verdict", "%s\n", verdictLine(o))
 
+	if o.Crash != nil {
+		p("\npanic stack\n")
+		for _, line := range strings.Split(o.Crash.Stack, "\n") {
+			p("  %s\n", strings.ReplaceAll(line, "\t", "    "))
+		}
+	}
 	safety, liveness := byKind(o.Checks)
 	writeChecks(p, "safety checks", safety)
 	writeChecks(p, "liveness checks", liveness)

@@ -32,15 +32,17 @@ type Result struct {
 // Run runs scenario s with every seed, opts.Jobs at a time, and calls each
 // with every finished run, one call at a time, in the order runs finish.
 // It stops starting seeds when they run out, when ctx is done (runs in
-// progress finish and are reported; Run then returns ctx's cause), when
-// opts.FailFast is set and a run failed, or when a run could not be set up
-// (its error is returned, with the seed). A run's Outcome is each's to keep;
-// Run keeps none, so memory does not grow with the number of seeds.
+// progress are interrupted and abandoned, never reported half done; Run
+// then returns ctx's cause), when opts.FailFast is set and a run failed, or
+// when a run could not be set up (its error is returned, with the seed). A
+// run's Outcome is each's to keep; Run keeps none, so memory does not grow
+// with the number of seeds.
 func Run(ctx context.Context, s *scenarios.Scenario, seeds iter.Seq[uint64], opts Options, each func(Result)) error {
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
+	opts.Run.Context = ctx
 	next, stop := iter.Pull(seeds)
 	defer stop()
 	var (
@@ -64,6 +66,9 @@ func Run(ctx context.Context, s *scenarios.Scenario, seeds iter.Seq[uint64], opt
 			defer wg.Done()
 			for seed, ok := take(); ok; seed, ok = take() {
 				o, err := scenarios.Run(s, seed, opts.Run)
+				if err == nil && o.Interrupted {
+					return // abandoned: ctx is done
+				}
 				report.Lock()
 				if err != nil {
 					if first == nil {

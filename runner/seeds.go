@@ -74,6 +74,11 @@ func (s Seeds) Count() uint64 {
 	return n
 }
 
+// Contains reports whether seed is one of the seeds.
+func (s Seeds) Contains(seed uint64) bool {
+	return seed >= s.First && seed <= s.Last && (seed-s.First)%s.step() == s.Shard
+}
+
 // All iterates the seeds in increasing order, computing each as it goes.
 func (s Seeds) All() iter.Seq[uint64] {
 	return func(yield func(uint64) bool) {

@@ -48,6 +48,8 @@
 //	checks: [linearizability]        # default: the protocol's default checks
 //	check_budget: 10s                # wall-clock budget of each budgeted check
 //	allow_inconclusive: false        # an inconclusive check fails the run unless true
+//	allow_vacuous: false             # a check with nothing to check (no operation, no
+//	                                 # answer, no fault drawn) fails the run unless true
 //
 // Durations are Go durations (250ms, 2s, 1m30s). Unknown fields, misspelt
 // parameters, out-of-range values and unknown node names are errors; Parse

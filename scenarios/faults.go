@@ -34,7 +34,10 @@ func (s *Scenario) Schedule(seed uint64, servers []string) []Fault {
 
 // draw generates the nemesis's faults. Each fault is undone before the next
 // one starts, so at most one is active at a time and the schedule stays
-// readable; MaxDown bounds how many servers a crash or pause may take.
+// readable; MaxDown bounds how many servers a crash or pause may take. A
+// nemesis always draws at least one fault when its window can hold one: a
+// run that asks for faults tests some (if the gaps happen to jump past the
+// window, one fault is placed in it uniformly).
 func (nm *Nemesis) draw(r *rand.Rand, servers []string) []Fault {
 	var out []Fault
 	maxDown := nm.MaxDown
@@ -45,43 +48,56 @@ func (nm *Nemesis) draw(r *rand.Rand, servers []string) []Fault {
 		maxDown = 1
 	}
 	t := nm.Start
-	for {
+	for len(out) < MaxFaults {
 		t += time.Duration(r.ExpFloat64() * float64(nm.Interval))
 		span := nm.Duration/2 + time.Duration(r.Float64()*float64(nm.Duration))
-		end := t + span
-		if end > nm.Stop {
-			return out
+		if t+span > nm.Stop {
+			break
 		}
-		kind := nm.Kinds[r.IntN(len(nm.Kinds))]
-		victims := pick(r, servers, 1+r.IntN(maxDown))
-		switch kind {
-		case FaultCrash, FaultPause:
-			undo := FaultRestart
-			if kind == FaultPause {
-				undo = FaultResume
-			}
-			for _, v := range victims {
-				out = append(out, Fault{At: t, Kind: kind, Node: v, Nemesis: true},
-					Fault{At: end, Kind: undo, Node: v, Nemesis: true})
-			}
-		case FaultPartition:
-			minority := pick(r, servers, 1+r.IntN(max(1, (len(servers)-1)/2)))
-			var rest []string
-			for _, s := range servers {
-				if !slices.Contains(minority, s) {
-					rest = append(rest, s)
-				}
-			}
-			out = append(out, Fault{At: t, Kind: FaultPartition, Groups: [][]string{minority, rest}, Nemesis: true},
-				Fault{At: end, Kind: FaultHeal, Nemesis: true})
-		case FaultClock:
-			v := victims[0]
-			off := time.Duration((2*r.Float64() - 1) * float64(nm.MaxSkew))
-			out = append(out, Fault{At: t, Kind: FaultClock, Node: v, Offset: off, Nemesis: true},
-				Fault{At: end, Kind: FaultClock, Node: v, Nemesis: true})
-		}
-		t = end
+		out = append(out, nm.fault(r, t, t+span, servers, maxDown)...)
+		t += span
 	}
+	if len(out) == 0 {
+		span := nm.Duration/2 + time.Duration(r.Float64()*float64(nm.Duration))
+		if room := nm.Stop - nm.Start - span; room >= 0 {
+			t := nm.Start + time.Duration(r.Float64()*float64(room))
+			out = nm.fault(r, t, t+span, servers, maxDown)
+		}
+	}
+	return out
+}
+
+// fault draws one fault from start to end, and its undoing.
+func (nm *Nemesis) fault(r *rand.Rand, start, end time.Duration, servers []string, maxDown int) []Fault {
+	kind := nm.Kinds[r.IntN(len(nm.Kinds))]
+	victims := pick(r, servers, 1+r.IntN(maxDown))
+	switch kind {
+	case FaultCrash, FaultPause:
+		undo := FaultRestart
+		if kind == FaultPause {
+			undo = FaultResume
+		}
+		var out []Fault
+		for _, v := range victims {
+			out = append(out, Fault{At: start, Kind: kind, Node: v, Nemesis: true},
+				Fault{At: end, Kind: undo, Node: v, Nemesis: true})
+		}
+		return out
+	case FaultPartition:
+		minority := pick(r, servers, 1+r.IntN(max(1, (len(servers)-1)/2)))
+		var rest []string
+		for _, s := range servers {
+			if !slices.Contains(minority, s) {
+				rest = append(rest, s)
+			}
+		}
+		return []Fault{{At: start, Kind: FaultPartition, Groups: [][]string{minority, rest}, Nemesis: true},
+			{At: end, Kind: FaultHeal, Nemesis: true}}
+	}
+	v := victims[0] // FaultClock
+	off := time.Duration((2*r.Float64() - 1) * float64(nm.MaxSkew))
+	return []Fault{{At: start, Kind: FaultClock, Node: v, Offset: off, Nemesis: true},
+		{At: end, Kind: FaultClock, Node: v, Nemesis: true}}
 }
 
 // pick draws k distinct names from names, keeping their order.

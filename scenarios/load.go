@@ -1,8 +1,10 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"os"
@@ -59,18 +61,47 @@ func (ps Problems) Unwrap() error { return ErrInvalid }
 // Load reads and validates the scenario file at path against the protocol
 // table.
 func Load(path string, table []protocols.Protocol) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("load scenario: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxScenarioBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("load scenario: %w", err)
 	}
 	return Parse(path, data, table)
 }
 
+// Limits on what one scenario may ask for, so that no file, however large
+// or odd, can take the machine down: a file past one of them is invalid,
+// with a message naming the field and the limit.
+const (
+	// MaxScenarioBytes is the largest scenario file read: 8 MiB.
+	MaxScenarioBytes = 8 << 20
+	// MaxNodes is the most nodes (servers and clients together) a scenario
+	// may have.
+	MaxNodes = 100_000
+	// MaxFaults is the most fault events a run may schedule: fixed ones in
+	// the file, or the nemesis's (estimated from its interval before any is
+	// drawn, and never more when they are).
+	MaxFaults = 100_000
+	// MaxRate is the highest open-loop rate, operations per second per
+	// client; MinRate the lowest, whose mean gap between operations is a
+	// day.
+	MaxRate = 1e9
+	MinRate = 1.0 / (24 * 60 * 60)
+)
+
 // Parse validates a scenario given as YAML text; file names it in messages.
 // It reports every problem it finds, each with file, line and field, as
 // Problems.
 func Parse(file string, data []byte, table []protocols.Protocol) (*Scenario, error) {
 	p := &parser{file: file, table: table}
+	if len(data) > MaxScenarioBytes {
+		p.errf(nil, "", "the file is larger than %d MiB, the limit for a scenario", MaxScenarioBytes>>20)
+		return nil, p.probs
+	}
 	s := p.parse(data)
 	if len(p.probs) > 0 {
 		return nil, p.probs
@@ -227,8 +258,18 @@ func (p *parser) strList(n *yaml.Node, path string) ([]string, bool) {
 
 func (p *parser) parse(data []byte) *Scenario {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
 		p.probs = append(p.probs, Problem{File: p.file, Line: yamlErrorLine(err), Msg: "not valid YAML: " + yamlErrorText(err)})
+		return nil
+	}
+	var second yaml.Node
+	if err := dec.Decode(&second); err != io.EOF {
+		line := second.Line
+		if err != nil {
+			line = yamlErrorLine(err)
+		}
+		p.errf(&yaml.Node{Line: line}, "", "a second YAML document starts here (a scenario file holds one; remove the ---)")
 		return nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
@@ -268,6 +309,7 @@ func (p *parser) parse(data []byte) *Scenario {
 			}
 		},
 		"allow_inconclusive": func(v *yaml.Node, f string) { s.AllowInconclusive, _ = p.boolean(v, f) },
+		"allow_vacuous":      func(v *yaml.Node, f string) { s.AllowVacuous, _ = p.boolean(v, f) },
 	})
 	if root.Kind != yaml.MappingNode {
 		return nil
@@ -292,6 +334,7 @@ func (p *parser) parse(data []byte) *Scenario {
 	if s.Nemesis != nil && s.Nemesis.Stop == 0 {
 		s.Nemesis.Stop = s.Duration
 	}
+	p.limits(root, s)
 	for _, f := range s.Faults {
 		if f.At > s.Duration {
 			p.probs = append(p.probs, Problem{File: p.file, Line: f.Line, Field: fmt.Sprintf("faults[%d].at", f.Position),
@@ -299,6 +342,56 @@ func (p *parser) parse(data []byte) *Scenario {
 		}
 	}
 	return s
+}
+
+// limits checks what the scenario asks for against the limits (MaxNodes,
+// MaxFaults) and the nemesis's window against the run.
+func (p *parser) limits(root *yaml.Node, s *Scenario) {
+	if n := s.Nodes + s.Clients; n > MaxNodes {
+		field, at := "nodes", valueOf(root, "nodes")
+		if s.Clients > s.Nodes {
+			field, at = "clients", valueOf(root, "clients")
+		}
+		p.errf(at, field, "%d nodes and %d clients make %d, more than the limit of %d", s.Nodes, s.Clients, n, MaxNodes)
+	}
+	if len(s.Faults) > MaxFaults {
+		p.errf(valueOf(root, "faults"), "faults", "%d fault events, more than the limit of %d", len(s.Faults), MaxFaults)
+	}
+	if nm := s.Nemesis; nm != nil {
+		p.nemesisWindow(valueOf(root, "nemesis"), nm)
+	}
+}
+
+// nemesisWindow checks that the nemesis has a window to act in, and that it
+// would not schedule more than MaxFaults faults in it: each fault takes an
+// interval and a duration on average, and comes with its undoing.
+func (p *parser) nemesisWindow(n *yaml.Node, nm *Nemesis) {
+	if nm.Start >= nm.Stop {
+		p.errf(valueOf(n, "start"), "nemesis.start", "%v is not before the nemesis's stop, %v: it would schedule nothing", nm.Start, nm.Stop)
+		return
+	}
+	if window := nm.Stop - nm.Start; window < nm.Duration*3/2 {
+		p.errf(valueOf(n, "duration"), "nemesis.duration", "%v: a fault lasts up to %v, longer than the nemesis's window from %v to %v, so some runs would have none",
+			nm.Duration, nm.Duration*3/2, nm.Start, nm.Stop)
+	}
+	cycles := float64(nm.Stop-nm.Start) / float64(nm.Interval+nm.Duration)
+	if est := 2 * cycles * float64(max(nm.MaxDown, 1)); est > MaxFaults {
+		p.errf(valueOf(n, "interval"), "nemesis.interval", "%v (with duration %v) would schedule about %.3g faults between %v and %v, more than the limit of %d",
+			nm.Interval, nm.Duration, est, nm.Start, nm.Stop, MaxFaults)
+	}
+}
+
+// valueOf returns the value node of key in mapping n, or n itself.
+func valueOf(n *yaml.Node, key string) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return n
 }
 
 func hasKey(n *yaml.Node, key string) bool {
@@ -516,8 +609,15 @@ func (p *parser) workload(n *yaml.Node, path string, wl *protocols.Workload) (mi
 			}
 			wl.ZipfS = x
 		},
-		"think":   func(v *yaml.Node, f string) { wl.Think, _ = p.duration(v, f) },
-		"rate":    func(v *yaml.Node, f string) { wl.Rate, _ = p.float(v, f) },
+		"think": func(v *yaml.Node, f string) { wl.Think, _ = p.duration(v, f) },
+		"rate": func(v *yaml.Node, f string) {
+			x, ok := p.float(v, f)
+			if ok && (x < MinRate || x > MaxRate) {
+				p.errf(v, f, "%v operations per second is out of range (want from %.3g, one a day, to %.0e; or leave rate out for a closed loop)", x, MinRate, MaxRate)
+				return
+			}
+			wl.Rate = x
+		},
 		"timeout": func(v *yaml.Node, f string) { wl.Timeout, _ = p.duration(v, f) },
 	})
 	return mix
@@ -580,8 +680,19 @@ func (p *parser) faults(n *yaml.Node, path string) []Fault {
 					p.errf(v, fl, "want a list of groups, e.g. [[n1, n2], [n3]]")
 					return
 				}
+				seen := map[string]bool{}
 				for j, g := range v.Content {
-					names, _ := p.strList(g, fmt.Sprintf("%s[%d]", fl, j))
+					gp := fmt.Sprintf("%s[%d]", fl, j)
+					names, _ := p.strList(g, gp)
+					if len(names) == 0 && g.Kind == yaml.SequenceNode {
+						p.errf(g, gp, "an empty side (want at least one node name)")
+					}
+					for _, name := range names {
+						if seen[name] {
+							p.errf(g, gp, "%q is on two sides of the partition (or twice on one)", name)
+						}
+						seen[name] = true
+					}
 					f.Groups = append(f.Groups, names)
 				}
 			},

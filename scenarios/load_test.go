@@ -1,8 +1,11 @@
 package scenarios_test
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,7 +166,7 @@ func TestParseErrorsNameFileLineAndField(t *testing.T) {
 		{"bad duration", base + "faults:\n  - at: 5 s\n    crash: n1\n",
 			[]string{`x.yaml:5: faults[0].at: "5 s" is not a duration (want e.g. 5s, 250ms)`}},
 		{"unknown field", base + "nodez: 3\n",
-			[]string{`x.yaml:4: nodez: unknown field (want one of allow_inconclusive, check_budget, checks, clients, description, duration, faults, name, nemesis, network, nodes, params, protocol, workload)`}},
+			[]string{`x.yaml:4: nodez: unknown field (want one of allow_inconclusive, allow_vacuous, check_budget, checks, clients, description, duration, faults, name, nemesis, network, nodes, params, protocol, workload)`}},
 		{"unknown protocol", "name: b\nprotocol: raft\nduration: 1s\n",
 			[]string{`x.yaml:2: protocol: unknown protocol "raft" (want one of toy)`}},
 		{"missing protocol and duration", "name: b\n",
@@ -201,6 +204,22 @@ func TestParseErrorsNameFileLineAndField(t *testing.T) {
 		{"not yaml", "name: [\n", []string{`x.yaml:1: not valid YAML`}},
 		{"not a mapping", "- a\n- b\n", []string{`x.yaml:1: want a mapping`}},
 		{"empty", "", []string{`x.yaml: empty scenario`}},
+		{"too many clients", base + "nodes: 3\nclients: 1000000\n",
+			[]string{`x.yaml:5: clients: 3 nodes and 1000000 clients make 1000003, more than the limit of 100000`}},
+		{"a nemesis that never stops", base + "nemesis:\n  kinds: [crash]\n  interval: 1ns\n  duration: 1ns\n",
+			[]string{`x.yaml:6: nemesis.interval: 1ns (with duration 1ns) would schedule about 1e+09 faults between 0s and 1s, more than the limit of 100000`}},
+		{"a nemesis that starts after it stops", base + "nemesis:\n  kinds: [crash]\n  start: 2s\n  stop: 1s\n",
+			[]string{`x.yaml:6: nemesis.start: 2s is not before the nemesis's stop, 1s: it would schedule nothing`}},
+		{"a negative rate", base + "workload:\n  rate: -100\n",
+			[]string{`x.yaml:5: workload.rate: -100 operations per second is out of range`}},
+		{"a rate too small to draw a gap from", base + "workload:\n  rate: 1e-12\n",
+			[]string{`x.yaml:5: workload.rate: 1e-12 operations per second is out of range (want from 1.16e-05, one a day`}},
+		{"a node on both sides of a partition", base + "faults:\n  - at: 1s\n    partition: [[n1, n2], [n2]]\n",
+			[]string{`x.yaml:6: faults[0].partition[1]: "n2" is on two sides of the partition`}},
+		{"an empty side", base + "faults:\n  - at: 1s\n    partition: [[n1], []]\n",
+			[]string{`x.yaml:6: faults[0].partition[1]: an empty side (want at least one node name)`}},
+		{"a second document", base + "---\nname: other\n",
+			[]string{`x.yaml:4: a second YAML document starts here (a scenario file holds one; remove the ---)`}},
 		{"every problem at once", "name: b\nprotocol: toy\nduration: 1x\nnodes: zero\n",
 			[]string{`x.yaml:3: duration: "1x" is not a duration`, `x.yaml:4: nodes: "zero" is not an integer`}},
 	}
@@ -217,6 +236,21 @@ func TestParseErrorsNameFileLineAndField(t *testing.T) {
 			assert.Len(t, probs, len(tt.want), "problems: %v", err)
 		})
 	}
+}
+
+func TestLimitsOnFaultsAndFileSize(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: many\nprotocol: toy\nduration: 1h\nfaults:\n")
+	for i := 0; i <= scenarios.MaxFaults; i++ {
+		fmt.Fprintf(&b, "  - {at: %dms, crash: n1}\n", i)
+	}
+	_, err := scenarios.Parse("many.yaml", []byte(b.String()), table)
+	assert.ErrorContains(t, err, "many.yaml:5: faults: 100001 fault events, more than the limit of 100000")
+
+	huge := append([]byte("name: huge\n# "), bytes.Repeat([]byte("x"), scenarios.MaxScenarioBytes)...)
+	_, err = scenarios.Parse("huge.yaml", huge, table)
+	assert.ErrorContains(t, err, "huge.yaml: the file is larger than 8 MiB, the limit for a scenario")
+	assert.ErrorIs(t, err, scenarios.ErrInvalid)
 }
 
 func TestBuildReportsUnknownNodeNamesWithTheirLines(t *testing.T) {

@@ -1,8 +1,12 @@
 package scenarios
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"runtime/debug"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
@@ -12,8 +16,18 @@ import (
 
 // RunOptions changes how Run runs a scenario.
 type RunOptions struct {
-	// Trace records every event, for trace files and HTML reports.
-	Trace bool
+	// Trace records events in memory (Outcome.World's Trace), for reports:
+	// every one, or the first TraceLimit if that is positive.
+	Trace      bool
+	TraceLimit int
+	// TraceTo, if set, receives the whole trace as JSON Lines while the run
+	// goes, through a bounded buffer (sim.World.StreamTraceJSONL): the way
+	// to keep the trace of a long run.
+	TraceTo io.Writer
+	// Context, if set, interrupts the run when it is done: the simulation
+	// stops before its next event and the Outcome says Interrupted, with no
+	// check run.
+	Context context.Context
 	// CheckBudget, if positive, overrides the scenario's check_budget.
 	CheckBudget time.Duration
 	// AllowInconclusive, if true, lets inconclusive checks pass even when
@@ -47,6 +61,43 @@ type Outcome struct {
 	Visualization func(io.Writer) error `json:"-"`
 	// AllowInconclusive records whether inconclusive checks passed.
 	AllowInconclusive bool `json:"allow_inconclusive"`
+	// AllowVacuous records whether checks with nothing to check passed.
+	AllowVacuous bool `json:"allow_vacuous,omitempty"`
+	// Crash, if set, says the run ended in a panic: a failed run, with no
+	// verdicts for the checks it did not reach.
+	Crash *Crash `json:"crash,omitempty"`
+	// Interrupted says the run was stopped from outside (RunOptions.Context)
+	// before its end: it did not pass, and no check ran.
+	Interrupted bool `json:"interrupted,omitempty"`
+}
+
+// Crash describes a panic that ended a run: in a node's handler, in a
+// function the run scheduled, in the protocol's set-up or in its checks. A
+// panic is a finding, like a violated check: the seed replays it.
+type Crash struct {
+	// Phase is "setup", "run" or "check".
+	Phase string `json:"phase"`
+	// Node names the node whose handler panicked, or is empty.
+	Node string `json:"node,omitempty"`
+	// Event counts the events the run processed, the one that panicked
+	// included (in a node's handler, it is that event's number, from 1).
+	Event uint64 `json:"event"`
+	// Time is the virtual time of the panic.
+	Time time.Duration `json:"time_ns"`
+	// Value is what the code panicked with.
+	Value string `json:"panic"`
+	// Stack is the stack of the panic, without goroutine numbers and code
+	// offsets, so that the same binary prints the same stack every time.
+	Stack string `json:"stack"`
+}
+
+// String says where and with what the run panicked, on one line.
+func (c *Crash) String() string {
+	where := "during " + c.Phase
+	if c.Node != "" {
+		where = "in node " + c.Node
+	}
+	return fmt.Sprintf("panic %s at event %d (%v): %s", where, c.Event, c.Time, c.Value)
 }
 
 // Counts returns how many checks held, were violated and were inconclusive.
@@ -68,7 +119,15 @@ func (o *Outcome) Counts() (holds, violated, inconclusive int) {
 // the protocol's nodes, the network and the fault schedule. Validation uses
 // it to resolve node names; Run uses it to run.
 func Build(s *Scenario, seed uint64, trace bool) (*sim.World, protocols.Instance, []Fault, error) {
-	w, err := sim.New(sim.Config{Seed: seed, Trace: trace, Link: s.Network.Default})
+	return build(s, sim.Config{Seed: seed, Trace: trace})
+}
+
+// build is Build with the kernel's configuration (its Link is the
+// scenario's).
+func build(s *Scenario, cfg sim.Config) (*sim.World, protocols.Instance, []Fault, error) {
+	seed := cfg.Seed
+	cfg.Link = s.Network.Default
+	w, err := sim.New(cfg)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: network: %w", s.File, err)
 	}
@@ -106,28 +165,152 @@ func Build(s *Scenario, seed uint64, trace bool) (*sim.World, protocols.Instance
 // Run runs scenario s with one seed and checks the result. The run is
 // deterministic: the same scenario and seed give the same Outcome, except
 // for the wall times.
-func Run(s *Scenario, seed uint64, opts RunOptions) (*Outcome, error) {
-	start := time.Now()
-	w, inst, schedule, err := Build(s, seed, opts.Trace)
-	if err != nil {
+//
+// A panic in the protocol's code (set-up, a node, or its checks) does not
+// escape: the Outcome fails with Crash set, so a sweep goes on and reports
+// the seed like any other failure. Run returns an error only for a scenario
+// that cannot be set up, or a trace that cannot be written.
+func Run(s *Scenario, seed uint64, opts RunOptions) (o *Outcome, err error) {
+	r := &run{s: s, seed: seed, opts: opts, start: time.Now(), phase: "setup"}
+	defer func() {
+		if p := recover(); p != nil {
+			o, err = r.crashed(p), nil
+		}
+	}()
+	if err := r.build(); err != nil {
 		return nil, err
 	}
-	w.RunUntil(sim.Time(s.Duration))
-	budget := s.CheckBudget
-	if opts.CheckBudget > 0 {
-		budget = opts.CheckBudget
+	r.phase = "run"
+	if err := r.simulate(); err != nil {
+		return nil, err
+	}
+	if r.w.Interrupted() {
+		o := r.outcome()
+		o.Interrupted = true
+		return o, nil
+	}
+	r.phase = "check"
+	return r.check(), nil
+}
+
+// run is one run of Run in progress.
+type run struct {
+	s        *Scenario
+	seed     uint64
+	opts     RunOptions
+	start    time.Time
+	phase    string // "setup", "run" or "check": where a panic would be
+	w        *sim.World
+	inst     protocols.Instance
+	schedule []Fault
+}
+
+func (r *run) build() error {
+	var err error
+	r.w, r.inst, r.schedule, err = build(r.s, sim.Config{Seed: r.seed, Trace: r.opts.Trace, TraceLimit: r.opts.TraceLimit})
+	return err
+}
+
+// simulate runs the world to the scenario's end, streaming its trace and
+// stopping early if the context says so.
+func (r *run) simulate() error {
+	if ctx := r.opts.Context; ctx != nil {
+		defer context.AfterFunc(ctx, r.w.Interrupt)()
+	}
+	flush := func() error { return nil }
+	if r.opts.TraceTo != nil {
+		flush = r.w.StreamTraceJSONL(r.opts.TraceTo)
+	}
+	r.w.RunUntil(sim.Time(r.s.Duration))
+	if err := flush(); err != nil {
+		return fmt.Errorf("trace: %w", err)
+	}
+	return nil
+}
+
+// check runs the checks and completes the Outcome.
+func (r *run) check() *Outcome {
+	budget := r.s.CheckBudget
+	if r.opts.CheckBudget > 0 {
+		budget = r.opts.CheckBudget
 	}
 	checkStart := time.Now()
-	rep := inst.Check(protocols.CheckRequest{World: w, Checks: s.Checks, Budget: budget})
-	o := &Outcome{
-		Scenario: s.Name, File: s.File, Protocol: s.Protocol.Name, Seed: seed,
-		Fingerprint: fmt.Sprintf("%016x", w.Fingerprint()), Events: w.Events(), SimTime: time.Duration(w.Now()),
-		Checks: rep.Checks, Stats: rep.Stats, Faults: schedule, World: w, Instance: inst, Visualization: rep.Visualization,
-		AllowInconclusive: s.AllowInconclusive || opts.AllowInconclusive,
-	}
-	_, violated, inconclusive := o.Counts()
-	o.Passed = violated == 0 && (inconclusive == 0 || o.AllowInconclusive)
+	rep := r.inst.Check(protocols.CheckRequest{World: r.w, Checks: r.s.Checks, Budget: budget})
+	o := r.outcome()
+	o.Checks, o.Stats, o.Visualization = append(rep.Checks, r.faultsCheck()...), rep.Stats, rep.Visualization
+	o.Passed = o.passed()
 	o.CheckWall = time.Since(checkStart)
-	o.Wall = time.Since(start)
-	return o, nil
+	o.Wall = time.Since(r.start)
+	return o
+}
+
+// faultsCheck is the check that a run which asked for a nemesis suffered a
+// fault: none (the window could not hold one) means the run tested nothing
+// the scenario asked for.
+func (r *run) faultsCheck() []checker.Result {
+	if r.s.Nemesis == nil || slices.ContainsFunc(r.schedule, func(f Fault) bool { return f.Nemesis }) {
+		return nil
+	}
+	return []checker.Result{checker.Vacuously("nemesis", checker.Safety, "the nemesis drew no fault, so the run tested none")}
+}
+
+// passed says whether the run passed: no check violated, and no check
+// inconclusive unless allowed (all of them, or the vacuous ones).
+func (o *Outcome) passed() bool {
+	for _, c := range o.Checks {
+		switch {
+		case c.Verdict == checker.Violated:
+			return false
+		case c.Verdict == checker.Holds, o.AllowInconclusive, c.Vacuous && o.AllowVacuous:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// outcome is the Outcome of the run so far, with no verdicts.
+func (r *run) outcome() *Outcome {
+	o := &Outcome{Scenario: r.s.Name, File: r.s.File, Protocol: r.s.Protocol.Name, Seed: r.seed,
+		Faults: r.schedule, World: r.w, Instance: r.inst,
+		AllowInconclusive: r.s.AllowInconclusive || r.opts.AllowInconclusive, AllowVacuous: r.s.AllowVacuous}
+	if w := r.w; w != nil {
+		o.Fingerprint = fmt.Sprintf("%016x", w.Fingerprint())
+		o.Events, o.SimTime = w.Events(), time.Duration(w.Now())
+	}
+	o.Wall = time.Since(r.start)
+	return o
+}
+
+// crashed builds the Outcome of a run that panicked.
+func (r *run) crashed(p any) *Outcome {
+	c := &Crash{Phase: r.phase, Value: fmt.Sprint(p), Stack: cleanStack(debug.Stack())}
+	if w := r.w; w != nil {
+		if id, ok := w.Active(); ok && r.phase == "run" {
+			c.Node = w.Name(id)
+		}
+		c.Event, c.Time = w.Events(), time.Duration(w.Now())
+	}
+	o := r.outcome()
+	o.Crash = c
+	return o
+}
+
+// cleanStack drops what differs between two runs of one binary from a
+// stack trace: the goroutine line, argument words and code offsets.
+func cleanStack(stack []byte) string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(string(stack)), "\n") {
+		if strings.HasPrefix(line, "goroutine ") {
+			continue
+		}
+		if i := strings.LastIndex(line, " +0x"); i >= 0 {
+			line = line[:i]
+		}
+		if i := strings.LastIndexByte(line, '('); i >= 0 && strings.HasSuffix(line, ")") && !strings.HasPrefix(line, "\t") {
+			line = line[:i] + "(...)"
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }

@@ -25,6 +25,7 @@ type Scenario struct {
 	Checks            []string      // check names to run, in order
 	CheckBudget       time.Duration // wall-clock budget of each budgeted check
 	AllowInconclusive bool          // an inconclusive check does not fail the run
+	AllowVacuous      bool          // a check with nothing to check does not fail the run
 }
 
 // WithParam returns a copy of s with one protocol parameter set to value

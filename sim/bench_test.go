@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -126,4 +127,54 @@ func BenchmarkPingPongObserved(b *testing.B) {
 		b.Fatal("the observer saw no sends")
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// idle is a node that does nothing: what a world costs per node before any
+// protocol adds its own state.
+type idle struct{}
+
+func (idle) Start(*sim.Context)                    {}
+func (idle) Receive(*sim.Context, sim.NodeID, any) {}
+func (idle) Timer(*sim.Context, any)               {}
+
+// BenchmarkIdleNodes builds a world of 100,000 idle nodes, partitions it
+// in two and heals it, and reports the heap it holds per node (the goal is
+// under 1 KB: memory linear in the nodes, never in their pairs). One op is
+// one whole world.
+func BenchmarkIdleNodes(b *testing.B) {
+	const n = 100_000
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("n%d", i)
+	}
+	b.ReportAllocs()
+	var perNode float64
+	for b.Loop() {
+		before := heapInUse()
+		w, err := sim.New(sim.Config{Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids := make([]sim.NodeID, 0, n/2)
+		for i, name := range names {
+			id := w.MustAddNode(name, func() sim.Node { return idle{} })
+			if i%2 == 0 {
+				ids = append(ids, id)
+			}
+		}
+		w.Run()
+		w.Partition(ids)
+		w.Heal()
+		perNode = float64(heapInUse()-before) / n
+		runtime.KeepAlive(w)
+	}
+	b.ReportMetric(perNode, "B/node")
+}
+
+// heapInUse returns the live heap after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

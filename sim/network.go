@@ -256,10 +256,3 @@ type model struct {
 	cfg     LinkConfig
 	latency sampler
 }
-
-// link is the state of one directed link.
-type link struct {
-	model       *model // nil: the network's default
-	blocked     bool   // cut by a partition
-	lastArrival Time   // for FIFO links: when the latest message on the link arrives
-}

@@ -48,7 +48,7 @@ type nodeState struct {
 	held    []int32 // slab slots of events that arrived while paused, in arrival order
 	rng     *rand.Rand
 	store   *Storage
-	out     []link // outgoing links, indexed by destination
+	group   int32 // its side of the current partition; 0 when the network is whole
 	clock   clock
 }
 

@@ -22,8 +22,15 @@ type pendingWrite struct {
 	deleted bool
 }
 
-func newStorage() *Storage {
-	return &Storage{durable: map[string][]byte{}, pending: map[string]pendingWrite{}}
+// newStorage returns an empty disk. Its maps are made on the first write,
+// so a node that never writes costs no map.
+func newStorage() *Storage { return &Storage{} }
+
+func (s *Storage) write(key string, w pendingWrite) {
+	if s.pending == nil {
+		s.pending = map[string]pendingWrite{}
+	}
+	s.pending[key] = w
 }
 
 // Get returns the current value of key, including unsynced writes. The
@@ -41,16 +48,19 @@ func (s *Storage) Get(key string) ([]byte, bool) {
 
 // Put sets key to a copy of value. It is lost in a crash until Sync.
 func (s *Storage) Put(key string, value []byte) {
-	s.pending[key] = pendingWrite{value: slices.Clone(value)}
+	s.write(key, pendingWrite{value: slices.Clone(value)})
 }
 
 // Delete removes key. The deletion is lost in a crash until Sync.
 func (s *Storage) Delete(key string) {
-	s.pending[key] = pendingWrite{deleted: true}
+	s.write(key, pendingWrite{deleted: true})
 }
 
 // Sync makes every write so far durable.
 func (s *Storage) Sync() {
+	if s.durable == nil && len(s.pending) > 0 {
+		s.durable = map[string][]byte{}
+	}
 	for k, w := range s.pending { // order cannot matter: each key is set independently
 		if w.deleted {
 			delete(s.durable, k)

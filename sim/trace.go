@@ -170,23 +170,52 @@ func (w *World) WriteTraceJSONL(out io.Writer) error {
 	bw := bufio.NewWriter(out)
 	enc := json.NewEncoder(bw)
 	for i := range w.trace {
-		e := &w.trace[i]
-		je := jsonEvent{Seq: e.Seq, Time: int64(e.Time), Kind: e.Kind.String(), Text: e.Text, Op: int(e.Op)}
-		if e.Kind != KindRecord { // a fact's description is its Text
-			je.Msg = Describe(e.Msg)
-		}
-		if e.Node != None {
-			je.Node = w.nodes[e.Node].name
-		}
-		if e.Peer != None {
-			je.Peer = w.nodes[e.Peer].name
-		}
-		if e.Reason != DropNone {
-			je.Reason = e.Reason.String()
-		}
-		if err := enc.Encode(je); err != nil {
-			return fmt.Errorf("write trace event %d: %w", e.Seq, err)
+		if err := enc.Encode(w.jsonOf(&w.trace[i])); err != nil {
+			return fmt.Errorf("write trace event %d: %w", w.trace[i].Seq, err)
 		}
 	}
 	return bw.Flush()
+}
+
+// StreamTraceJSONL writes every event from now on to out as it happens, in
+// WriteTraceJSONL's format, through a buffer of bounded size, so a run of
+// any length can be traced in constant memory, and a run that is cut short
+// leaves the trace up to its last flushed event. It returns the function
+// that flushes the buffer at the end of the run and returns the first write
+// error (after which nothing more is written).
+func (w *World) StreamTraceJSONL(out io.Writer) (flush func() error) {
+	bw := bufio.NewWriterSize(out, 64<<10)
+	enc := json.NewEncoder(bw)
+	var werr error
+	w.Observe(func(e *Event) {
+		if werr == nil {
+			if err := enc.Encode(w.jsonOf(e)); err != nil {
+				werr = fmt.Errorf("write trace event %d: %w", e.Seq, err)
+			}
+		}
+	})
+	return func() error {
+		if werr != nil {
+			return werr
+		}
+		return bw.Flush()
+	}
+}
+
+// jsonOf is an event's JSON Lines form.
+func (w *World) jsonOf(e *Event) jsonEvent {
+	je := jsonEvent{Seq: e.Seq, Time: int64(e.Time), Kind: e.Kind.String(), Text: e.Text, Op: int(e.Op)}
+	if e.Kind != KindRecord { // a fact's description is its Text
+		je.Msg = Describe(e.Msg)
+	}
+	if e.Node != None {
+		je.Node = w.nodes[e.Node].name
+	}
+	if e.Peer != None {
+		je.Peer = w.nodes[e.Peer].name
+	}
+	if e.Reason != DropNone {
+		je.Reason = e.Reason.String()
+	}
+	return je
 }

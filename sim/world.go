@@ -3,7 +3,7 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,9 +31,12 @@ type Config struct {
 	// Link is the default behaviour of every link; the zero value means
 	// DefaultLink.
 	Link LinkConfig
-	// Trace records every event in memory for Trace and WriteTraceJSONL. The
-	// fingerprint is computed whether or not events are recorded.
-	Trace bool
+	// Trace records events in memory for Trace and WriteTraceJSONL: every
+	// one, or the first TraceLimit if that is positive (Traced counts them
+	// all). The fingerprint is computed whether or not events are recorded.
+	// To keep a whole long run, stream it instead (StreamTraceJSONL).
+	Trace      bool
+	TraceLimit int
 	// OnEvent, if set, is called with every event as it happens (the Event
 	// is only valid during the call). Checkers use it to watch a run without
 	// recording the whole trace.
@@ -67,34 +70,36 @@ type pending struct {
 // same Config, nodes and calls give the same run, event for event. A World
 // must be used from one goroutine; separate Worlds may run in parallel.
 type World struct {
-	now       Time
-	seq       uint64
-	q         queue
-	slab      []pending
-	free      []int32
-	nodes     []*nodeState
-	ids       []NodeID
-	byName    map[string]NodeID
-	root      uint64
-	netSrc    *rand.PCG
-	def       *model
-	cuts      int // links cut now
-	overrides int // links with their own model
-	fp        fingerprint
-	record    bool
-	trace     []Event
-	onEvent   func(*Event)
-	scratch   Event // handed to observers, valid during the call
-	history   []Operation
-	events    uint64
-	traced    uint64 // trace events so far, recorded or not
-	stopped   bool
-	reason    string
+	now     Time
+	seq     uint64
+	q       queue
+	slab    []pending
+	free    []int32
+	nodes   []*nodeState
+	ids     []NodeID
+	byName  map[string]NodeID
+	root    uint64
+	netSrc  *rand.PCG
+	def     *model
+	links   links
+	fp      fingerprint
+	record  bool
+	limit   int // most events recorded, or 0 for all
+	trace   []Event
+	onEvent func(*Event)
+	scratch Event // handed to observers, valid during the call
+	history []Operation
+	events  uint64
+	traced  uint64 // trace events so far, recorded or not
+	stopped bool
+	reason  string
+	active  NodeID      // the node whose handler runs, or ran last; None for scheduled calls
+	halt    atomic.Bool // Interrupt was called
 }
 
 // New returns an empty World configured by cfg.
 func New(cfg Config) (*World, error) {
-	w := &World{root: cfg.Seed, record: cfg.Trace, onEvent: cfg.OnEvent, byName: map[string]NodeID{}}
+	w := &World{root: cfg.Seed, record: cfg.Trace, limit: cfg.TraceLimit, onEvent: cfg.OnEvent, byName: map[string]NodeID{}, active: None}
 	w.netSrc = NewStream(cfg.Seed, "network")
 	link := cfg.Link
 	if link.Latency.Kind == "" {
@@ -107,6 +112,12 @@ func New(cfg Config) (*World, error) {
 	w.def = m
 	return w, nil
 }
+
+// Active returns the node whose handler (Start, Receive or Timer, or its
+// factory) the world is running or ran last, and false if it is running a
+// function scheduled with At, or nothing yet. A run that recovers from a
+// panic uses it to say which node panicked.
+func (w *World) Active() (NodeID, bool) { return w.active, w.active != None }
 
 // Observe adds fn to the functions called with every event as it happens
 // (after Config.OnEvent, in the order they were added). The Event is only
@@ -161,11 +172,6 @@ func (w *World) AddNode(name string, factory Factory) (NodeID, error) {
 	w.nodes = append(w.nodes, n)
 	w.ids = append(w.ids, id)
 	w.byName[name] = id
-	for _, o := range w.nodes {
-		for len(o.out) < len(w.nodes) {
-			o.out = append(o.out, link{})
-		}
-	}
 	slot := w.alloc()
 	p := &w.slab[slot]
 	p.kind = evStart
@@ -229,6 +235,10 @@ func (w *World) Fingerprint() uint64 { return w.fp.sum() }
 // must not be modified.
 func (w *World) Trace() []Event { return w.trace }
 
+// Traced returns how many trace events the run has had so far, recorded or
+// not: Trace's events are the first of them.
+func (w *World) Traced() uint64 { return w.traced }
+
 // History returns every operation recorded by clients, in invocation order.
 func (w *World) History() []Operation { return w.history }
 
@@ -281,9 +291,23 @@ func (w *World) run(until Time, maxEvents uint64) {
 		if until != Never && w.q.peek().at > until {
 			return
 		}
+		if w.halt.Load() {
+			w.Stop("interrupted")
+			return
+		}
 		w.step()
 	}
 }
+
+// Interrupt asks the world to stop before its next event, as Stop does,
+// with the reason "interrupted". Unlike every other method it may be called
+// from any goroutine while the world runs: a command calls it when its user
+// interrupts a long run. Where the run stops then depends on timing, so an
+// interrupted run is not a replayable result; Interrupted tells one apart.
+func (w *World) Interrupt() { w.halt.Store(true) }
+
+// Interrupted reports whether Interrupt was called.
+func (w *World) Interrupted() bool { return w.halt.Load() }
 
 // step pops and processes the earliest event.
 func (w *World) step() {
@@ -308,6 +332,7 @@ func (w *World) step() {
 		w.release(slot)
 		w.events++
 		w.emit(KindTimer, n.ctx.id, None, tag, DropNone)
+		w.active = n.ctx.id
 		n.impl.Timer(&n.ctx, tag)
 	case evStart:
 		n := w.nodes[p.to]
@@ -322,6 +347,7 @@ func (w *World) step() {
 		fn := p.fn
 		w.release(slot)
 		w.events++
+		w.active = None
 		fn(w)
 	}
 }
@@ -331,7 +357,7 @@ func (w *World) deliver(slot int32, p *pending) {
 	n := w.nodes[to]
 	// A message held by a pause reached the node before any later cut, so
 	// only a message still on the wire is checked against the link.
-	if !p.held && w.cuts > 0 && w.nodes[from].out[to].blocked {
+	if !p.held && w.links.cut && w.blocked(from, to) {
 		w.drop(slot, from, to, DropCutInFlight)
 		return
 	}
@@ -352,6 +378,7 @@ func (w *World) deliver(slot int32, p *pending) {
 	w.release(slot)
 	w.events++
 	w.emit(KindDeliver, to, from, msg, DropNone)
+	w.active = to
 	n.impl.Receive(&n.ctx, from, msg)
 }
 
@@ -360,68 +387,6 @@ func (w *World) drop(slot int32, from, to NodeID, reason DropReason) {
 	msg := w.slab[slot].payload
 	w.release(slot)
 	w.emit(KindDrop, from, to, msg, reason)
-}
-
-// transmit puts msg on the link from -> to: it is lost, or scheduled for
-// delivery after the link's latency, possibly twice.
-func (w *World) transmit(from, to NodeID, msg any) {
-	m := w.def
-	var l *link
-	if w.cuts > 0 || w.overrides > 0 {
-		// Only then can the link differ from the default: the common case
-		// of an intact network skips the per-link lookup.
-		l = &w.nodes[from].out[to]
-		if l.model != nil {
-			m = l.model
-		}
-		if l.blocked {
-			w.emit(KindDrop, from, to, msg, DropPartition)
-			return
-		}
-	}
-	if m.cfg.Drop > 0 && float01(w.netSrc) < m.cfg.Drop {
-		w.emit(KindDrop, from, to, msg, DropLoss)
-		return
-	}
-	w.schedule(l, m, from, to, msg)
-	if m.cfg.Duplicate > 0 && float01(w.netSrc) < m.cfg.Duplicate {
-		w.emit(KindDuplicate, from, to, msg, DropNone)
-		w.schedule(l, m, from, to, msg)
-	}
-}
-
-func (w *World) schedule(l *link, m *model, from, to NodeID, msg any) {
-	var d time.Duration
-	if s := &m.latency; s.kind == sampleUniform {
-		// The uniform draw, the hot path of most runs, is written out here
-		// because the compiler would not inline a call into the path of
-		// every message. It is distuv.Uniform.Rand's draw (Min +
-		// Float64()·(Max-Min) from the same source, so the same values)
-		// without the rand.Rand gonum wraps around its source at every call.
-		x := s.lo + float64(int64(s.pcg.Uint64()&(1<<53-1)))*0x1p-53*s.span
-		d = maxLatency
-		if x < maxLatency {
-			d = time.Duration(x)
-		}
-	} else {
-		d = s.sampleOther()
-	}
-	at := w.now.Add(d)
-	if m.cfg.FIFO {
-		if l == nil {
-			l = &w.nodes[from].out[to]
-		}
-		if at < l.lastArrival {
-			at = l.lastArrival
-		}
-		l.lastArrival = at
-	}
-	slot := w.alloc()
-	p := &w.slab[slot]
-	p.kind = evDeliver
-	p.from, p.to = from, to
-	p.payload = msg
-	w.push(at, slot)
 }
 
 func (w *World) push(at Time, slot int32) {
@@ -454,6 +419,7 @@ func (w *World) release(slot int32) {
 
 func (w *World) boot(n *nodeState, kind Kind) {
 	n.up = true
+	w.active = n.ctx.id
 	n.impl = n.factory()
 	w.emit(kind, n.ctx.id, None, nil, DropNone)
 	n.impl.Start(&n.ctx)
@@ -532,123 +498,6 @@ func (w *World) SetClock(id NodeID, offset time.Duration, drift float64) error {
 	return nil
 }
 
-// Partition splits the network into groups: links between nodes of
-// different groups are cut both ways, links within a group are restored.
-// Nodes named in no group form one more group together. Messages in flight
-// across a cut are dropped when they arrive.
-func (w *World) Partition(groups ...[]NodeID) {
-	group := make([]int, len(w.nodes))
-	for i := range group {
-		group[i] = -1
-	}
-	var desc []string
-	for g, ids := range groups {
-		names := make([]string, len(ids))
-		for i, id := range ids {
-			group[id] = g
-			names[i] = w.nodes[id].name
-		}
-		desc = append(desc, strings.Join(names, ","))
-	}
-	w.cuts = 0
-	for i, n := range w.nodes {
-		for j := range n.out {
-			cut := group[i] != group[j]
-			n.out[j].blocked = cut
-			if cut {
-				w.cuts++
-			}
-		}
-	}
-	w.emitText(KindPartition, None, None, strings.Join(desc, " | "))
-}
-
-// Cut cuts the link from -> to one way; to -> from is unaffected.
-func (w *World) Cut(from, to NodeID) {
-	if l := &w.nodes[from].out[to]; !l.blocked {
-		l.blocked = true
-		w.cuts++
-	}
-	w.emit(KindCut, from, to, nil, DropNone)
-}
-
-// Heal restores every cut link.
-func (w *World) Heal() {
-	for _, n := range w.nodes {
-		for j := range n.out {
-			n.out[j].blocked = false
-		}
-	}
-	w.cuts = 0
-	w.emit(KindHeal, None, None, nil, DropNone)
-}
-
-// HealLink restores the link from -> to.
-func (w *World) HealLink(from, to NodeID) {
-	if l := &w.nodes[from].out[to]; l.blocked {
-		l.blocked = false
-		w.cuts--
-	}
-	w.emit(KindHeal, from, to, nil, DropNone)
-}
-
-// Blocked reports whether the link from -> to is cut.
-func (w *World) Blocked(from, to NodeID) bool { return w.nodes[from].out[to].blocked }
-
-// SetDefaultLink changes the behaviour of every link without an override.
-func (w *World) SetDefaultLink(cfg LinkConfig) error {
-	m, err := w.compile(cfg)
-	if err != nil {
-		return fmt.Errorf("default link: %w", err)
-	}
-	w.def = m
-	w.emitText(KindLink, None, None, describeLink(cfg))
-	return nil
-}
-
-// SetLink overrides the behaviour of the link from -> to.
-func (w *World) SetLink(from, to NodeID, cfg LinkConfig) error {
-	m, err := w.compile(cfg)
-	if err != nil {
-		return fmt.Errorf("link %s->%s: %w", w.nodes[from].name, w.nodes[to].name, err)
-	}
-	if l := &w.nodes[from].out[to]; l.model == nil {
-		w.overrides++
-	}
-	w.nodes[from].out[to].model = m
-	w.emitText(KindLink, from, to, describeLink(cfg))
-	return nil
-}
-
-// ResetLink removes the override of the link from -> to.
-func (w *World) ResetLink(from, to NodeID) {
-	if l := &w.nodes[from].out[to]; l.model != nil {
-		l.model = nil
-		w.overrides--
-	}
-	w.emitText(KindLink, from, to, "default")
-}
-
-// LinkConfig returns the behaviour of the link from -> to.
-func (w *World) LinkConfig(from, to NodeID) LinkConfig {
-	if m := w.nodes[from].out[to].model; m != nil {
-		return m.cfg
-	}
-	return w.def.cfg
-}
-
-func (w *World) compile(cfg LinkConfig) (*model, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	return &model{cfg: cfg, latency: newSampler(cfg.Latency, w.netSrc)}, nil
-}
-
-func describeLink(c LinkConfig) string {
-	return fmt.Sprintf("latency=%s mean=%v drop=%v duplicate=%v fifo=%v",
-		c.Latency.Kind, c.Latency.MeanDuration(), c.Drop, c.Duplicate, c.FIFO)
-}
-
 // emit folds an event into the fingerprint and, if anyone listens, records it.
 // It is small enough to be inlined into the event loop; recording and
 // observing happen out of line.
@@ -709,5 +558,8 @@ func (w *World) publish(e Event) {
 	}
 	if w.record {
 		w.trace = append(w.trace, e)
+		if w.limit > 0 && len(w.trace) >= w.limit {
+			w.record = false // the window is full; the fingerprint goes on
+		}
 	}
 }

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -118,6 +119,50 @@ func TestTraceJSONLGolden(t *testing.T) {
 	require.Len(t, w.Trace(), strings.Count(buf.String(), "\n"))
 	golden(t, "echo-trace.jsonl", buf.Bytes())
 }
+
+// TestStreamedTraceIsTheRecordedTrace: streaming the trace as the run goes
+// writes the same file as recording it and writing it at the end, and a
+// trace limit keeps only the first events while Traced counts them all.
+func TestStreamedTraceIsTheRecordedTrace(t *testing.T) {
+	build := func(cfg sim.Config) *sim.World {
+		cfg.Seed, cfg.Link = 3, sim.LinkConfig{Latency: sim.Uniform(time.Millisecond, 3*time.Millisecond), Drop: 0.2, Duplicate: 0.2}
+		w, err := sim.New(cfg)
+		require.NoError(t, err)
+		srv := w.MustAddNode("server", echo.NewServer)
+		w.MustAddNode("c1", echo.NewClient(srv, echo.ClientConfig{Pings: 40, Interval: time.Millisecond}))
+		return w
+	}
+	recorded := build(sim.Config{Trace: true})
+	recorded.Run()
+	var want bytes.Buffer
+	require.NoError(t, recorded.WriteTraceJSONL(&want))
+
+	streamed := build(sim.Config{})
+	var got bytes.Buffer
+	flush := streamed.StreamTraceJSONL(&got)
+	streamed.Run()
+	require.NoError(t, flush())
+	assert.Equal(t, want.String(), got.String())
+	assert.Equal(t, recorded.Fingerprint(), streamed.Fingerprint())
+	assert.Empty(t, streamed.Trace(), "streaming keeps nothing in memory")
+
+	limited := build(sim.Config{Trace: true, TraceLimit: 10})
+	limited.Run()
+	assert.Len(t, limited.Trace(), 10)
+	assert.Equal(t, recorded.Trace()[:10], limited.Trace())
+	assert.Equal(t, uint64(len(recorded.Trace())), limited.Traced())
+	assert.Equal(t, recorded.Fingerprint(), limited.Fingerprint())
+
+	failing := build(sim.Config{})
+	flush = failing.StreamTraceJSONL(errWriter{})
+	failing.Run()
+	assert.ErrorContains(t, flush(), "disk full")
+}
+
+// errWriter fails every write, like a full disk.
+type errWriter struct{}
+
+func (errWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()

@@ -54,8 +54,11 @@ func (in instance) Check(req protocols.CheckRequest) protocols.Report {
 	r := Check(req.World.History())
 	res := checker.Result{Check: "echo", Kind: checker.Safety, Verdict: checker.Holds,
 		Detail: fmt.Sprintf("%d pings, %d answered, %d with the wrong pong", r.Pings, r.Answered, r.Wrong)}
-	if !r.Holds() {
+	switch {
+	case !r.Holds():
 		res.Verdict = checker.Violated
+	case r.Answered == 0:
+		res = checker.Vacuously("echo", checker.Safety, fmt.Sprintf("%d pings, none answered", r.Pings))
 	}
 	return protocols.Report{
 		Checks: []checker.Result{res},
