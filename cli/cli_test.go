@@ -122,7 +122,7 @@ func TestBadInputExitsTwoWithAClearMessage(t *testing.T) {
 		{[]string{"run", wrong}, `wrong.yaml:6: faults[0].crash: no node named "n9"`},
 		{[]string{"run", "no-such-scenario"}, `unknown scenario "no-such-scenario"`},
 		{[]string{"run", filepath.Join(dir, "missing.yaml")}, "no such file"},
-		{[]string{"run"}, "run takes a scenario name or file (got 0 arguments); see dsim run --help"},
+		{[]string{"run"}, "run takes a scenario name or file (or --path FILE) (got 0 arguments); see dsim run --help"},
 		{[]string{"run", "echo-calm", "--seed", "minus"}, `invalid argument "minus" for "--seed" flag`},
 		{[]string{"run", "echo-calm", "--format", "xml"}, `invalid argument "xml" for "--format" flag: want text or json (see dsim run --help)`},
 		{[]string{"run", "echo-calm", "--budget", "soon"}, `invalid argument "soon" for "--budget" flag: "soon" is not a duration (want e.g. 30s, 2m)`},

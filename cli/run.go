@@ -28,6 +28,9 @@ type runOptions struct {
 	TraceFile   string // --trace: the whole trace as JSON Lines
 	HTMLFile    string // --html: a self-contained report
 	HistoryFile string // --history: the client operations, for the check command
+	PathFile    string // --path: a run with choices (scenario, seed, steps)
+	SeedGiven   bool
+	steps       []scenarios.Step
 }
 
 // runLong is the run command's help; "$0" is the program's name.
@@ -66,11 +69,19 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 			"run my-scenario.yaml --seed 8812 --trace run.jsonl --html run.html",
 			"run paxos-nemesis --seed 3 --checks linearizability --history h.json",
 			"run echo-calm --format json"),
-		Args:              exactArgs(1, "a scenario name or file"),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("path") && len(args) == 0 {
+				return nil // the path names the scenario
+			}
+			return exactArgs(1, "a scenario name or file (or --path FILE)")(cmd, args)
+		},
 		ValidArgsFunction: f.completeScenario,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ctx, opts.Out = cmd.Context(), cmd.OutOrStdout()
-			opts.Scenario = args[0]
+			if len(args) > 0 {
+				opts.Scenario = args[0]
+			}
+			opts.SeedGiven = cmd.Flags().Changed("seed")
 			opts.ChecksGiven = cmd.Flags().Changed("checks")
 			if runF != nil {
 				return runF(opts)
@@ -85,12 +96,16 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 	cmd.Flags().StringVar(&opts.TraceFile, "trace", "", "write the whole trace to this file as JSON Lines")
 	cmd.Flags().StringVar(&opts.HTMLFile, "html", "", "write a self-contained HTML report to this file")
 	cmd.Flags().StringVar(&opts.HistoryFile, "history", "", "write the clients' operations to this file, as the check command reads them")
+	cmd.Flags().StringVar(&opts.PathFile, "path", "", "replay a run with choices (a path file from explore or debug): its scenario, seed and steps")
 	return cmd
 }
 
 // runRun runs one seed and writes what was asked.
 func runRun(opts *runOptions) error {
 	opts.Check.apply()
+	if err := opts.readPath(); err != nil {
+		return err
+	}
 	s, err := opts.f.catalog.Load(opts.Scenario)
 	if err != nil {
 		return err
@@ -123,6 +138,29 @@ func runRun(opts *runOptions) error {
 	return nil
 }
 
+// readPath reads --path, if given: its scenario, seed and steps.
+func (opts *runOptions) readPath() error {
+	if opts.PathFile == "" {
+		return nil
+	}
+	f, err := os.Open(opts.PathFile)
+	if err != nil {
+		return fmt.Errorf("--path: %w", err)
+	}
+	defer f.Close()
+	p, err := scenarios.ReadPath(f)
+	switch {
+	case err != nil:
+		return fmt.Errorf("--path %s: %w", opts.PathFile, err)
+	case opts.Scenario != "" && opts.Scenario != p.Scenario:
+		return fmt.Errorf("--path %s is a path of %s, not of %s", opts.PathFile, p.Scenario, opts.Scenario)
+	case opts.SeedGiven && opts.Seed != p.Seed:
+		return fmt.Errorf("--path %s is a path of seed %d, not of seed %d", opts.PathFile, p.Seed, opts.Seed)
+	}
+	opts.Scenario, opts.Seed, opts.steps = p.Scenario, p.Seed, p.Steps
+	return nil
+}
+
 // htmlWindow is how many events a run records for its HTML report's diagram:
 // a bounded window, so that --html costs bounded memory.
 const htmlWindow = 20_000
@@ -130,7 +168,7 @@ const htmlWindow = 20_000
 // run runs the seed, streaming the trace to --trace.
 func (opts *runOptions) run(s *scenarios.Scenario) (*scenarios.Outcome, error) {
 	ro := opts.Check.runOptions()
-	ro.Context = opts.Ctx
+	ro.Context, ro.Steps = opts.Ctx, opts.steps
 	if opts.HTMLFile != "" {
 		ro.Trace, ro.TraceLimit = true, htmlWindow
 	}

@@ -157,3 +157,43 @@ func TestHistoryModel(t *testing.T) {
 		})
 	}
 }
+
+// TestRunReplaysAPath: run --path replays a path file's scenario, seed and
+// steps, and refuses one that does not fit.
+func TestRunReplaysAPath(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.json")
+	write := func(text string) {
+		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	}
+	write(`{"dsim_path": 1, "scenario": "echo-calm", "seed": 4, "steps": [{"after": 3, "action": "crash", "node": "server"}]}`)
+	out, stderr, status := dsim(t, Config{}, "run", "--path", path, "--format", "json")
+	require.Equal(t, 1, status, stderr)
+	var doc struct {
+		Seed   uint64 `json:"seed"`
+		Passed bool   `json:"passed"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, uint64(4), doc.Seed)
+	plain, _, _ := dsim(t, Config{}, "run", "echo-calm", "--seed", "4", "--format", "json")
+	assert.NotEqual(t, fingerprintOf(t, plain), fingerprintOf(t, out), "the crash changed the run")
+	again, _, _ := dsim(t, Config{}, "run", "echo-calm", "--path", path, "--format", "json")
+	assert.Equal(t, fingerprintOf(t, out), fingerprintOf(t, again))
+
+	_, stderr, status = dsim(t, Config{}, "run", "echo-faults", "--path", path)
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr, "is a path of echo-calm, not of echo-faults")
+	write(`{"dsim_path": 1, "scenario": "echo-calm", "seed": 4, "steps": [{"after": 3, "action": "drop", "event": 424242}]}`)
+	_, stderr, status = dsim(t, Config{}, "run", "--path", path)
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr, "path does not fit the run")
+}
+
+func fingerprintOf(t *testing.T, out string) string {
+	t.Helper()
+	var doc struct {
+		Fingerprint string `json:"fingerprint"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc), out)
+	return doc.Fingerprint
+}

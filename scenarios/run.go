@@ -28,6 +28,10 @@ type RunOptions struct {
 	// stops before its next event and the Outcome says Interrupted, with no
 	// check run.
 	Context context.Context
+	// Steps, if set, are choices the run makes instead of the kernel (a
+	// path: see Step); the run fails with an error wrapping ErrPath if they
+	// do not fit it.
+	Steps []Step
 	// CheckBudget, if positive, overrides the scenario's check_budget.
 	CheckBudget time.Duration
 	// AllowInconclusive, if true, lets inconclusive checks pass even when
@@ -221,11 +225,11 @@ func (r *run) simulate() error {
 	if r.opts.TraceTo != nil {
 		flush = r.w.StreamTraceJSONL(r.opts.TraceTo)
 	}
-	r.w.RunUntil(sim.Time(r.s.Duration))
-	if err := flush(); err != nil {
-		return fmt.Errorf("trace: %w", err)
+	err := runSteps(r.w, sim.Time(r.s.Duration), r.opts.Steps)
+	if ferr := flush(); ferr != nil && err == nil {
+		err = fmt.Errorf("trace: %w", ferr)
 	}
-	return nil
+	return err
 }
 
 // check runs the checks and completes the Outcome.

@@ -140,6 +140,18 @@ func (q *queue) fill() {
 	}
 }
 
+// each calls fn with every entry, in no particular order.
+func (q *queue) each(fn func(entry)) {
+	for _, e := range q.buckets[0][q.head:] {
+		fn(e)
+	}
+	for _, b := range q.buckets[1:] {
+		for _, e := range b {
+			fn(e)
+		}
+	}
+}
+
 // peek returns the earliest entry; the queue must not be empty.
 func (q *queue) peek() entry {
 	q.fill()

@@ -73,9 +73,10 @@ const (
 	DropCutInFlight            // the link was cut while the message was in flight
 	DropNodeDown               // the receiver was crashed when the message arrived
 	DropCrash                  // the receiver crashed while the message was held by a pause
+	DropChosen                 // a program chose to lose it (World.Drop)
 )
 
-var dropNames = [...]string{"", "loss", "partition", "cut-in-flight", "node-down", "crash"}
+var dropNames = [...]string{"", "loss", "partition", "cut-in-flight", "node-down", "crash", "chosen"}
 
 // String returns the reason's name.
 func (r DropReason) String() string {

@@ -50,6 +50,7 @@ const (
 	evTimer
 	evStart
 	evCall
+	evStale // processed out of order (Fire, Drop): skipped, and freed, when it pops
 )
 
 // pending is the payload of a scheduled event, kept in the World's slab and
@@ -61,6 +62,7 @@ type pending struct {
 	from, to  NodeID
 	inc       uint32 // timers and starts: the incarnation they belong to
 	gen       uint32 // bumped when the slot is freed, so stale TimerIDs miss
+	seq       uint64 // the event's sequence number: its ID in Pending
 	payload   any
 	fn        func(*World)
 }
@@ -313,7 +315,11 @@ func (w *World) Interrupted() bool { return w.halt.Load() }
 func (w *World) step() {
 	e := w.q.pop()
 	w.now = e.at
-	slot := e.slot()
+	w.dispatch(e.slot())
+}
+
+// dispatch processes the event in slot.
+func (w *World) dispatch(slot int32) {
 	p := &w.slab[slot]
 	switch p.kind {
 	case evDeliver:
@@ -349,6 +355,8 @@ func (w *World) step() {
 		w.events++
 		w.active = None
 		fn(w)
+	case evStale:
+		w.release(slot)
 	}
 }
 
@@ -394,6 +402,7 @@ func (w *World) push(at Time, slot int32) {
 	if w.seq >= seqLimit {
 		panic("sim: more than 2^40 events scheduled in one run")
 	}
+	w.slab[slot].seq = w.seq
 	w.q.push(entry{at: at, key: w.seq<<slotBits | uint64(slot)})
 }
 
