@@ -29,6 +29,7 @@ type runOptions struct {
 	HTMLFile    string // --html: a self-contained report
 	HistoryFile string // --history: the client operations, for the check command
 	PathFile    string // --path: a run with choices (scenario, seed, steps)
+	Hunt        huntFlags
 	SeedGiven   bool
 	steps       []scenarios.Step
 }
@@ -97,6 +98,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 	cmd.Flags().StringVar(&opts.HTMLFile, "html", "", "write a self-contained HTML report to this file")
 	cmd.Flags().StringVar(&opts.HistoryFile, "history", "", "write the clients' operations to this file, as the check command reads them")
 	cmd.Flags().StringVar(&opts.PathFile, "path", "", "replay a run with choices (a path file from explore or debug): its scenario, seed and steps")
+	addHuntFlags(cmd, &opts.Hunt)
 	return cmd
 }
 
@@ -169,6 +171,7 @@ const htmlWindow = 20_000
 func (opts *runOptions) run(s *scenarios.Scenario) (*scenarios.Outcome, error) {
 	ro := opts.Check.runOptions()
 	ro.Context, ro.Steps = opts.Ctx, opts.steps
+	opts.Hunt.apply(&ro)
 	if opts.HTMLFile != "" {
 		ro.Trace, ro.TraceLimit = true, htmlWindow
 	}

@@ -34,6 +34,7 @@ type sweepOptions struct {
 	OutFile       string        // --out: the journal of finished runs
 	Resume        string        // --resume: a journal to carry on from, and append to
 	ProgressEvery time.Duration // between progress lines, when stderr is not a terminal
+	Hunt          huntFlags
 }
 
 // sweepLong is the sweep command's help; "$0" is the program's name.
@@ -96,6 +97,7 @@ func newCmdSweep(f *factory, runF func(*sweepOptions) error) *cobra.Command {
 	cmd.Flags().StringVar(&opts.OutFile, "out", "", "write one JSON line per finished run to this file, as runs finish")
 	cmd.Flags().StringVar(&opts.Resume, "resume", "", "carry on from the --out file of an interrupted sweep, appending to it")
 	cmd.Flags().DurationVar(&opts.ProgressEvery, "progress-every", 10*time.Second, "how often to print a progress line when stderr is not a terminal (0: never)")
+	addHuntFlags(cmd, &opts.Hunt)
 	cmd.MarkFlagsMutuallyExclusive("out", "resume")
 	_ = cmd.RegisterFlagCompletionFunc("seeds", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("shard", cobra.NoFileCompletions)
@@ -124,6 +126,7 @@ func runSweep(opts *sweepOptions) error {
 		return err
 	}
 	ropts := runner.Options{Jobs: opts.Jobs, FailFast: opts.FailFast, Run: opts.Check.runOptions()}
+	opts.Hunt.apply(&ropts.Run)
 	meter := newProgress(opts.ErrOut, seeds.Count(), opts.ProgressEvery)
 	var werr error
 	start := time.Now()

@@ -51,7 +51,7 @@ func apply(opts []Option) config {
 // from a file, quoted for a POSIX shell when needed. The Program option
 // names another command than dsim.
 func ReplayCommand(o *scenarios.Outcome, opts ...Option) string {
-	return apply(opts).replay(replayTarget(o.Scenario, o.File), o.Seed)
+	return apply(opts).replay(replayTarget(o.Scenario, o.File), o.Seed, o.ReplayFlags...)
 }
 
 // shownFile returns the outcome's file when it says more than the scenario's
@@ -72,13 +72,18 @@ func replayTarget(scenario, file string) string {
 	return scenario
 }
 
-// replay is the command that runs target with seed, for c's program.
-func (c config) replay(target string, seed uint64) string {
+// replay is the command that runs target with seed, and flags, for c's
+// program.
+func (c config) replay(target string, seed uint64, flags ...string) string {
 	program := c.program
 	if program == "" {
 		program = "dsim"
 	}
-	return fmt.Sprintf("%s run %s --seed %d", program, shellQuote(target), seed)
+	line := fmt.Sprintf("%s run %s --seed %d", program, shellQuote(target), seed)
+	for _, f := range flags {
+		line += " " + shellQuote(f)
+	}
+	return line
 }
 
 // shellQuote quotes s for a POSIX shell unless it only holds characters

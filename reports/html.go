@@ -50,6 +50,7 @@ type htmlPage struct {
 	Groups                   []checkGroup
 	Stats                    []statRow
 	Faults                   []faultRow
+	Hunt                     [][2]string // the swarm mix, fault points and online violation: name, text
 	Timeline                 *timeline
 	Diagram                  *diagram
 	NoTrace                  string // why there is no diagram, or ""
@@ -93,7 +94,7 @@ func WriteHTML(w io.Writer, o *scenarios.Outcome, ho HTMLOptions, opts ...Option
 	p := htmlPage{
 		Scenario: o.Scenario, File: shownFile(o), Protocol: o.Protocol, Seed: o.Seed, Passed: o.Passed,
 		Verdict: verdictLine(o), Fingerprint: o.Fingerprint, Events: o.Events, SimTime: o.SimTime,
-		Replay: ReplayCommand(o, opts...),
+		Replay: ReplayCommand(o, opts...), Hunt: huntLines(o),
 	}
 	if !cfg.omitWall {
 		p.Wall = fmt.Sprintf("%s (checks %s)", o.Wall, o.CheckWall)

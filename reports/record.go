@@ -20,6 +20,7 @@ type RunRecord struct {
 	SimTimeNS   int64      `json:"sim_time_ns"`
 	WallNS      int64      `json:"wall_ns"`
 	Checks      []RunCheck `json:"checks"`
+	Flags       []string   `json:"flags,omitempty"` // the replay command's flags besides the seed (--swarm)
 }
 
 // RunCheck is one check's verdict in a RunRecord.
@@ -33,7 +34,7 @@ type RunCheck struct {
 func NewRunRecord(o *scenarios.Outcome) RunRecord {
 	r := RunRecord{Scenario: o.Scenario, File: o.File, Seed: o.Seed, Fingerprint: o.Fingerprint, Passed: o.Passed,
 		Crashed: o.Crash != nil, Events: o.Events, SimTimeNS: int64(o.SimTime), WallNS: int64(o.Wall),
-		Checks: make([]RunCheck, len(o.Checks))}
+		Checks: make([]RunCheck, len(o.Checks)), Flags: o.ReplayFlags}
 	for i, c := range o.Checks {
 		r.Checks[i] = RunCheck{Name: c.Check, Kind: c.Kind, Verdict: c.Verdict}
 	}

@@ -56,7 +56,8 @@ type Sweep struct {
 // by Report, which knows the program's name.
 type failure struct {
 	Failure
-	target string // what the replay line runs: a scenario name or file
+	target string   // what the replay line runs: a scenario name or file
+	flags  []string // and the flags it needs besides the seed
 }
 
 // checkKey identifies a check across runs.
@@ -151,7 +152,7 @@ func (s *Sweep) AddRecord(r RunRecord) {
 	violated, inconclusive := 0, 0
 	if !r.Passed {
 		f = failure{Failure{Seed: r.Seed, Scenario: r.Scenario, Fingerprint: r.Fingerprint,
-			Violated: []string{}, Inconclusive: []string{}, Crashed: r.Crashed}, replayTarget(r.Scenario, r.File)}
+			Violated: []string{}, Inconclusive: []string{}, Crashed: r.Crashed}, replayTarget(r.Scenario, r.File), r.Flags}
 	}
 	for _, c := range r.Checks {
 		switch c.Verdict {
@@ -249,7 +250,7 @@ func (s *Sweep) Report(opts ...Option) SweepReport {
 	}
 	for _, f := range s.failing {
 		f.Violated, f.Inconclusive = slices.Clone(f.Violated), slices.Clone(f.Inconclusive)
-		f.Replay = cfg.replay(f.target, f.Seed)
+		f.Replay = cfg.replay(f.target, f.Seed, f.flags...)
 		r.Failing = append(r.Failing, f.Failure)
 	}
 	slices.SortFunc(r.Failing, func(a, b Failure) int {
