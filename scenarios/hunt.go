@@ -52,6 +52,7 @@ func (r *run) liveCheck() []checker.Result {
 // flags its replay needs.
 func (r *run) hunted(o *Outcome) {
 	o.Swarm = r.mix
+	o.Faults = r.crash.merged(o.Faults)
 	if r.w != nil {
 		o.FaultPoints = r.w.FaultPointSites()
 	}

@@ -50,11 +50,11 @@ type liveRun struct {
 	judged bool // the bound was reached before the run ended
 }
 
-// liveSchedule prepares liveness mode: it picks the heal time, leaves out
-// the faults after it (and the undoing of the nemesis's last fault), and
-// schedules the heal and the measurement at the bound. It returns the
-// schedule to apply and the liveness state, or nil if the scenario has no
-// liveness mode or no fault phase to end.
+// liveSchedule prepares liveness mode: it picks the heal time and leaves
+// out the faults after it (and the undoing of the nemesis's last fault).
+// It returns the schedule to apply and the liveness state, or nil if the
+// scenario has no liveness mode or no fault phase to end; arm schedules the
+// heal, after the faults.
 func (s *Scenario) liveSchedule(w *sim.World, inst protocols.Instance, schedule []Fault) ([]Fault, *liveRun) {
 	if s.Liveness == nil {
 		return schedule, nil
@@ -83,9 +83,17 @@ func (s *Scenario) liveSchedule(w *sim.World, inst protocols.Instance, schedule 
 	if lr.bound == 0 {
 		lr.bound = DefaultLivenessBound
 	}
+	return kept, lr
+}
+
+// arm schedules the heal and the measurement at the bound. Scheduled after
+// the faults, the heal comes after those at the same time.
+func (lr *liveRun) arm(w *sim.World) {
+	if lr == nil {
+		return
+	}
 	w.At(lr.at, lr.heal)
 	w.At(lr.at.Add(lr.bound), func(w *sim.World) { lr.after, _ = lr.progress(w, false); lr.judged = true })
-	return kept, lr
 }
 
 // healTime returns when a fault phase ends: at the undoing of the
@@ -98,10 +106,9 @@ func healTime(schedule []Fault) (time.Duration, []Fault) {
 		last = max(last, f.At)
 		if f.Nemesis {
 			nemesis = true
-			if undoes(f.Kind) {
-				continue
+			if !undoes(f) {
+				lastStart = max(lastStart, f.At)
 			}
-			lastStart = max(lastStart, f.At)
 		}
 	}
 	if !nemesis {
@@ -110,7 +117,7 @@ func healTime(schedule []Fault) (time.Duration, []Fault) {
 	// The last nemesis fault starts at lastStart; its undoing is the heal.
 	var heal time.Duration
 	kept := slices.DeleteFunc(slices.Clone(schedule), func(f Fault) bool {
-		if f.Nemesis && undoes(f.Kind) && f.At > lastStart {
+		if f.Nemesis && undoes(f) && f.At > lastStart {
 			heal = max(heal, f.At)
 			return true
 		}
@@ -122,11 +129,16 @@ func healTime(schedule []Fault) (time.Duration, []Fault) {
 	return heal, slices.DeleteFunc(kept, func(f Fault) bool { return f.At > heal })
 }
 
-// undoes reports whether a nemesis fault of kind k undoes an earlier one.
-// A clock fault both skews and resets; resets have no offset, but either
-// is fine to leave to the heal.
-func undoes(k FaultKind) bool {
-	return k == FaultRestart || k == FaultResume || k == FaultHeal || k == FaultClock
+// undoes reports whether nemesis fault f undoes an earlier one: a restart,
+// resume, heal, or a clock set back to true time.
+func undoes(f Fault) bool {
+	switch f.Kind {
+	case FaultRestart, FaultResume, FaultHeal:
+		return true
+	case FaultClock:
+		return f.Offset == 0 && f.Drift == 0
+	}
+	return false
 }
 
 // heal ends the fault phase: every link is restored to the scenario's
@@ -210,8 +222,8 @@ func (lr *liveRun) result(w *sim.World, names func(sim.NodeID) string) checker.R
 	healed := fmt.Sprintf("the network and the core (%s) were healed at %v", strings.Join(core, ", "), time.Duration(lr.at))
 	switch {
 	case w.Now() < lr.at:
-		r.Verdict, r.Vacuous = checker.Inconclusive, true
-		r.Detail = fmt.Sprintf("the run ended at %v, before the heal at %v", time.Duration(w.Now()), time.Duration(lr.at))
+		r.Verdict = checker.Holds
+		r.Detail = fmt.Sprintf("the run ended at %v, before the heal at %v (%s)", time.Duration(w.Now()), time.Duration(lr.at), stopReason(w))
 	case lr.after > lr.before:
 		r.Verdict = checker.Holds
 		r.Detail = fmt.Sprintf("%s; progress within %v: %d more", healed, lr.bound, lr.after-lr.before)
@@ -227,4 +239,12 @@ func (lr *liveRun) result(w *sim.World, names func(sim.NodeID) string) checker.R
 		r.Detail = fmt.Sprintf("%s; no progress in the %v after, though work was pending", healed, lr.bound)
 	}
 	return r
+}
+
+// stopReason says why the run ended.
+func stopReason(w *sim.World) string {
+	if stopped, why := w.Stopped(); stopped {
+		return why
+	}
+	return "its duration"
 }

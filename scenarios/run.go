@@ -142,38 +142,50 @@ func (o *Outcome) Counts() (holds, violated, inconclusive int) {
 // it to resolve node names; Run uses it to run.
 func Build(s *Scenario, seed uint64, trace bool) (*sim.World, protocols.Instance, []Fault, error) {
 	s, _ = s.ForSeed(seed, false, false)
-	w, inst, schedule, _, err := build(s, sim.Config{Seed: seed, Trace: trace})
-	return w, inst, schedule, err
+	b, err := build(s, sim.Config{Seed: seed, Trace: trace})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return b.w, b.inst, b.schedule, nil
+}
+
+// built is what build sets up: the world, the protocol's instance, the
+// fault schedule, and liveness mode and crash points if the run has them.
+type built struct {
+	w        *sim.World
+	inst     protocols.Instance
+	schedule []Fault
+	live     *liveRun
+	crash    *crashPoints
 }
 
 // build is Build with the kernel's configuration (its Link is the
-// scenario's), for a scenario made for its seed (ForSeed). It returns
-// liveness mode's state too, if the scenario has it.
-func build(s *Scenario, cfg sim.Config) (*sim.World, protocols.Instance, []Fault, *liveRun, error) {
+// scenario's), for a scenario made for its seed (ForSeed).
+func build(s *Scenario, cfg sim.Config) (*built, error) {
 	seed := cfg.Seed
 	cfg.Link = s.Network.Default
 	w, err := sim.New(cfg)
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("%s: network: %w", s.File, err)
+		return nil, fmt.Errorf("%s: network: %w", s.File, err)
 	}
 	if s.FaultPoints != nil {
 		if err := w.SetFaultPoints(*s.FaultPoints); err != nil {
-			return nil, nil, nil, nil, fmt.Errorf("%s: %w: %w", s.File, ErrInvalid, err)
+			return nil, fmt.Errorf("%s: %w: %w", s.File, ErrInvalid, err)
 		}
 	}
 	inst, err := s.Protocol.Setup(&protocols.Env{World: w, Params: s.Params, Nodes: s.Nodes, Clients: s.Clients,
 		Workload: s.Workload, Duration: s.Duration, Online: s.Online})
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("%s: %s: %w: %w", s.File, s.Protocol.Name, ErrInvalid, err)
+		return nil, fmt.Errorf("%s: %s: %w: %w", s.File, s.Protocol.Name, ErrInvalid, err)
 	}
 	if err := s.resolve(w); err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
 	for _, l := range s.Network.Links {
 		from, _ := w.Lookup(l.From)
 		to, _ := w.Lookup(l.To)
 		if err := w.SetLink(from, to, l.Config); err != nil {
-			return nil, nil, nil, nil, fmt.Errorf("%s:%d: %w", s.File, l.Line, err)
+			return nil, fmt.Errorf("%s:%d: %w", s.File, l.Line, err)
 		}
 	}
 	var servers []string
@@ -189,7 +201,8 @@ func build(s *Scenario, cfg sim.Config) (*sim.World, protocols.Instance, []Fault
 			}
 		})
 	}
-	return w, inst, schedule, live, nil
+	live.arm(w)
+	return &built{w: w, inst: inst, schedule: schedule, live: live, crash: s.armCrashPoints(w, inst, seed)}, nil
 }
 
 // Run runs scenario s with one seed and checks the result. The run is
@@ -234,14 +247,18 @@ type run struct {
 	w        *sim.World
 	inst     protocols.Instance
 	schedule []Fault
-	mix      *SwarmMix // the swarm mix drawn, or nil
-	live     *liveRun  // liveness mode, or nil
+	mix      *SwarmMix    // the swarm mix drawn, or nil
+	live     *liveRun     // liveness mode, or nil
+	crash    *crashPoints // crash points, or nil
 }
 
 func (r *run) build() error {
-	var err error
-	r.w, r.inst, r.schedule, r.live, err = build(r.s, sim.Config{Seed: r.seed, Trace: r.opts.Trace, TraceLimit: r.opts.TraceLimit})
-	return err
+	b, err := build(r.s, sim.Config{Seed: r.seed, Trace: r.opts.Trace, TraceLimit: r.opts.TraceLimit})
+	if err != nil {
+		return err
+	}
+	r.w, r.inst, r.schedule, r.live, r.crash = b.w, b.inst, b.schedule, b.live, b.crash
+	return nil
 }
 
 // simulate runs the world to the scenario's end, streaming its trace and

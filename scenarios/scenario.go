@@ -31,6 +31,7 @@ type Scenario struct {
 	FaultPoints *sim.FaultPoints // fault_points: the run's fault points are on, or nil
 	Liveness    *Liveness        // liveness: liveness mode after the fault phase, or nil
 	Online      bool             // online_checks: invariants checked as the run goes stop it at the first violation
+	CrashPoints bool             // crash servers right after sends (a swarm mix's; see crashpoints.go)
 }
 
 // WithParam returns a copy of s with one protocol parameter set to value

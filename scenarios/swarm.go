@@ -65,6 +65,9 @@ type SwarmMix struct {
 	// mean fault length.
 	Interval time.Duration `json:"interval_ns,omitempty"`
 	Duration time.Duration `json:"duration_ns,omitempty"`
+	// CrashPoints crash servers right after they send a message of some
+	// types (crash must be among Kinds).
+	CrashPoints bool `json:"crash_points,omitempty"`
 	// Drop and Duplicate are the default link's loss and duplication.
 	Drop      float64 `json:"drop"`
 	Duplicate float64 `json:"duplicate"`
@@ -97,6 +100,9 @@ func (m *SwarmMix) String() string {
 			kinds[i] = string(k)
 		}
 		parts = append(parts, fmt.Sprintf("faults %s every %v for %v", strings.Join(kinds, ","), m.Interval, m.Duration))
+	}
+	if m.CrashPoints {
+		parts = append(parts, "crash points")
 	}
 	net := fmt.Sprintf("drop %s dup %s", fmtProb(m.Drop), fmtProb(m.Duplicate))
 	if m.Tail > 0 {
@@ -198,6 +204,7 @@ func (s *Scenario) DrawSwarm(seed uint64) *SwarmMix {
 			m.Kinds = append(m.Kinds, k)
 		}
 	}
+	m.CrashPoints = slices.Contains(m.Kinds, FaultCrash) && r.IntN(2) == 0
 	base := s.baseNemesis()
 	m.Interval = scaled(r, base.Interval, -2, 1).Round(time.Millisecond)
 	m.Duration = scaled(r, base.Duration, -3, 1).Round(time.Millisecond)
@@ -214,6 +221,9 @@ func (s *Scenario) DrawSwarm(seed uint64) *SwarmMix {
 	if b.InFlight > 1 && r.IntN(2) == 0 {
 		m.InFlight = 2 + r.IntN(b.InFlight-1)
 	}
+	// Keep a key's concurrency (clients times operations in flight, over
+	// the keys) within what a linearizability check decides quickly.
+	m.Keys = max(m.Keys, min(s.Workload.Keys, (s.Clients*m.InFlight+2)/3))
 	m.Queries = !b.NoQueries && r.IntN(2) == 0
 	m.FaultPoints = !b.NoFaultPoints && r.IntN(2) == 0
 	m.Liveness = !b.NoLiveness && r.IntN(2) == 0 && (len(m.Kinds) > 0 || len(s.Faults) > 0)
@@ -302,12 +312,16 @@ func (s *Scenario) WithSwarm(m *SwarmMix) *Scenario {
 		nm.Kinds, nm.Interval, nm.Duration = slices.Clone(m.Kinds), m.Interval, m.Duration
 		c.Nemesis = &nm
 	}
+	c.CrashPoints = m.CrashPoints
 	c.Network.Default.Drop, c.Network.Default.Duplicate = m.Drop, m.Duplicate
 	if m.Tail > 0 {
 		c.Network.Default.Latency = sim.LogNormal(max(s.Network.Default.Latency.MeanDuration(), time.Microsecond), m.Tail)
 	}
 	c.Workload.Mix, c.Workload.Keys = m.Mix, m.Keys
 	c.Workload.InFlight, c.Workload.Queries = m.InFlight, m.Queries
+	// Clients with more operations in flight get as many times the
+	// operations, so that the workload spans the fault phase as before.
+	c.Workload.Ops = s.Workload.Ops * max(1, m.InFlight)
 	if m.FaultPoints && c.FaultPoints == nil {
 		c.FaultPoints = &sim.FaultPoints{}
 	}

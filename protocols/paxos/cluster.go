@@ -121,6 +121,11 @@ type Cluster struct {
 	elections   int
 	lastFault   sim.Time
 	faults      int
+
+	drivers  []*kv.Driver      // the clients' workloads, for liveness mode's progress
+	mon      protocols.Monitor // online checks (hunt.go)
+	promises promises          // what each acceptor promised, by its messages
+	agree    agreement         // online agreement
 }
 
 // NewCluster adds cfg.Servers servers (n1..nN) and cfg.Clients clients
@@ -130,7 +135,7 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{cfg: cfg, w: w, quorum: cfg.Variant.quorum(cfg.Servers)}
+	c := &Cluster{cfg: cfg, w: w, quorum: cfg.Variant.quorum(cfg.Servers), promises: newPromises(cfg.Servers, cfg.Workload.Queries)}
 	for i := 1; i <= cfg.Servers; i++ {
 		idx := i - 1
 		id, err := w.AddNode("n"+strconv.Itoa(i), func() sim.Node { return &server{cl: c, me: idx} })
@@ -149,6 +154,7 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 			return nil, fmt.Errorf("paxos: %w", err)
 		}
 		c.clients = append(c.clients, id)
+		c.drivers = append(c.drivers, d)
 	}
 	for _, id := range w.Nodes() {
 		for len(c.byNode) <= int(id) {
@@ -168,6 +174,9 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 // both, rather than sim.ObserveFacts besides, spares every event of the
 // run a second call.)
 func (c *Cluster) observe(e *sim.Event) {
+	if e.Kind == sim.KindSend || e.Kind == sim.KindRecord || e.Kind == sim.KindRestart {
+		c.hunt(e)
+	}
 	if e.Kind == sim.KindRecord {
 		if f, ok := e.Msg.(*Fact); ok {
 			c.events = append(c.events, f.event(e, c.ids))

@@ -62,5 +62,10 @@ func setup(env *protocols.Env) (protocols.Instance, error) {
 		LivenessBound:   env.Params.Duration("liveness_bound"),
 		Workload:        env.Workload,
 	}
-	return NewCluster(env.World, cfg)
+	cl, err := NewCluster(env.World, cfg)
+	if err != nil {
+		return nil, err
+	}
+	cl.mon = protocols.NewMonitor(env)
+	return cl, nil
 }

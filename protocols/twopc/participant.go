@@ -106,6 +106,7 @@ func (p *Participant) Receive(ctx *sim.Context, from sim.NodeID, msg any) {
 	case *Prepare:
 		p.prepare(ctx, from, m)
 	case *Decision:
+		p.told(ctx, from, m)
 		p.decision(ctx, m)
 	case *Inquire:
 		p.inquire(ctx, from, m)
