@@ -526,6 +526,7 @@ func (c *Conn) onTimer(ctx *sim.Context) {
 		c.sendAck(ctx, true)
 		c.rtoAt = now.Add(c.rto.Timeout())
 	}
+	c.spuriousRetransmit(ctx)
 	c.arm(ctx)
 }
 
@@ -535,7 +536,7 @@ func (c *Conn) timeout(ctx *sim.Context) {
 	c.rtoAt = 0
 	c.timeouts++
 	c.ep.stats.Timeouts++
-	if c.timeouts > c.ep.cfg.MaxRetries {
+	if c.timeouts > c.ep.cfg.MaxRetries || c.giveUpEarly(ctx) {
 		c.ep.stats.Broken++
 		c.fail(ctx, ErrBroken, true)
 		return

@@ -165,6 +165,8 @@ func RPCProtocol() protocols.Protocol {
 type rpcInstance struct {
 	servers []sim.NodeID
 	clients []sim.NodeID
+	drivers []*kv.Driver  // the clients' workloads, for liveness mode's progress
+	bound   time.Duration // liveness mode's bound
 }
 
 func setupRPC(env *protocols.Env) (protocols.Instance, error) {
@@ -183,7 +185,7 @@ func setupRPC(env *protocols.Env) (protocols.Instance, error) {
 		return nil, fmt.Errorf("transport-rpc needs keepalive > 0: a client waiting for a reply learns of a dead connection only by probing")
 	}
 	w := env.World
-	inst := &rpcInstance{}
+	inst := &rpcInstance{bound: 2*env.Workload.Timeout + 2*time.Second}
 	for i := 1; i <= env.Nodes; i++ {
 		id, err := w.AddNode(fmt.Sprintf("n%d", i), NewKVServer(cfg))
 		if err != nil {
@@ -203,6 +205,7 @@ func setupRPC(env *protocols.Env) (protocols.Instance, error) {
 			return nil, err
 		}
 		inst.clients = append(inst.clients, id)
+		inst.drivers = append(inst.drivers, d)
 	}
 	return inst, nil
 }

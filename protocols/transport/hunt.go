@@ -1,0 +1,58 @@
+package transport
+
+import (
+	"time"
+
+	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/sim"
+)
+
+// This file is what the transport adds for bug hunts: the fault points of
+// a connection, and what liveness mode needs of the RPC key-value store.
+
+// The fault points of a connection (sim.Context.Maybe): rare but legal
+// paths that a run with fault points takes now and then.
+const (
+	// fpGiveUpEarly: a retransmission timeout breaks the connection at
+	// once, as if MaxRetries had run out, so the RPC layer resends its
+	// calls on a new connection (and an at-most-once server answers them
+	// from its table).
+	fpGiveUpEarly = "transport/give-up-early"
+	// fpSpuriousRetransmit: a connection's timer resends its oldest
+	// unacknowledged segment although no timeout is due, so the receiver
+	// sees a duplicate.
+	fpSpuriousRetransmit = "transport/spurious-retransmit"
+)
+
+// giveUpEarly reports whether a retransmission timeout breaks the
+// connection at once.
+func (c *Conn) giveUpEarly(ctx *sim.Context) bool { return ctx.Maybe(fpGiveUpEarly) }
+
+// spuriousRetransmit resends the oldest unacknowledged segment where the
+// fault point fires (one timer in ten where it is enabled).
+func (c *Conn) spuriousRetransmit(ctx *sim.Context) {
+	if c.state == stateOpen && c.sndUna < c.sndNxt && ctx.MaybeP(fpSpuriousRetransmit, 0.1) {
+		c.transmit(ctx, c.sndUna, true)
+	}
+}
+
+// Core returns the nodes liveness mode heals: every key-value server.
+func (in *rpcInstance) Core() []sim.NodeID { return in.servers }
+
+// Progress returns the operations the clients completed, and whether any
+// client has operations left.
+func (in *rpcInstance) Progress(*sim.World) (int, bool) {
+	done, pending := 0, false
+	for _, d := range in.drivers {
+		done += d.Completed()
+		pending = pending || d.Busy()
+	}
+	return done, pending
+}
+
+// LivenessBound is how soon after the heal a call must complete: a call's
+// timeout and a broken connection's retries.
+func (in *rpcInstance) LivenessBound() time.Duration { return in.bound }
+
+// Compile-time check: the RPC store takes part in liveness mode.
+var _ protocols.Recovery = (*rpcInstance)(nil)
