@@ -16,7 +16,7 @@ import (
 // checks on.
 func (s *Scenario) ForSeed(seed uint64, swarm, online bool) (*Scenario, *SwarmMix) {
 	var mix *SwarmMix
-	if swarm || s.Swarm != nil {
+	if swarm || s.Swarm != nil && !s.Swarm.Off {
 		mix = s.DrawSwarm(seed)
 		s = s.WithSwarm(mix)
 	}

@@ -49,6 +49,7 @@ func (p *parser) swarm(n *yaml.Node, path string, s *Scenario) *SwarmBounds {
 		"queries":      allow(&b.NoQueries),
 		"fault_points": allow(&b.NoFaultPoints),
 		"liveness":     allow(&b.NoLiveness),
+		"enabled":      allow(&b.Off),
 		"params":       func(v *yaml.Node, f string) { b.Params = p.paramRanges(v, f, s.Protocol) },
 	})
 	return b

@@ -38,14 +38,17 @@ type SwarmBounds struct {
 	// Tail is the largest log-normal sigma a seed may give the latency
 	// (keeping its mean as the median); 0 keeps the scenario's latency.
 	Tail float64
-	// InFlight is the most operations a client may keep in flight.
-	// Default: 4.
+	// InFlight is the most operations a client may keep in flight (and
+	// all clients together at most six). Default: 4.
 	InFlight int
 	// NoQueries, NoFaultPoints and NoLiveness forbid a seed to turn on
 	// queries after the fact, fault points and liveness mode.
 	NoQueries, NoFaultPoints, NoLiveness bool
 	// Params are protocol parameters a seed draws, each within its range.
 	Params []ParamRange
+	// Off says the bounds are only bounds: the scenario runs its own mix
+	// unless swarm testing is asked for (RunOptions.Swarm, --swarm).
+	Off bool
 }
 
 // ParamRange is a protocol parameter a swarm seed draws: a number (int,
@@ -134,6 +137,12 @@ func (m *SwarmMix) String() string {
 	return strings.Join(parts, "; ")
 }
 
+// maxLanes bounds the operations all clients together keep in flight in a
+// swarm run, and a key may have about 1.5 of them on average: beyond that,
+// porcupine's search for a linearization of overlapping writes (and of
+// operations whose outcome is unknown) runs out of its budget.
+const maxLanes = 6
+
 // fmtProb formats a rate with three significant digits.
 func fmtProb(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
 
@@ -218,12 +227,14 @@ func (s *Scenario) DrawSwarm(seed uint64) *SwarmMix {
 	}
 	m.Mix, m.Keys = drawWorkload(r, s.Workload)
 	m.InFlight = 1
-	if b.InFlight > 1 && r.IntN(2) == 0 {
-		m.InFlight = 2 + r.IntN(b.InFlight-1)
+	clients := max(s.Clients, 1)
+	if most := min(b.InFlight, maxLanes/clients, 3*s.Workload.Keys/(2*clients)); most > 1 && r.IntN(2) == 0 {
+		m.InFlight = 2 + r.IntN(most-1)
 	}
-	// Keep a key's concurrency (clients times operations in flight, over
-	// the keys) within what a linearizability check decides quickly.
-	m.Keys = max(m.Keys, min(s.Workload.Keys, (s.Clients*m.InFlight+2)/3))
+	// Keep a key's concurrency (the clients' operations in flight over the
+	// keys) within what a linearizability check decides quickly: 1.5.
+	m.Keys = max(m.Keys, min(s.Workload.Keys, (2*clients*m.InFlight+2)/3))
+	readsOftenEnough(m.Mix)
 	m.Queries = !b.NoQueries && r.IntN(2) == 0
 	m.FaultPoints = !b.NoFaultPoints && r.IntN(2) == 0
 	m.Liveness = !b.NoLiveness && r.IntN(2) == 0 && (len(m.Kinds) > 0 || len(s.Faults) > 0)
@@ -259,6 +270,24 @@ func drawWorkload(r *rand.Rand, wl protocols.Workload) ([]protocols.MixEntry, in
 		keys = 1 + r.IntN(wl.Keys)
 	}
 	return mix, keys
+}
+
+// readsOftenEnough raises the weight of gets to that of appends: with
+// concurrent appends and few reads to tell their order, the orders a
+// linearizability check must consider multiply past its budget.
+func readsOftenEnough(mix []protocols.MixEntry) {
+	get, app := -1, -1
+	for i, e := range mix {
+		switch e.Op {
+		case "get":
+			get = i
+		case "append":
+			app = i
+		}
+	}
+	if get >= 0 && app >= 0 && mix[get].Weight < mix[app].Weight {
+		mix[get].Weight = mix[app].Weight
+	}
 }
 
 // drawParam draws a parameter's value within its range, formatted as a

@@ -2,9 +2,11 @@ package pbkv
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/protocols/wal"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -76,14 +78,32 @@ func (c *Cluster) FirstViolation() *protocols.Violation { return c.mon.FirstViol
 func (c *Cluster) Core() []sim.NodeID { return c.Servers() }
 
 // Progress returns the operations the clients completed, and whether any
-// client has operations left.
-func (c *Cluster) Progress(*sim.World) (int, bool) {
+// client has operations left that the service owes progress on. It owes
+// none while the view service waits for an acknowledgement that cannot
+// come: the primary of its latest view restarted before acknowledging it.
+// The view service then changes views only if the primary of the last
+// acknowledged view can be re-admitted; by design it may never be (the
+// lab's view service has the same limit), so liveness mode does not count
+// it as a failure.
+func (c *Cluster) Progress(w *sim.World) (int, bool) {
 	done, pending := 0, false
 	for _, d := range c.drivers {
 		done += d.Completed()
 		pending = pending || d.Busy()
 	}
-	return done, pending
+	return done, pending && !c.waitsForLostAck(w)
+}
+
+// waitsForLostAck reports whether the view service's latest view, as its
+// disk holds it, is unacknowledged and its primary has restarted since.
+func (c *Cluster) waitsForLostAck(w *sim.World) bool {
+	st := &vsState{}
+	if _, err := wal.Load(w.Storage(c.vs), st, wal.Options{}); err != nil || st.cur.Num == 0 || st.acked.Num == st.cur.Num {
+		return false
+	}
+	raw, _ := w.Storage(st.cur.Primary).Get(keyInc)
+	inc, _ := strconv.ParseUint(string(raw), 10, 32)
+	return uint32(inc) != st.cur.PrimaryInc
 }
 
 // LivenessBound is how soon after the heal an operation must complete:

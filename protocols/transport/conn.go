@@ -536,7 +536,7 @@ func (c *Conn) timeout(ctx *sim.Context) {
 	c.rtoAt = 0
 	c.timeouts++
 	c.ep.stats.Timeouts++
-	if c.timeouts > c.ep.cfg.MaxRetries || c.giveUpEarly(ctx) {
+	if c.timeouts > c.ep.cfg.MaxRetries {
 		c.ep.stats.Broken++
 		c.fail(ctx, ErrBroken, true)
 		return

@@ -13,20 +13,24 @@ import (
 // The fault points of a connection (sim.Context.Maybe): rare but legal
 // paths that a run with fault points takes now and then.
 const (
-	// fpGiveUpEarly: a retransmission timeout breaks the connection at
-	// once, as if MaxRetries had run out, so the RPC layer resends its
-	// calls on a new connection (and an at-most-once server answers them
-	// from its table).
-	fpGiveUpEarly = "transport/give-up-early"
+	// fpRPCReset: before a call is sent, the RPC client resets its
+	// connection to the server (as a connection broken by the network
+	// would be), so the calls waiting on it are resent on a new one, and an
+	// at-most-once server answers those it ran from its table.
+	fpRPCReset = "transport/rpc-reset"
 	// fpSpuriousRetransmit: a connection's timer resends its oldest
 	// unacknowledged segment although no timeout is due, so the receiver
 	// sees a duplicate.
 	fpSpuriousRetransmit = "transport/spurious-retransmit"
 )
 
-// giveUpEarly reports whether a retransmission timeout breaks the
-// connection at once.
-func (c *Conn) giveUpEarly(ctx *sim.Context) bool { return ctx.Maybe(fpGiveUpEarly) }
+// maybeReset resets the client's open connection to target where the fault
+// point fires (one call in ten where it is enabled).
+func (r *RPC) maybeReset(ctx *sim.Context, target sim.NodeID) {
+	if conn := r.conns[target]; conn != nil && conn.Open() && ctx.MaybeP(fpRPCReset, 0.1) {
+		conn.fail(ctx, ErrReset, true)
+	}
+}
 
 // spuriousRetransmit resends the oldest unacknowledged segment where the
 // fault point fires (one timer in ten where it is enabled).

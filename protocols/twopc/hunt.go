@@ -52,6 +52,30 @@ type Recovered struct {
 // String describes the fact, e.g. "recovered t1 commit".
 func (f Recovered) String() string { return "recovered " + f.Txn + " " + outcome(f.Commit) }
 
+// The fault points of a commit protocol's nodes (sim.Context.Maybe): rare
+// but legal paths that a run with fault points takes now and then.
+const (
+	// fpSilentAbort: the coordinator decides abort and tells nobody but
+	// the client (presumed abort allows it), so participants that voted
+	// yes must ask.
+	fpSilentAbort = "twopc/silent-abort"
+	// fpEarlyInquiry: a two-phase commit participant's decision timeout
+	// fires early, so it runs the termination protocol while the
+	// coordinator may still be collecting votes.
+	fpEarlyInquiry = "twopc/early-inquiry"
+)
+
+// doubtAfter is how long a participant that voted yes waits for the
+// decision before it asks: the decision timeout, or, where the fault point
+// fires (two-phase commit only: three-phase commit's timeouts must exceed
+// the coordinator's), a tenth of it.
+func (p *Participant) doubtAfter(ctx *sim.Context) time.Duration {
+	if !p.cfg.ThreePhase && ctx.Maybe(fpEarlyInquiry) {
+		return p.cfg.DecisionTimeout / 10
+	}
+	return p.cfg.DecisionTimeout
+}
+
 // queryDelay bounds how long after a transaction finished its question
 // comes: uniform in [1ms, queryDelay).
 const queryDelay = 300 * time.Millisecond
