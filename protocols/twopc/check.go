@@ -37,10 +37,10 @@ type instance struct {
 	longest     time.Duration           // longest time from a yes vote to learning the outcome
 	longestTxn  string
 
-	clients []sim.NodeID            // for liveness mode's progress
-	mon     protocols.Monitor       // online checks (hunt.go)
-	outcome map[string]firstOutcome // online: each transaction's first outcome
-	queries *rand.Rand              // delays of queries after the fact
+	clients []sim.NodeID         // for liveness mode's progress
+	mon     protocols.Monitor    // online checks (hunt.go)
+	outcome map[string]*txnWatch // online: what each transaction's events said
+	queries *rand.Rand           // delays of queries after the fact
 }
 
 // Servers returns the coordinator and the participants.

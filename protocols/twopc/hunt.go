@@ -192,30 +192,59 @@ func (in *instance) huntEvent(e *sim.Event, ev *checker.TxnEvent) bool {
 	return true
 }
 
-// online checks atomicity's agreement on a decision as it is recorded:
-// the first outcome of each transaction is the only one.
+// online checks atomicity as each event is recorded: the first outcome of
+// each transaction is the only one, a commit comes only when every
+// participant's latest vote is yes, and never without the prepared state.
 func (in *instance) online(e *sim.Event, ev checker.TxnEvent) {
-	if !in.mon.On() || ev.Kind != checker.TxnDecide && ev.Kind != checker.TxnApply {
+	if !in.mon.On() {
 		return
 	}
-	if ev.Unprepared {
-		in.mon.Violate(checker.AtomicityCheck, e.Seq, fmt.Sprintf("%s: %s applied commit without its prepared state", ev.Txn, ev.Node))
-		return
+	t := in.outcome[ev.Txn]
+	if t == nil {
+		t = &txnWatch{votes: map[string]bool{}}
+		in.outcome[ev.Txn] = t
 	}
-	first, ok := in.outcome[ev.Txn]
-	switch {
-	case !ok:
-		in.outcome[ev.Txn] = firstOutcome{commit: ev.Commit, by: ev.Node}
-	case first.commit != ev.Commit:
-		in.mon.Violate(checker.AtomicityCheck, e.Seq, fmt.Sprintf("%s: %s said %s, %s said %s",
-			ev.Txn, first.by, outcome(first.commit), ev.Node, outcome(ev.Commit)))
+	switch ev.Kind {
+	case checker.TxnBegin:
+		t.parts = ev.Participants
+	case checker.TxnVote:
+		t.votes[ev.Node] = ev.Commit
+	case checker.TxnDecide, checker.TxnApply:
+		if msg := t.decide(ev); msg != "" {
+			in.mon.Violate(checker.AtomicityCheck, e.Seq, ev.Txn+": "+msg)
+		}
 	}
 }
 
-// firstOutcome is the first outcome recorded for a transaction.
-type firstOutcome struct {
-	commit bool
-	by     string
+// txnWatch is what the online atomicity check knows of a transaction.
+type txnWatch struct {
+	parts   []string
+	votes   map[string]bool // each participant's latest vote
+	decided bool
+	commit  bool
+	by      string
+}
+
+// decide takes a decision or an application, and says what is wrong
+// with it, if anything.
+func (t *txnWatch) decide(ev checker.TxnEvent) string {
+	if ev.Unprepared {
+		return ev.Node + " applied commit without its prepared state"
+	}
+	if t.decided && t.commit != ev.Commit {
+		return fmt.Sprintf("%s said %s, %s said %s", t.by, outcome(t.commit), ev.Node, outcome(ev.Commit))
+	}
+	if ev.Commit && !t.decided {
+		for _, p := range t.parts {
+			if yes, voted := t.votes[p]; !voted || !yes {
+				return fmt.Sprintf("%s committed before %s voted yes", ev.Node, p)
+			}
+		}
+	}
+	if !t.decided {
+		t.decided, t.commit, t.by = true, ev.Commit, ev.Node
+	}
+	return ""
 }
 
 // FirstViolation returns the first violation the online checks saw (see

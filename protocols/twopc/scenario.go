@@ -109,7 +109,7 @@ func setup(env *protocols.Env, three bool) (protocols.Instance, error) {
 	}
 	in := &instance{cfg: cfg, world: w, blockedAfter: env.Params.Duration("blocked_after"),
 		yesAt: map[doubtKey]sim.Time{}, parts: map[string][]string{}, down: map[sim.NodeID]sim.Time{},
-		blockedSeen: map[string]bool{}, mon: protocols.NewMonitor(env), outcome: map[string]firstOutcome{}, queries: newQueries(w)}
+		blockedSeen: map[string]bool{}, mon: protocols.NewMonitor(env), outcome: map[string]*txnWatch{}, queries: newQueries(w)}
 	add := func(name string, f sim.Factory, want sim.NodeID) error {
 		id, err := w.AddNode(name, f)
 		if err != nil {
