@@ -49,6 +49,12 @@ protocols only). The trace is written as the run goes, so a run of any length
 can be traced in constant memory; the HTML report's diagram draws the first
 events, up to a bounded window.
 
+--swarm draws the run's mix from its seed (fault kinds and rates, crash
+points, loss, latency tail, workload, operations in flight, queries after the
+fact, fault points, liveness mode), within the scenario's swarm bounds, and
+the report names it; --online stops the run at the first event an online
+check finds wrong and points at it. Replay lines carry the flags.
+
 A panic in the protocol's code is a finding: the run fails as CRASHED, naming
 the node, the event and the stack. ^C (SIGINT) or SIGTERM stops the run before
 its next event: the report says where it stopped, the trace holds every event

@@ -49,6 +49,9 @@ replays it. Seeds are drawn one at a time, so a range may be as wide as
 
 --shard I/N keeps every N-th seed of the range starting at the I-th (0 <= I < N),
 so N machines can split a range and the union of their shards is the whole sweep.
+--swarm has each seed draw its own mix within the scenario's swarm bounds,
+and --online stops each run at its first violating event; the replay lines
+of failures carry them.
 --fail-fast stops starting new seeds after the first failure; which failures are
 found then depends on timing, so use it for quick feedback, not for summaries.
 

@@ -38,7 +38,7 @@ func Protocol() protocols.Protocol {
 			{Name: checker.PaxosAgreementCheck, Default: true,
 				Summary: "no slot has two chosen values; replicas apply only chosen values"},
 			{Name: checker.PaxosValidityCheck, Default: true,
-				Summary: "acceptors accept only proposals; proposals are client commands or the no-op"},
+				Summary: "acceptors accept only proposals; proposals are client commands or the no-op; no acceptor goes back on a promise"},
 			{Name: checker.PaxosPrefixCheck, Default: true,
 				Summary: "replicas apply slots in order, and their applied logs are prefixes of each other"},
 			{Name: LivenessCheck, Default: true,
