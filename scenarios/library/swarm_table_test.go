@@ -157,7 +157,7 @@ func rate(found []int, n int) string {
 // TestMedianToDetection checks the table's arithmetic on small cases.
 func TestMedianToDetection(t *testing.T) {
 	require.Equal(t, "1", medianToDetection([]int{1, 2, 3, 4}, 4))
-	require.Equal(t, "2", medianToDetection([]int{2, 4}, 4)) // distances 2,1,2,1
+	require.Equal(t, "1", medianToDetection([]int{2, 4}, 4)) // distances 2,1,2,1: the lower median
 	require.Equal(t, "5", medianToDetection([]int{10}, 10))  // 10,9,...,1: median of 1..10
 	require.Equal(t, "—", medianToDetection(nil, 10))        // never
 	require.Equal(t, "50.0%", rate([]int{1, 2}, 4))          // half
