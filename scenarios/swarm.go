@@ -94,19 +94,7 @@ type SwarmMix struct {
 // 300ms for 120ms; drop 0.031 dup 0.01 tail 0.8; mix get:2 put:1.3; keys 3;
 // in-flight 3; queries; fault points; liveness; params no_probability=0.12".
 func (m *SwarmMix) String() string {
-	var parts []string
-	if len(m.Kinds) == 0 {
-		parts = append(parts, "no nemesis")
-	} else {
-		kinds := make([]string, len(m.Kinds))
-		for i, k := range m.Kinds {
-			kinds[i] = string(k)
-		}
-		parts = append(parts, fmt.Sprintf("faults %s every %v for %v", strings.Join(kinds, ","), m.Interval, m.Duration))
-	}
-	if m.CrashPoints {
-		parts = append(parts, "crash points")
-	}
+	parts := m.faultParts()
 	net := fmt.Sprintf("drop %s dup %s", fmtProb(m.Drop), fmtProb(m.Duplicate))
 	if m.Tail > 0 {
 		net += " tail " + fmtProb(m.Tail)
@@ -142,6 +130,22 @@ func (m *SwarmMix) String() string {
 // porcupine's search for a linearization of overlapping writes (and of
 // operations whose outcome is unknown) runs out of its budget.
 const maxLanes = 6
+
+// faultParts describes the mix's faults: the nemesis and crash points.
+func (m *SwarmMix) faultParts() []string {
+	if len(m.Kinds) == 0 {
+		return []string{"no nemesis"}
+	}
+	kinds := make([]string, len(m.Kinds))
+	for i, k := range m.Kinds {
+		kinds[i] = string(k)
+	}
+	parts := []string{fmt.Sprintf("faults %s every %v for %v", strings.Join(kinds, ","), m.Interval, m.Duration)}
+	if m.CrashPoints {
+		parts = append(parts, "crash points")
+	}
+	return parts
+}
 
 // fmtProb formats a rate with three significant digits.
 func fmtProb(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
