@@ -14,8 +14,10 @@ const keySession = "session"
 // client sends its driver's operations (kv.Driver: pacing, deadlines,
 // unique values, the history) to the servers as commands, one at a time
 // per lane (the workload's InFlight). Each command carries the client's
-// session, new with every incarnation and distinct per lane, and the
-// driver's operation number as its sequence number. The driver has
+// session, new with every incarnation and shared by its lanes, and the
+// driver's operation number as its sequence number. With several lanes the
+// replicas' session table sees a session's commands out of order: one older
+// than the last applied is dropped, and its operation times out. The driver has
 // the client resend an unanswered command every Retry, to another server,
 // until the workload's timeout. Gets go to a random server, which passes
 // them through the leader's log; other operations go to the believed
@@ -60,9 +62,7 @@ func (c *client) Send(ctx *sim.Context, op *kv.Op) {
 		var buf [64]byte
 		id := string(strconv.AppendInt(append(append(buf[:0], ctx.Name()...), '#'), op.N, 10))
 		in := op.Input
-		// Lane 0's session is the client's; other lanes' differ in the
-		// top bits, which node ids and incarnations never reach.
-		c.cur[op.Lane] = &Cmd{Session: c.session ^ uint64(op.Lane)<<56, Seq: op.N, Client: ctx.ID(), Op: in.Op, Key: in.Key,
+		c.cur[op.Lane] = &Cmd{Session: c.session, Seq: op.N, Client: ctx.ID(), Op: in.Op, Key: in.Key,
 			Value: in.Value, Expected: in.Expected, ID: id}
 		ctx.Record(c.cl.facts.fact(checker.PaxosRequest, 0, Ballot{}, id))
 	} else {

@@ -100,7 +100,8 @@
 // checked as acceptances are recorded. Fault points: paxos/spurious-election
 // (a follower campaigns while its leader lives) and paxos/slow-disk (a
 // prepare or accept is handled a few milliseconds late). Clients keep the
-// workload's InFlight operations in flight, one session per lane. Liveness
+// workload's InFlight operations in flight in one session, so the session
+// table sees a client's commands out of order. Liveness
 // mode heals a majority, n1 first, and wants an operation within
 // liveness_bound.
 package paxos
