@@ -57,7 +57,9 @@
 // (Maybe) or its own (MaybeP), drawing from its own stream and recording a
 // FaultPointFired fact. Without SetFaultPoints, Maybe is always false and
 // draws nothing, so a run is exactly what it was without the sites.
-// FaultPointSites says which sites a run reached, enabled and fired.
+// FaultPointOn and FaultPointFired facts name each site a run enabled and
+// each time one fired; FaultPointSites says which sites a run reached,
+// enabled and fired.
 //
 // # Run control and output
 //

@@ -44,6 +44,14 @@ type FaultPointSite struct {
 	Fired   int    `json:"fired"`
 }
 
+// FaultPointOn is the fact the kernel records, for the node that reached it
+// first, when a run first reaches a fault point it enabled: the trace names
+// every site enabled in the run.
+type FaultPointOn struct{ Site string }
+
+// String describes the fact, e.g. "fault point paxos/slow-disk enabled".
+func (f FaultPointOn) String() string { return "fault point " + f.Site + " enabled" }
+
 // FaultPointFired is the fact the kernel records, for the node that reached
 // it, when a fault point fires: the trace shows where the rare path began.
 type FaultPointFired struct{ Site string }
@@ -140,6 +148,9 @@ func (fp *faultPoints) maybe(c *Context, name string, p float64) bool {
 		s = &fpSite{FaultPointSite: FaultPointSite{Name: name, Enabled: FaultPointEnabled(c.w.root, name, fp.cfg.Enable)},
 			r: rand.New(NewStream(c.w.root, "faultpoint/"+name+"/fire"))}
 		fp.sites[name] = s
+		if s.Enabled {
+			c.Record(FaultPointOn{Site: name})
+		}
 	}
 	s.Reached++
 	if !s.Enabled || s.r.Float64() >= p {

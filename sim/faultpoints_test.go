@@ -108,13 +108,17 @@ func TestFaultPointFiringIsAFact(t *testing.T) {
 	w := pingRun(t, seed, &sim.FaultPoints{})
 	var facts []string
 	for _, e := range w.Trace() {
-		if f, ok := e.Msg.(sim.FaultPointFired); ok && e.Kind == sim.KindRecord {
+		switch f := e.Msg.(type) {
+		case sim.FaultPointFired:
 			facts = append(facts, e.Text)
 			assert.Equal(t, "test/extra-ping", f.Site)
+		case sim.FaultPointOn:
+			facts = append(facts, e.Text)
 		}
 	}
-	require.NotEmpty(t, facts)
-	assert.Equal(t, "fault point test/extra-ping fires", facts[0])
+	require.Greater(t, len(facts), 1)
+	assert.Equal(t, "fault point test/extra-ping enabled", facts[0], "the trace names the site enabled, when first reached")
+	assert.Equal(t, "fault point test/extra-ping fires", facts[1])
 }
 
 func TestSetFaultPointsRejectsBadProbabilities(t *testing.T) {
