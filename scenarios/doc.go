@@ -63,6 +63,7 @@
 //	  tail: 1                        # largest log-normal sigma of the latency (default: keep it)
 //	  in_flight: 4                   # most operations in flight per client (default 4)
 //	  queries: true                  # false forbids queries, fault_points and liveness likewise
+//	  mix: true                      # false keeps the workload's weights and keys
 //	  params: {no_probability: [0, 0.2], variant: [correct]}   # protocol parameters: [min, max] or choices
 //
 // Durations are Go durations (250ms, 2s, 1m30s). Unknown fields, misspelt

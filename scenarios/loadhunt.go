@@ -50,6 +50,7 @@ func (p *parser) swarm(n *yaml.Node, path string, s *Scenario) *SwarmBounds {
 		"fault_points": allow(&b.NoFaultPoints),
 		"liveness":     allow(&b.NoLiveness),
 		"enabled":      allow(&b.Off),
+		"mix":          allow(&b.NoMix),
 		"params":       func(v *yaml.Node, f string) { b.Params = p.paramRanges(v, f, s.Protocol) },
 	})
 	return b

@@ -42,8 +42,9 @@ type SwarmBounds struct {
 	// all clients together at most six). Default: 4.
 	InFlight int
 	// NoQueries, NoFaultPoints and NoLiveness forbid a seed to turn on
-	// queries after the fact, fault points and liveness mode.
-	NoQueries, NoFaultPoints, NoLiveness bool
+	// queries after the fact, fault points and liveness mode; NoMix keeps
+	// the workload's weights and keys.
+	NoQueries, NoFaultPoints, NoLiveness, NoMix bool
 	// Params are protocol parameters a seed draws, each within its range.
 	Params []ParamRange
 	// Off says the bounds are only bounds: the scenario runs its own mix
@@ -230,6 +231,9 @@ func (s *Scenario) DrawSwarm(seed uint64) *SwarmMix {
 		m.Tail = 0.2 + r.Float64()*max(b.Tail-0.2, 0)
 	}
 	m.Mix, m.Keys = drawWorkload(r, s.Workload)
+	if b.NoMix {
+		m.Mix, m.Keys = slices.Clone(s.Workload.Mix), s.Workload.Keys
+	}
 	m.InFlight = 1
 	clients := max(s.Clients, 1)
 	if most := min(b.InFlight, maxLanes/clients, 3*s.Workload.Keys/(2*clients)); most > 1 && r.IntN(2) == 0 {
@@ -238,7 +242,9 @@ func (s *Scenario) DrawSwarm(seed uint64) *SwarmMix {
 	// Keep a key's concurrency (the clients' operations in flight over the
 	// keys) within what a linearizability check decides quickly: 1.5.
 	m.Keys = max(m.Keys, min(s.Workload.Keys, (2*clients*m.InFlight+2)/3))
-	readsOftenEnough(m.Mix)
+	if !b.NoMix {
+		readsOftenEnough(m.Mix)
+	}
 	m.Queries = !b.NoQueries && r.IntN(2) == 0
 	m.FaultPoints = !b.NoFaultPoints && r.IntN(2) == 0
 	m.Liveness = !b.NoLiveness && r.IntN(2) == 0 && (len(m.Kinds) > 0 || len(s.Faults) > 0)
