@@ -83,6 +83,7 @@ func (p *Point) State() (*State, error) {
 	}
 	st.Nodes = p.nodes()
 	rep := p.Check()
+	st.Checks = []CheckState{}
 	for _, c := range rep.Checks {
 		st.Checks = append(st.Checks, CheckState{Name: c.Check, Kind: c.Kind.String(), Verdict: c.Verdict.String(), Detail: c.Detail})
 	}
@@ -94,7 +95,7 @@ func (p *Point) State() (*State, error) {
 func (p *Point) current() []string {
 	w := p.World
 	trace := w.Trace()
-	var out []string
+	out := []string{}
 	for i := len(trace) - 1; i >= 0 && p.EventOf[i] == p.Events && p.Events > 0; i-- {
 		out = append(out, describeRecord(w, &trace[i]))
 	}
