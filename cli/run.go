@@ -29,6 +29,7 @@ type runOptions struct {
 	HTMLFile    string // --html: a self-contained report
 	HistoryFile string // --history: the client operations, for the check command
 	PathFile    string // --path: a run with choices (scenario, seed, steps)
+	Window      string // --window: the HTML diagram's window, FROM-TO
 	SeedGiven   bool
 	steps       []scenarios.Step
 }
@@ -96,6 +97,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 	cmd.Flags().StringVar(&opts.TraceFile, "trace", "", "write the whole trace to this file as JSON Lines")
 	cmd.Flags().StringVar(&opts.HTMLFile, "html", "", "write a self-contained HTML report to this file")
 	cmd.Flags().StringVar(&opts.HistoryFile, "history", "", "write the clients' operations to this file, as the check command reads them")
+	cmd.Flags().StringVar(&opts.Window, "window", "", "the HTML report's diagram window: times (150ms-340ms) or trace record numbers (1200-1500); default: around the first violation, or the first fault")
 	cmd.Flags().StringVar(&opts.PathFile, "path", "", "replay a run with choices (a path file from explore or debug): its scenario, seed and steps")
 	return cmd
 }
@@ -104,6 +106,10 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 func runRun(opts *runOptions) error {
 	opts.Check.apply()
 	if err := opts.readPath(); err != nil {
+		return err
+	}
+	window, err := parseWindow(opts.Window)
+	if err != nil {
 		return err
 	}
 	s, err := opts.f.catalog.Load(opts.Scenario)
@@ -118,7 +124,7 @@ func runRun(opts *runOptions) error {
 		return err
 	}
 	o.File = opts.Scenario // the replay line names what the user typed
-	if err := opts.writeFiles(o); err != nil {
+	if err := opts.writeFiles(s, o, window); err != nil {
 		return err
 	}
 	ropts := opts.f.reportOptions()
@@ -190,7 +196,7 @@ func (opts *runOptions) run(s *scenarios.Scenario) (*scenarios.Outcome, error) {
 // writeFiles writes the history, trace and HTML files asked for. The
 // history comes first: a run whose history the check command could not
 // read fails before any file is written.
-func (opts *runOptions) writeFiles(o *scenarios.Outcome) error {
+func (opts *runOptions) writeFiles(s *scenarios.Scenario, o *scenarios.Outcome, window reports.HTMLOptions) error {
 	if opts.HistoryFile != "" {
 		var buf bytes.Buffer
 		if err := writeHistory(&buf, o); err != nil {
@@ -200,12 +206,16 @@ func (opts *runOptions) writeFiles(o *scenarios.Outcome) error {
 			return err
 		}
 	}
-	if opts.HTMLFile != "" {
-		return writeFile(opts.HTMLFile, func(w io.Writer) error {
-			return reports.WriteHTML(w, o, reports.HTMLOptions{}, opts.f.reportOptions()...)
-		})
+	if opts.HTMLFile == "" {
+		return nil
 	}
-	return nil
+	ho, err := opts.focus(s, o, window)
+	if err != nil {
+		return fmt.Errorf("--html: %w", err)
+	}
+	return writeFile(opts.HTMLFile, func(w io.Writer) error {
+		return reports.WriteHTML(w, o, ho, opts.f.reportOptions()...)
+	})
 }
 
 // writeFile creates path and fills it with write, reporting errors with the

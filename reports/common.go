@@ -89,6 +89,10 @@ func (c config) replay(target string, seed uint64) string {
 	return fmt.Sprintf("%s run %s --seed %d", program, shellQuote(target), seed)
 }
 
+// ShellQuote quotes s for a POSIX shell unless it only holds characters
+// that need no quoting, as replay lines do.
+func ShellQuote(s string) string { return shellQuote(s) }
+
 // shellQuote quotes s for a POSIX shell unless it only holds characters
 // that need no quoting.
 func shellQuote(s string) string {
