@@ -74,6 +74,18 @@ func (opts *runOptions) focus(s *scenarios.Scenario, o *scenarios.Outcome, ho re
 // firstViolation finds the run's first violation of a safety check, if a
 // safety check failed.
 func (opts *runOptions) firstViolation(s *scenarios.Scenario, o *scenarios.Outcome) (*reports.Focus, error) {
+	if opts.violation != nil {
+		return *opts.violation, nil
+	}
+	f, err := opts.findViolation(s, o)
+	if err == nil {
+		opts.violation = &f
+	}
+	return f, err
+}
+
+// findViolation is firstViolation, uncached.
+func (opts *runOptions) findViolation(s *scenarios.Scenario, o *scenarios.Outcome) (*reports.Focus, error) {
 	if !o.Passed && hasViolatedSafety(o) {
 		r := &debugger.Run{Scenario: s, Name: opts.Scenario, Seed: opts.Seed, Steps: opts.steps, Budget: opts.Check.Budget}
 		v, err := r.FirstViolation()
