@@ -138,3 +138,28 @@ func atoi(t *testing.T, s string) int {
 	require.NoError(t, err)
 	return n
 }
+
+// TestRunPerfetto checks --perfetto: a Chrome trace-event file with the
+// check markers, the first violation among them, next to --trace.
+func TestRunPerfetto(t *testing.T) {
+	dir := t.TempDir()
+	file, jsonl := filepath.Join(dir, "t.json"), filepath.Join(dir, "t.jsonl")
+	_, _, status := dsim(t, Config{}, "run", "../debugger/testdata/zoo-twopc-early-commit.yaml", "--perfetto", file, "--trace", jsonl)
+	require.Equal(t, 1, status)
+	var trace struct {
+		TraceEvents []struct {
+			Name string
+			Cat  string
+			Ph   string
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(readString(t, file)), &trace))
+	var checks []string
+	for _, e := range trace.TraceEvents {
+		if e.Cat == "check" {
+			checks = append(checks, e.Name)
+		}
+	}
+	assert.Equal(t, []string{"first violation: atomicity", "atomicity: violated", "isolation: violated", "termination: holds"}, checks)
+	assert.NotEmpty(t, readString(t, jsonl), "--trace is written too")
+}
