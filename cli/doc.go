@@ -1,7 +1,8 @@
 // Package cli is the whole dsim command as a library, so that a program of
 // one's own can be dsim with its own protocols added: run, sweep (jobs,
 // shards, fail-fast, progress, JSON), validate, list, check, compare, demo,
-// help, --version and shell completion, for the built-in protocols and
+// debug (a web page that steps through a run, package debugger), help,
+// --version and shell completion, for the built-in protocols and
 // scenarios and for the program's. The dsim command itself (cmd/dsim) is
 // cli.Main with nothing added.
 //

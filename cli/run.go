@@ -11,6 +11,7 @@ import (
 
 	"github.com/dsimlab/dsim/reports"
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
 )
 
 // runOptions is what the run command was asked to do.
@@ -29,8 +30,11 @@ type runOptions struct {
 	HTMLFile    string // --html: a self-contained report
 	HistoryFile string // --history: the client operations, for the check command
 	PathFile    string // --path: a run with choices (scenario, seed, steps)
+	Window      string // --window: the HTML diagram's window, FROM-TO
+	Perfetto    string // --perfetto: the trace in Chrome's trace-event format
 	SeedGiven   bool
 	steps       []scenarios.Step
+	violation   **reports.Focus // the first violation, once searched for
 }
 
 // runLong is the run command's help; "$0" is the program's name.
@@ -45,8 +49,15 @@ them). --trace writes every event as JSON Lines, --html a self-contained report
 with a fault timeline and a message diagram, and --history the clients'
 operations in the format '$0 check' reads (for key-value and register
 protocols only). The trace is written as the run goes, so a run of any length
-can be traced in constant memory; the HTML report's diagram draws the first
-events, up to a bounded window.
+can be traced in constant memory. The HTML report's diagram draws a window of
+the trace around the first violation of a safety check (found by re-running
+the seed), or the first fault when every check holds; --window chooses it, by
+times (150ms-340ms) or by trace record numbers (1200-1500).
+
+--perfetto writes the trace in the Chrome trace-event JSON format, as the run
+goes: open it at ui.perfetto.dev ("Open trace file"; it stays on your machine)
+or in chrome://tracing ("Load"): a track per node, an arrow per message,
+faults and facts as instant events, the checks as markers.
 
 A panic in the protocol's code is a finding: the run fails as CRASHED, naming
 the node, the event and the stack. ^C (SIGINT) or SIGTERM stops the run before
@@ -96,6 +107,8 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 	cmd.Flags().StringVar(&opts.TraceFile, "trace", "", "write the whole trace to this file as JSON Lines")
 	cmd.Flags().StringVar(&opts.HTMLFile, "html", "", "write a self-contained HTML report to this file")
 	cmd.Flags().StringVar(&opts.HistoryFile, "history", "", "write the clients' operations to this file, as the check command reads them")
+	cmd.Flags().StringVar(&opts.Window, "window", "", "the HTML report's diagram window: times (150ms-340ms) or trace record numbers (1200-1500); default: around the first violation, or the first fault")
+	cmd.Flags().StringVar(&opts.Perfetto, "perfetto", "", "write the trace in the Chrome trace-event JSON format to this file, for ui.perfetto.dev or chrome://tracing")
 	cmd.Flags().StringVar(&opts.PathFile, "path", "", "replay a run with choices (a path file from explore or debug): its scenario, seed and steps")
 	return cmd
 }
@@ -104,6 +117,10 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 func runRun(opts *runOptions) error {
 	opts.Check.apply()
 	if err := opts.readPath(); err != nil {
+		return err
+	}
+	window, err := parseWindow(opts.Window)
+	if err != nil {
 		return err
 	}
 	s, err := opts.f.catalog.Load(opts.Scenario)
@@ -118,7 +135,7 @@ func runRun(opts *runOptions) error {
 		return err
 	}
 	o.File = opts.Scenario // the replay line names what the user typed
-	if err := opts.writeFiles(o); err != nil {
+	if err := opts.writeFiles(s, o, window); err != nil {
 		return err
 	}
 	ropts := opts.f.reportOptions()
@@ -166,31 +183,68 @@ func (opts *runOptions) readPath() error {
 const htmlWindow = 20_000
 
 // run runs the seed, streaming the trace to --trace.
-func (opts *runOptions) run(s *scenarios.Scenario) (*scenarios.Outcome, error) {
+func (opts *runOptions) run(s *scenarios.Scenario) (o *scenarios.Outcome, err error) {
 	ro := opts.Check.runOptions()
 	ro.Context, ro.Steps = opts.Ctx, opts.steps
 	if opts.HTMLFile != "" {
 		ro.Trace, ro.TraceLimit = true, htmlWindow
 	}
-	if opts.TraceFile == "" {
-		return scenarios.Run(s, opts.Seed, ro)
+	if opts.TraceFile != "" {
+		f, err := os.Create(opts.TraceFile)
+		if err != nil {
+			return nil, fmt.Errorf("--trace: %w", err)
+		}
+		defer closeFile(f, "--trace", &err)
+		ro.TraceTo = f
 	}
-	f, err := os.Create(opts.TraceFile)
-	if err != nil {
-		return nil, fmt.Errorf("--trace: %w", err)
+	var chrome *reports.ChromeTrace
+	if opts.Perfetto != "" {
+		f, err := os.Create(opts.Perfetto)
+		if err != nil {
+			return nil, fmt.Errorf("--perfetto: %w", err)
+		}
+		defer closeFile(f, "--perfetto", &err)
+		ro.Watch = func(w *sim.World) {
+			chrome = reports.NewChromeTrace(f, w, fmt.Sprintf("%s seed %d", opts.Scenario, opts.Seed))
+		}
 	}
-	ro.TraceTo = f
-	o, err := scenarios.Run(s, opts.Seed, ro)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("--trace: %w", cerr)
+	o, err = scenarios.Run(s, opts.Seed, ro)
+	if err != nil || chrome == nil {
+		return o, err
 	}
-	return o, err
+	if err := chrome.Close(opts.marks(s, o)); err != nil {
+		return nil, fmt.Errorf("--perfetto: %w", err)
+	}
+	return o, nil
+}
+
+// closeFile closes f, setting *err to the error if it is the first.
+func closeFile(f *os.File, flag string, err *error) {
+	if cerr := f.Close(); *err == nil && cerr != nil {
+		*err = fmt.Errorf("%s: %w", flag, cerr)
+	}
+}
+
+// marks are the check markers of a Chrome trace: each check's verdict at
+// the end of the run, and the first violation where it happened.
+func (opts *runOptions) marks(s *scenarios.Scenario, o *scenarios.Outcome) []reports.ChromeMark {
+	var marks []reports.ChromeMark
+	if o.Crash != nil || o.Interrupted {
+		return nil
+	}
+	if f, err := opts.firstViolation(s, o); err == nil && f != nil {
+		marks = append(marks, reports.ChromeMark{Time: f.Time, Name: f.Label, Detail: f.Detail})
+	}
+	for _, c := range o.Checks {
+		marks = append(marks, reports.ChromeMark{Time: sim.Time(o.SimTime), Name: c.Check + ": " + c.Verdict.String(), Detail: c.Detail})
+	}
+	return marks
 }
 
 // writeFiles writes the history, trace and HTML files asked for. The
 // history comes first: a run whose history the check command could not
 // read fails before any file is written.
-func (opts *runOptions) writeFiles(o *scenarios.Outcome) error {
+func (opts *runOptions) writeFiles(s *scenarios.Scenario, o *scenarios.Outcome, window reports.HTMLOptions) error {
 	if opts.HistoryFile != "" {
 		var buf bytes.Buffer
 		if err := writeHistory(&buf, o); err != nil {
@@ -200,12 +254,16 @@ func (opts *runOptions) writeFiles(o *scenarios.Outcome) error {
 			return err
 		}
 	}
-	if opts.HTMLFile != "" {
-		return writeFile(opts.HTMLFile, func(w io.Writer) error {
-			return reports.WriteHTML(w, o, reports.HTMLOptions{}, opts.f.reportOptions()...)
-		})
+	if opts.HTMLFile == "" {
+		return nil
 	}
-	return nil
+	ho, err := opts.focus(s, o, window)
+	if err != nil {
+		return fmt.Errorf("--html: %w", err)
+	}
+	return writeFile(opts.HTMLFile, func(w io.Writer) error {
+		return reports.WriteHTML(w, o, ho, opts.f.reportOptions()...)
+	})
 }
 
 // writeFile creates path and fills it with write, reporting errors with the

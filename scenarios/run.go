@@ -37,6 +37,10 @@ type RunOptions struct {
 	// AllowInconclusive, if true, lets inconclusive checks pass even when
 	// the scenario does not allow them.
 	AllowInconclusive bool
+	// Watch, if set, is called with the world once it is built, before it
+	// runs, to watch it (sim.World.Observe): a trace exporter streams the
+	// run as it goes.
+	Watch func(*sim.World)
 }
 
 // Outcome is the result of running a scenario with one seed.
@@ -220,6 +224,9 @@ func (r *run) build() error {
 func (r *run) simulate() error {
 	if ctx := r.opts.Context; ctx != nil {
 		defer context.AfterFunc(ctx, r.w.Interrupt)()
+	}
+	if r.opts.Watch != nil {
+		r.opts.Watch(r.w)
 	}
 	flush := func() error { return nil }
 	if r.opts.TraceTo != nil {

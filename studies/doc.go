@@ -53,8 +53,14 @@
 // # Plots
 //
 // WriteLines (points with error bars on both axes), WriteCDF (empirical
-// distributions), WriteBars (grouped bars) and WriteGrid (a grid of plots)
-// draw with gonum/plot as PNG or SVG; the same data give the same bytes.
+// distributions beside their tails on log-log scales, timed-out requests a
+// mass at the timeout), WriteBars (grouped bars, or each series' values
+// ranked when there are more than 16 groups) and WriteGrid (a grid of
+// plots) draw with gonum/plot as PNG or SVG; the same data give the same
+// bytes. Every series has its own colour and dashes (Okabe and Ito's
+// palette), series with the same data are drawn once and named together in
+// the legend ("a = b (identical)"), and every axis gets at least three
+// labelled ticks, whatever its range.
 //
 // # The studies dsim ships
 //

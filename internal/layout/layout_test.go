@@ -33,6 +33,7 @@ var rules = []struct {
 	{"./runner/...", append([]string{module + "reports", module + "studies", module + "cli", module + "cmd", module + "dsimtest"}, terminal...)},
 	{"./reports/...", append([]string{module + "studies", module + "cli", module + "cmd", module + "dsimtest"}, terminal...)},
 	{"./studies/...", append([]string{module + "cli", module + "cmd", module + "dsimtest"}, terminal...)},
+	{"./debugger/...", append([]string{module + "studies", module + "cli", module + "cmd", module + "dsimtest"}, terminal...)},
 	{"./dsimtest/...", append([]string{module + "cli", module + "cmd", module + "studies"}, terminal...)},
 }
 

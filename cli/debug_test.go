@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDebugServesThePage starts the debug command in process on a free
+// port, reads the run's summary from its API, and stops it as ^C would.
+func TestDebugServesThePage(t *testing.T) {
+	f, err := newFactory(Config{})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancelCause(t.Context())
+	urls := make(chan string, 1)
+	var out strings.Builder
+	cmd := newCmdDebug(f, func(opts *debugOptions) error {
+		opts.ready = func(url string) { urls <- url }
+		return runDebug(opts)
+	})
+	cmd.SetArgs([]string{"twopc-calm", "--seed", "2", "--port", "0"})
+	cmd.SetOut(&out)
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	url := <-urls
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+/$`, url, "bound to this machine only")
+	resp, err := http.Get(url + "api/run")
+	require.NoError(t, err)
+	var info struct {
+		Scenario string
+		Seed     uint64
+		Total    uint64
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&info))
+	resp.Body.Close()
+	assert.Equal(t, "twopc-calm", info.Scenario)
+	assert.Equal(t, uint64(2), info.Seed)
+	assert.Positive(t, info.Total)
+	cancel(errInterruptedForTest)
+	assert.ErrorIs(t, <-done, errInterruptedForTest)
+	assert.Contains(t, out.String(), "debugging twopc-calm seed 2 at "+url)
+}
+
+// errInterruptedForTest stands for the signal that stops the command.
+var errInterruptedForTest = errors.New("interrupted")
+
+// TestDebugFlags checks the arguments: a scenario or a path, a valid port.
+func TestDebugFlags(t *testing.T) {
+	_, stderr, status := dsim(t, Config{}, "debug")
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr, "a scenario name or file")
+	_, stderr, status = dsim(t, Config{}, "debug", "echo-calm", "--port", "70000")
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr, "--port 70000")
+}
+
+// TestRunHTMLCentresOnTheFirstViolation checks that a failing run's report
+// draws its diagram around the first violation, which it names, and that
+// --window chooses another window by times or by trace records.
+func TestRunHTMLCentresOnTheFirstViolation(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "r.html")
+	_, _, status := dsim(t, Config{}, "run", "threepc-partition-anomaly", "--seed", "1", "--html", page)
+	require.Equal(t, 1, status)
+	html := readString(t, page)
+	m := regexp.MustCompile(`<tr><th>first violation: atomicity</th><td id="focus">trace record (\d+) at`).FindStringSubmatch(html)
+	require.Len(t, m, 2, "the summary names the first violation")
+	w := regexp.MustCompile(`Trace records (\d+) to (\d+) \(300 shown of the run's (\d+)\)`).FindStringSubmatch(html)
+	require.Len(t, w, 4)
+	assert.Less(t, atoi(t, w[1]), atoi(t, m[1]))
+	assert.Greater(t, atoi(t, w[2]), atoi(t, m[1]), "the window holds the violation")
+	assert.Contains(t, html, `<g class="rule focus">`)
+	assert.Contains(t, html, "processed, "+w[3]+" trace records", "summary and diagram count the same records")
+
+	_, _, status = dsim(t, Config{}, "run", "threepc-partition-anomaly", "--seed", "1", "--html", page, "--window", "100-199")
+	require.Equal(t, 1, status)
+	assert.Contains(t, readString(t, page), "Trace records 100 to 199 (100 shown")
+	_, _, status = dsim(t, Config{}, "run", "threepc-partition-anomaly", "--seed", "1", "--html", page, "--window", "150ms-200ms")
+	require.Equal(t, 1, status)
+	assert.Contains(t, readString(t, page), "simulated time 150ms to 200ms")
+	_, stderr, status := dsim(t, Config{}, "run", "echo-calm", "--html", page, "--window", "200ms")
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr, "want FROM-TO")
+
+	_, _, status = dsim(t, Config{}, "run", "echo-faults", "--seed", "7", "--html", page)
+	require.Equal(t, 0, status)
+	assert.Contains(t, readString(t, page), "The red line marks the first fault.", "a passing run centres on its first fault")
+}
+
+// TestCheckGivesTheReportARunGets checks --format json and --html on a
+// history: the verdict, the operation no order can place, and porcupine.
+func TestCheckGivesTheReportARunGets(t *testing.T) {
+	dir := t.TempDir()
+	hist := filepath.Join(dir, "h.json")
+	page := filepath.Join(dir, "h.html")
+	_, _, status := dsim(t, Config{}, "run", "../debugger/testdata/zoo-paxos-follower-local-reads.yaml", "--history", hist)
+	require.Equal(t, 1, status)
+	out, _, status := dsim(t, Config{}, "check", hist, "--format", "json", "--html", page)
+	require.Equal(t, 1, status)
+	var rep struct {
+		Passed bool
+		Replay string
+		Checks []struct{ Name, Verdict, Detail string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	assert.False(t, rep.Passed)
+	assert.Equal(t, "dsim check "+hist, rep.Replay)
+	require.Len(t, rep.Checks, 1)
+	assert.Equal(t, "violated", rep.Checks[0].Verdict)
+	assert.Contains(t, rep.Checks[0].Detail, "the first operation no order can place is operation ")
+	html := readString(t, page)
+	assert.Contains(t, html, `<iframe class="porcupine"`)
+	assert.Contains(t, html, "jump-link", "porcupine's page")
+	assert.Contains(t, html, "<code>dsim check "+hist+"</code>")
+	assert.NotContains(t, html, "<th>seed</th>", "a history has no seed")
+}
+
+func readString(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	require.NoError(t, err)
+	return n
+}
+
+// TestRunPerfetto checks --perfetto: a Chrome trace-event file with the
+// check markers, the first violation among them, next to --trace.
+func TestRunPerfetto(t *testing.T) {
+	dir := t.TempDir()
+	file, jsonl := filepath.Join(dir, "t.json"), filepath.Join(dir, "t.jsonl")
+	_, _, status := dsim(t, Config{}, "run", "../debugger/testdata/zoo-twopc-early-commit.yaml", "--perfetto", file, "--trace", jsonl)
+	require.Equal(t, 1, status)
+	var trace struct {
+		TraceEvents []struct {
+			Name string
+			Cat  string
+			Ph   string
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(readString(t, file)), &trace))
+	var checks []string
+	for _, e := range trace.TraceEvents {
+		if e.Cat == "check" {
+			checks = append(checks, e.Name)
+		}
+	}
+	assert.Equal(t, []string{"first violation: atomicity", "atomicity: violated", "isolation: violated", "termination: holds"}, checks)
+	assert.NotEmpty(t, readString(t, jsonl), "--trace is written too")
+}
