@@ -54,6 +54,12 @@ func (k Kind) IsFault() bool {
 	return false
 }
 
+// FaultKinds returns the kinds of events that are faults (see IsFault), for
+// World.ObserveKinds.
+func FaultKinds() []Kind {
+	return []Kind{KindCrash, KindRestart, KindPause, KindResume, KindPartition, KindCut, KindHeal, KindClock, KindLink}
+}
+
 // String returns the kind's name as used in JSON Lines traces.
 func (k Kind) String() string {
 	if k < kindCount && kindNames[k] != "" {
@@ -99,7 +105,27 @@ type Event struct {
 	Msg    any        // message, timer tag, or operation input/output
 	Op     OpID       // the operation, for invoke and return
 	Reason DropReason // for drops
-	Text   string     // a fact's description, or details of a fault
+	Text   string     // a fact's description (see Description), or details of a fault
+}
+
+// Description is the event's text: the details of a fault, a note, or the
+// description of a fact (Describe of it), which a fact that hashes itself
+// (FactHasher) leaves to be computed here, when someone reads it.
+func (e *Event) Description() string {
+	if e.Text == "" && e.Kind == KindRecord {
+		return Describe(e.Msg)
+	}
+	return e.Text
+}
+
+// FactHasher is what a fact may implement to fold itself into the
+// fingerprint without being described first: the fast path for facts a
+// protocol records by the ten thousand. FingerprintWords must return the same
+// two words for facts that say the same, and different words, but for
+// hash collisions, for facts that do not. A trace or a report describes the
+// fact (its String method) only when it writes or shows it.
+type FactHasher interface {
+	FingerprintWords() (uint64, uint64)
 }
 
 // fingerprint is an incremental 64-bit hash over the event stream. Each event
@@ -205,7 +231,7 @@ func (w *World) StreamTraceJSONL(out io.Writer) (flush func() error) {
 
 // jsonOf is an event's JSON Lines form.
 func (w *World) jsonOf(e *Event) jsonEvent {
-	je := jsonEvent{Seq: e.Seq, Time: int64(e.Time), Kind: e.Kind.String(), Text: e.Text, Op: int(e.Op)}
+	je := jsonEvent{Seq: e.Seq, Time: int64(e.Time), Kind: e.Kind.String(), Text: e.Description(), Op: int(e.Op)}
 	if e.Kind != KindRecord { // a fact's description is its Text
 		je.Msg = Describe(e.Msg)
 	}
