@@ -72,32 +72,32 @@ type pending struct {
 // same Config, nodes and calls give the same run, event for event. A World
 // must be used from one goroutine; separate Worlds may run in parallel.
 type World struct {
-	now     Time
-	seq     uint64
-	q       queue
-	slab    []pending
-	free    []int32
-	nodes   []*nodeState
-	ids     []NodeID
-	byName  map[string]NodeID
-	root    uint64
-	netSrc  *rand.PCG
-	def     *model
-	links   links
-	fp      fingerprint
-	record  bool
-	limit   int // most events recorded, or 0 for all
-	trace   []Event
+	now       Time
+	seq       uint64
+	q         queue
+	slab      []pending
+	free      []int32
+	nodes     []*nodeState
+	ids       []NodeID
+	byName    map[string]NodeID
+	root      uint64
+	netSrc    *rand.PCG
+	def       *model
+	links     links
+	fp        fingerprint
+	record    bool
+	limit     int // most events recorded, or 0 for all
+	trace     []Event
 	observers []observer
 	watched   uint32 // the kinds some observer watches, one bit each
-	scratch Event // handed to observers, valid during the call
-	history []Operation
-	events  uint64
-	traced  uint64 // trace events so far, recorded or not
-	stopped bool
-	reason  string
-	active  NodeID      // the node whose handler runs, or ran last; None for scheduled calls
-	halt    atomic.Bool // Interrupt was called
+	scratch   Event  // handed to observers, valid during the call
+	history   []Operation
+	events    uint64
+	traced    uint64 // trace events so far, recorded or not
+	stopped   bool
+	reason    string
+	active    NodeID      // the node whose handler runs, or ran last; None for scheduled calls
+	halt      atomic.Bool // Interrupt was called
 }
 
 // New returns an empty World configured by cfg.

@@ -663,7 +663,7 @@ func TestObserveKindsSeesOnlyItsKinds(t *testing.T) {
 type hashed struct{ n uint64 }
 
 func (h hashed) FingerprintWords() (uint64, uint64) { return h.n, 7 }
-func (h hashed) String() string                      { return fmt.Sprintf("hashed %d", h.n) }
+func (h hashed) String() string                     { return fmt.Sprintf("hashed %d", h.n) }
 
 // recorder records one fact at start.
 type recorder struct{ fact any }
