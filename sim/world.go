@@ -98,6 +98,7 @@ type World struct {
 	reason    string
 	active    NodeID      // the node whose handler runs, or ran last; None for scheduled calls
 	halt      atomic.Bool // Interrupt was called
+	spare     []nodeState // the rest of the chunk the next nodes are allocated from
 }
 
 // New returns an empty World configured by cfg.
@@ -185,8 +186,14 @@ func (w *World) AddNode(name string, factory Factory) (NodeID, error) {
 		return 0, fmt.Errorf("add node: empty name")
 	}
 	id := NodeID(len(w.nodes))
-	n := &nodeState{name: name, factory: factory, store: newStorage(),
-		rng: rand.New(NewStream(w.root, "node/"+name))}
+	if len(w.spare) == 0 {
+		w.spare = make([]nodeState, nodeChunk)
+	}
+	n := &w.spare[0]
+	w.spare = w.spare[1:]
+	n.name, n.factory = name, factory
+	n.pcg = *NewStream(w.root, "node/"+name)
+	n.rng = *rand.New(&n.pcg)
 	n.ctx = Context{w: w, id: id, n: n}
 	w.nodes = append(w.nodes, n)
 	w.ids = append(w.ids, id)
@@ -231,7 +238,7 @@ func (w *World) Up(id NodeID) bool { return w.nodes[id].up }
 func (w *World) Paused(id NodeID) bool { return w.nodes[id].paused }
 
 // Storage returns the durable storage of node id.
-func (w *World) Storage(id NodeID) *Storage { return w.nodes[id].store }
+func (w *World) Storage(id NodeID) *Storage { return &w.nodes[id].store }
 
 // Context returns the context of node id, for drivers that act on a node's
 // behalf from a scheduled callback (for example a workload injecting client
