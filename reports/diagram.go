@@ -240,7 +240,7 @@ func layoutDiagram(w *sim.World, trace []sim.Event, lo, hi int, from, to sim.Tim
 		case sim.KindReturn:
 			m.Title = fmt.Sprintf("%s: op %d of %s returns %s", at, e.Op, name(e.Node), sim.Describe(e.Msg))
 		case sim.KindRecord:
-			m.Title = fmt.Sprintf("%s: %s: %s", at, name(e.Node), e.Text)
+			m.Title = fmt.Sprintf("%s: %s: %s", at, name(e.Node), e.Description())
 		case sim.KindPartition, sim.KindCut, sim.KindHeal, sim.KindLink, sim.KindStop:
 			r := rule{Y: y(e.Time), X1: diagLeft, X2: d.Width - diagRight + 10, Label: e.Kind.String()}
 			r.Title = fmt.Sprintf("%s: %s", at, e.Kind)

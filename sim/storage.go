@@ -10,7 +10,8 @@ import (
 // (Put, Delete) are visible to the node at once but become durable only when
 // Sync is called: a crash discards every write made since the last Sync, the
 // way an operating system loses its page cache. The kernel owns each node's
-// Storage and keeps it across crashes and restarts.
+// Storage and keeps it across crashes and restarts. Its maps are made on
+// the first write, so a node that never writes costs no map.
 type Storage struct {
 	durable map[string][]byte
 	pending map[string]pendingWrite
@@ -21,10 +22,6 @@ type pendingWrite struct {
 	value   []byte
 	deleted bool
 }
-
-// newStorage returns an empty disk. Its maps are made on the first write,
-// so a node that never writes costs no map.
-func newStorage() *Storage { return &Storage{} }
 
 func (s *Storage) write(key string, w pendingWrite) {
 	if s.pending == nil {

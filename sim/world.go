@@ -72,36 +72,41 @@ type pending struct {
 // same Config, nodes and calls give the same run, event for event. A World
 // must be used from one goroutine; separate Worlds may run in parallel.
 type World struct {
-	now     Time
-	seq     uint64
-	q       queue
-	slab    []pending
-	free    []int32
-	nodes   []*nodeState
-	ids     []NodeID
-	byName  map[string]NodeID
-	root    uint64
-	netSrc  *rand.PCG
-	def     *model
-	links   links
-	fp      fingerprint
-	record  bool
-	limit   int // most events recorded, or 0 for all
-	trace   []Event
-	onEvent func(*Event)
-	scratch Event // handed to observers, valid during the call
-	history []Operation
-	events  uint64
-	traced  uint64 // trace events so far, recorded or not
-	stopped bool
-	reason  string
-	active  NodeID      // the node whose handler runs, or ran last; None for scheduled calls
-	halt    atomic.Bool // Interrupt was called
+	now       Time
+	seq       uint64
+	q         queue
+	slab      []pending
+	free      []int32
+	nodes     []*nodeState
+	ids       []NodeID
+	byName    map[string]NodeID
+	root      uint64
+	netSrc    *rand.PCG
+	def       *model
+	links     links
+	fp        fingerprint
+	record    bool
+	limit     int // most events recorded, or 0 for all
+	trace     []Event
+	observers []observer
+	watched   uint32 // the kinds some observer watches, one bit each
+	scratch   Event  // handed to observers, valid during the call
+	history   []Operation
+	events    uint64
+	traced    uint64 // trace events so far, recorded or not
+	stopped   bool
+	reason    string
+	active    NodeID      // the node whose handler runs, or ran last; None for scheduled calls
+	halt      atomic.Bool // Interrupt was called
+	spare     []nodeState // the rest of the chunk the next nodes are allocated from
 }
 
 // New returns an empty World configured by cfg.
 func New(cfg Config) (*World, error) {
-	w := &World{root: cfg.Seed, record: cfg.Trace, limit: cfg.TraceLimit, onEvent: cfg.OnEvent, byName: map[string]NodeID{}, active: None}
+	w := &World{root: cfg.Seed, record: cfg.Trace, limit: cfg.TraceLimit, byName: map[string]NodeID{}, active: None}
+	if cfg.OnEvent != nil {
+		w.Observe(cfg.OnEvent)
+	}
 	w.netSrc = NewStream(cfg.Seed, "network")
 	link := cfg.Link
 	if link.Latency.Kind == "" {
@@ -121,16 +126,32 @@ func New(cfg Config) (*World, error) {
 // panic uses it to say which node panicked.
 func (w *World) Active() (NodeID, bool) { return w.active, w.active != None }
 
+// observer is a function watching some kinds of events.
+type observer struct {
+	kinds uint32 // one bit per Kind
+	fn    func(*Event)
+}
+
 // Observe adds fn to the functions called with every event as it happens
 // (after Config.OnEvent, in the order they were added). The Event is only
 // valid during the call. Checkers use it to watch a run without recording
 // the whole trace.
-func (w *World) Observe(fn func(*Event)) {
-	if prev := w.onEvent; prev != nil {
-		w.onEvent = func(e *Event) { prev(e); fn(e) }
-		return
+func (w *World) Observe(fn func(*Event)) { w.ObserveKinds(fn) }
+
+// ObserveKinds is Observe for the given kinds of events only (all of them
+// if none is given). A run builds an Event for an observer only when some
+// observer watches its kind, so watching faults or facts costs nothing on
+// the messages, which are most of a run's events.
+func (w *World) ObserveKinds(fn func(*Event), kinds ...Kind) {
+	mask := uint32(1)<<kindCount - 1
+	if len(kinds) > 0 {
+		mask = 0
+		for _, k := range kinds {
+			mask |= 1 << k
+		}
 	}
-	w.onEvent = fn
+	w.observers = append(w.observers, observer{kinds: mask, fn: fn})
+	w.watched |= mask
 }
 
 // ObserveFacts calls fn with every fact of type T that a node records (see
@@ -138,14 +159,11 @@ func (w *World) Observe(fn func(*Event)) {
 // event is only valid during the call. Checks use it to read facts by their
 // type, as they happen.
 func ObserveFacts[T any](w *World, fn func(e *Event, fact T)) {
-	w.Observe(func(e *Event) {
-		if e.Kind != KindRecord {
-			return
-		}
+	w.ObserveKinds(func(e *Event) {
 		if fact, ok := e.Msg.(T); ok {
 			fn(e, fact)
 		}
-	})
+	}, KindRecord)
 }
 
 // Stream returns a new random source for a named component of the run (for
@@ -168,8 +186,14 @@ func (w *World) AddNode(name string, factory Factory) (NodeID, error) {
 		return 0, fmt.Errorf("add node: empty name")
 	}
 	id := NodeID(len(w.nodes))
-	n := &nodeState{name: name, factory: factory, store: newStorage(),
-		rng: rand.New(NewStream(w.root, "node/"+name))}
+	if len(w.spare) == 0 {
+		w.spare = make([]nodeState, nodeChunk)
+	}
+	n := &w.spare[0]
+	w.spare = w.spare[1:]
+	n.name, n.factory = name, factory
+	n.pcg = *NewStream(w.root, "node/"+name)
+	n.rng = *rand.New(&n.pcg)
 	n.ctx = Context{w: w, id: id, n: n}
 	w.nodes = append(w.nodes, n)
 	w.ids = append(w.ids, id)
@@ -214,7 +238,7 @@ func (w *World) Up(id NodeID) bool { return w.nodes[id].up }
 func (w *World) Paused(id NodeID) bool { return w.nodes[id].paused }
 
 // Storage returns the durable storage of node id.
-func (w *World) Storage(id NodeID) *Storage { return w.nodes[id].store }
+func (w *World) Storage(id NodeID) *Storage { return &w.nodes[id].store }
 
 // Context returns the context of node id, for drivers that act on a node's
 // behalf from a scheduled callback (for example a workload injecting client
@@ -514,7 +538,7 @@ func (w *World) emit(kind Kind, node, peer NodeID, msg any, reason DropReason) {
 	w.traced++
 	w.fp.add(uint64(kind)|uint64(reason)<<8|uint64(uint32(node))<<32,
 		uint64(w.now)^uint64(uint32(peer))*fpPrime2)
-	if w.record || w.onEvent != nil {
+	if w.record || w.watched&(1<<kind) != 0 {
 		w.publishEvent(kind, node, peer, msg, reason)
 	}
 }
@@ -529,16 +553,29 @@ func (w *World) emitText(kind Kind, node, peer NodeID, text string) {
 
 // emitFact records a node's fact. It is hashed through its description, like
 // any text event, so the fingerprint depends on what a fact says, not on how
-// its type is laid out.
+// its type is laid out; a FactHasher hashes itself, and is described only
+// when someone reads the event's Description.
 func (w *World) emitFact(node NodeID, fact any) {
-	w.emitDescribed(KindRecord, node, None, fact, Describe(fact))
+	h, ok := fact.(FactHasher)
+	if !ok {
+		w.emitDescribed(KindRecord, node, None, fact, Describe(fact))
+		return
+	}
+	seq := w.nextEvent()
+	a, b := h.FingerprintWords()
+	none := None
+	w.fp.add(uint64(KindRecord)|uint64(uint32(node))<<32, uint64(w.now)^uint64(uint32(none))*fpPrime2)
+	w.fp.add(a, b)
+	if w.record || w.watched&(1<<KindRecord) != 0 {
+		w.publish(Event{Seq: seq, Time: w.now, Kind: KindRecord, Node: node, Peer: None, Msg: fact})
+	}
 }
 
 func (w *World) emitDescribed(kind Kind, node, peer NodeID, msg any, text string) {
 	seq := w.nextEvent()
 	w.fp.add(uint64(kind)|uint64(uint32(node))<<32, uint64(w.now)^uint64(uint32(peer))*fpPrime2)
 	w.fp.addString(text)
-	if w.record || w.onEvent != nil {
+	if w.record || w.watched&(1<<kind) != 0 {
 		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: peer, Msg: msg, Text: text})
 	}
 }
@@ -547,7 +584,7 @@ func (w *World) emitOp(kind Kind, node NodeID, op OpID, v any) {
 	seq := w.nextEvent()
 	w.fp.add(uint64(kind)|uint64(uint32(node))<<32, uint64(w.now)^uint64(op)*fpPrime2)
 	w.fp.addString(Describe(v))
-	if w.record || w.onEvent != nil {
+	if w.record || w.watched&(1<<kind) != 0 {
 		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: None, Msg: v, Op: op})
 	}
 }
@@ -559,11 +596,15 @@ func (w *World) nextEvent() uint64 {
 }
 
 func (w *World) publish(e Event) {
-	if w.onEvent != nil {
+	if bit := uint32(1) << e.Kind; w.watched&bit != 0 {
 		// Observers get a pointer to a scratch Event that is reused, so
 		// watching a run allocates nothing per event.
-		w.scratch = e
-		w.onEvent(&w.scratch)
+		for _, o := range w.observers {
+			if o.kinds&bit != 0 {
+				w.scratch = e
+				o.fn(&w.scratch)
+			}
+		}
 	}
 	if w.record {
 		w.trace = append(w.trace, e)

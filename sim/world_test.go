@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -631,4 +632,68 @@ func TestScheduleNowAfterRunUntil(t *testing.T) {
 	w.At(0, func(w *sim.World) { order = append(order, fmt.Sprintf("call@%v", w.Now())) })
 	w.RunUntil(sim.Time(20 * time.Millisecond))
 	assert.Equal(t, []string{"start@0s", "call@0s", "timer@10ms"}, order)
+}
+
+// TestObserveKindsSeesOnlyItsKinds: an observer of some kinds gets those
+// events and no other, and FaultKinds are exactly the kinds IsFault names.
+func TestObserveKindsSeesOnlyItsKinds(t *testing.T) {
+	w, err := sim.New(sim.Config{Seed: 2})
+	require.NoError(t, err)
+	srv := w.MustAddNode("server", echo.NewServer)
+	w.MustAddNode("c1", echo.NewClient(srv, echo.ClientConfig{Pings: 5, Interval: time.Millisecond}))
+	w.At(sim.Time(2*time.Millisecond), func(w *sim.World) { w.Crash(srv) })
+	var all, faults []sim.Kind
+	w.Observe(func(e *sim.Event) { all = append(all, e.Kind) })
+	w.ObserveKinds(func(e *sim.Event) { faults = append(faults, e.Kind) }, sim.FaultKinds()...)
+	w.Run()
+	var want []sim.Kind
+	for _, k := range all {
+		if k.IsFault() {
+			want = append(want, k)
+		}
+	}
+	assert.Equal(t, []sim.Kind{sim.KindCrash}, want)
+	assert.Equal(t, want, faults)
+	for k := sim.Kind(0); k < 40; k++ {
+		assert.Equal(t, k.IsFault(), slices.Contains(sim.FaultKinds(), k), "kind %v", k)
+	}
+}
+
+// hashed is a fact that hashes itself.
+type hashed struct{ n uint64 }
+
+func (h hashed) FingerprintWords() (uint64, uint64) { return h.n, 7 }
+func (h hashed) String() string                     { return fmt.Sprintf("hashed %d", h.n) }
+
+// recorder records one fact at start.
+type recorder struct{ fact any }
+
+func (r recorder) Start(ctx *sim.Context)                { ctx.Record(r.fact) }
+func (r recorder) Receive(*sim.Context, sim.NodeID, any) {}
+func (r recorder) Timer(*sim.Context, any)               {}
+
+// TestFactsThatHashThemselves: a FactHasher's words decide the
+// fingerprint, and its description is computed when the trace is written.
+func TestFactsThatHashThemselves(t *testing.T) {
+	run := func(fact any) (*sim.World, string) {
+		w, err := sim.New(sim.Config{Seed: 1, Trace: true})
+		require.NoError(t, err)
+		w.MustAddNode("n", func() sim.Node { return recorder{fact} })
+		w.Run()
+		var buf bytes.Buffer
+		require.NoError(t, w.WriteTraceJSONL(&buf))
+		return w, buf.String()
+	}
+	a, trace := run(hashed{1})
+	b, _ := run(hashed{1})
+	c, _ := run(hashed{2})
+	assert.Equal(t, a.Fingerprint(), b.Fingerprint())
+	assert.NotEqual(t, a.Fingerprint(), c.Fingerprint())
+	assert.Contains(t, trace, `"text":"hashed 1"`)
+	e := a.Trace()[1]
+	assert.Equal(t, sim.KindRecord, e.Kind)
+	assert.Empty(t, e.Text, "not described as it was recorded")
+	assert.Equal(t, "hashed 1", e.Description())
+	plain, _ := run("hashed 1")
+	assert.NotEqual(t, a.Fingerprint(), plain.Fingerprint(), "a description is hashed otherwise")
 }

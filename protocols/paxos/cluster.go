@@ -159,14 +159,13 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 		c.byNode[id] = i
 	}
 	c.events = make([]checker.PaxosEvent, 0, 13*cfg.Workload.Ops)
-	w.Observe(c.observe)
+	w.ObserveKinds(c.observe, append(sim.FaultKinds(), sim.KindRecord)...)
 	return c, nil
 }
 
 // observe collects the nodes' Facts as Paxos events, for the safety
-// checks, and notes faults, for the liveness check. (One observer for
-// both, rather than sim.ObserveFacts besides, spares every event of the
-// run a second call.)
+// checks, and notes faults, for the liveness check. It watches only those
+// kinds of events, so the messages, most of a run, cost it nothing.
 func (c *Cluster) observe(e *sim.Event) {
 	if e.Kind == sim.KindRecord {
 		if f, ok := e.Msg.(*Fact); ok {
