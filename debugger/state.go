@@ -125,8 +125,8 @@ func describeRecord(w *sim.World, e *sim.Event) string {
 			s += ": " + sim.Describe(e.Msg)
 		}
 	}
-	if e.Text != "" {
-		s += ": " + e.Text
+	if e.Description() != "" {
+		s += ": " + e.Description()
 	}
 	if e.Reason != sim.DropNone {
 		s += " (" + e.Reason.String() + ")"
@@ -180,7 +180,7 @@ func (p *Point) facts(id sim.NodeID) []string {
 	var out []string
 	for i := len(trace) - 1; i >= 0 && len(out) < factsShown; i-- {
 		if e := &trace[i]; e.Kind == sim.KindRecord && e.Node == id {
-			out = append(out, fmt.Sprintf("%s: %s", time.Duration(e.Time), e.Text))
+			out = append(out, fmt.Sprintf("%s: %s", time.Duration(e.Time), e.Description()))
 		}
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {

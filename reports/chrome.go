@@ -147,7 +147,7 @@ func (c *ChromeTrace) event(e *sim.Event) {
 		c.emit(chromeEvent{Name: "op", Cat: "op", Ph: ph, Ts: ts, Pid: 1, Tid: tid(e.Node), ID: fmt.Sprintf("op%d", e.Op),
 			Args: map[string]any{e.Kind.String(): sim.Describe(e.Msg)}})
 	case sim.KindRecord:
-		c.instant(e, e.Text, "fact", "t", nil)
+		c.instant(e, e.Description(), "fact", "t", nil)
 	default:
 		c.other(e)
 	}
