@@ -104,23 +104,23 @@ var FaultKinds = []FaultKind{FaultCrash, FaultRestart, FaultPause, FaultResume, 
 // Fault is one fault event at a fixed time. Which fields are set depends on
 // Kind.
 type Fault struct {
-	At       time.Duration   `json:"at"`
-	Kind     FaultKind       `json:"kind"`
-	Node     string          `json:"node,omitempty"`
-	Groups   [][]string      `json:"groups,omitempty"`
-	From     string          `json:"from,omitempty"`
-	To       string          `json:"to,omitempty"`
-	Offset   time.Duration   `json:"offset,omitempty"`
-	Drift    float64         `json:"drift,omitempty"`
+	At     time.Duration `json:"at"`
+	Kind   FaultKind     `json:"kind"`
+	Node   string        `json:"node,omitempty"`
+	Groups [][]string    `json:"groups,omitempty"`
+	From   string        `json:"from,omitempty"`
+	To     string        `json:"to,omitempty"`
+	Offset time.Duration `json:"offset,omitempty"`
+	Drift  float64       `json:"drift,omitempty"`
 	// Link is a link fault's link: the fields LinkFields names are what the
 	// fault sets; the others hold the scenario's network for that link, as
 	// a picture of the result (a fault changes only the fields it names,
 	// on top of whatever the link does when it happens).
 	Link       *sim.LinkConfig `json:"link,omitempty"`
 	LinkFields []string        `json:"link_fields,omitempty"` // among latency, drop, duplicate, fifo
-	Nemesis  bool            `json:"nemesis,omitempty"` // drawn by the nemesis, not written in the file
-	Line     int             `json:"-"`                 // in the scenario file (0 for nemesis faults)
-	Position int             `json:"-"`                 // index in the file's faults list
+	Nemesis    bool            `json:"nemesis,omitempty"`     // drawn by the nemesis, not written in the file
+	Line       int             `json:"-"`                     // in the scenario file (0 for nemesis faults)
+	Position   int             `json:"-"`                     // index in the file's faults list
 }
 
 // Nemesis is a randomised fault schedule drawn from the run's "faults"
