@@ -109,6 +109,10 @@ func balancer(spec string) (Change, error) {
 	}, nil
 }
 
+// cdfSamples is how many points of a run's latency sketch stand for its
+// distribution in the CDF plot: enough to resolve p99.99.
+const cdfSamples = 20000
+
 // measure reads a run's lb.Result, and keeps the first seed's samples and
 // membership changes for the plots.
 func (b *Balancers) measure(c int, first bool, o *scenarios.Outcome) ([]protocols.Stat, error) {
@@ -118,7 +122,7 @@ func (b *Balancers) measure(c int, first bool, o *scenarios.Outcome) ([]protocol
 	}
 	r := in.Result()
 	if first {
-		b.latencies[c], b.moves[c] = r.Latencies, r.Moves
+		b.latencies[c], b.moves[c] = r.LatencySketch.Points(cdfSamples), r.Moves
 	}
 	lat := func(x float64) float64 {
 		if r.Latency.N == 0 {

@@ -212,6 +212,7 @@ func (c *client) expire(ctx *sim.Context) {
 			p.state = expired
 			c.failed++
 			c.rt.rec.clients[c.idx].failed++
+			c.rt.rec.expired(p.sent)
 			if c.rt.cfg.Variant != VariantLeakOnTimeout {
 				c.view.Servers[p.server].Outstanding--
 			}

@@ -297,8 +297,10 @@ func (in *Instance) slo(r *Result) checker.Result {
 }
 
 // Stats lists the result as scenario statistics: counts, latency in
-// milliseconds, load spread, cache hits, each server's utilisation and
-// share, and keys moved by each membership change.
+// milliseconds (timed-out requests counted at the timeout; "answered" for
+// the answered ones alone), load spread, cache hits, each server's
+// utilisation, share and longest queue, and keys moved by each membership
+// change.
 func (r *Result) Stats() []protocols.Stat {
 	st := []protocols.Stat{
 		{Name: "requests", Value: float64(r.Requests)},
@@ -310,6 +312,9 @@ func (r *Result) Stats() []protocols.Stat {
 		{Name: "latency p90", Value: r.Latency.P90, Unit: "ms"},
 		{Name: "latency p99", Value: r.Latency.P99, Unit: "ms"},
 		{Name: "latency p99.9", Value: r.Latency.P999, Unit: "ms"},
+		{Name: "timed out", Value: float64(r.TimedOut)},
+		{Name: "answered mean", Value: r.Answered.Mean, Unit: "ms"},
+		{Name: "answered p99", Value: r.Answered.P99, Unit: "ms"},
 		{Name: "sojourn mean", Value: r.Sojourn.Mean, Unit: "ms"},
 		{Name: "load max/mean", Value: r.LoadMaxOverMean},
 		{Name: "load cv", Value: r.LoadCV},
@@ -319,7 +324,8 @@ func (r *Result) Stats() []protocols.Stat {
 	}
 	for _, s := range r.Servers {
 		st = append(st, protocols.Stat{Name: s.Name + " utilisation", Value: s.Utilisation},
-			protocols.Stat{Name: s.Name + " share", Value: s.Share})
+			protocols.Stat{Name: s.Name + " share", Value: s.Share},
+			protocols.Stat{Name: s.Name + " max queue", Value: float64(s.MaxQueue)})
 	}
 	for _, m := range r.Moves {
 		st = append(st, protocols.Stat{Name: fmt.Sprintf("keys moved at %v by %s (%s)", m.At.Round(time.Millisecond), m.Balancer, m.Change), Value: m.Moved})
