@@ -17,10 +17,10 @@ type recorder struct {
 	latency  stats.Sketch // ms, end-to-end, requests sent at or after warmup and answered
 	sojourn  stats.Sketch // ms, at the server, same requests
 	timedOut int          // requests sent at or after warmup that timed out
-	servers []serverRec
-	clients []clientRec
-	moves   []Move
-	last    sim.Time // the latest arrival or departure at any server
+	servers  []serverRec
+	clients  []clientRec
+	moves    []Move
+	last     sim.Time // the latest arrival or departure at any server
 }
 
 // serverRec counts one server's work. Arrivals, served, busy and area count

@@ -297,4 +297,3 @@ func (c *clockCache) access(key uint64) bool {
 	c.index[key] = int32(i)
 	return false
 }
-
