@@ -1,6 +1,7 @@
 package lb
 
 import (
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -16,9 +17,19 @@ import (
 // (common random numbers). It lives outside the node and survives restarts,
 // as the node's own random stream does.
 type workload struct {
-	gen  *protocols.Generator
-	size sizer
-	left int // requests still to issue; -1: no limit
+	gen   *protocols.Generator
+	size  sizer
+	left  int           // requests still to issue; -1: no limit
+	fixed time.Duration // deterministic arrivals: the gap (0: Poisson)
+	first time.Duration // deterministic arrivals: the first gap, staggered by client
+}
+
+// gap returns the wait before the next arrival.
+func (wl *workload) gap() time.Duration {
+	if wl.fixed > 0 {
+		return wl.fixed
+	}
+	return wl.gen.Gap()
 }
 
 // Request states in a client's pending window.
@@ -95,7 +106,11 @@ func (c *client) Start(ctx *sim.Context) {
 	c.base, c.readmit = epoch<<idBits|1, sim.Never
 	c.rebuild(ctx, "")
 	if c.rt.rate > 0 {
-		ctx.SetTimer(c.wl.gen.Gap(), tagArrival)
+		first := c.wl.gap()
+		if c.wl.fixed > 0 {
+			first = c.wl.first
+		}
+		ctx.SetTimer(first, tagArrival)
 		return
 	}
 	for u := 0; u < cfg.Concurrency; u++ {
@@ -110,7 +125,7 @@ func (c *client) Timer(ctx *sim.Context, tag any) {
 		if c.wl.left != 0 {
 			c.issue(ctx)
 			if c.wl.left != 0 {
-				ctx.SetTimer(c.wl.gen.Gap(), tagArrival)
+				ctx.SetTimer(c.wl.gap(), tagArrival)
 			}
 		}
 	case tagThink:
@@ -358,16 +373,28 @@ func (f MembershipChanged) String() string {
 }
 
 // SlowedDown is the fact a server records when a slowdown of the scenario
-// starts: from then on it serves Factor times slower.
+// starts: from then on it serves Factor times slower, or takes Service for
+// every request.
 type SlowedDown struct {
-	Server string
-	Factor float64
+	Server  string
+	Factor  float64
+	Service time.Duration
 }
 
-// String describes the slowdown, e.g. "n3 slows down by 4".
+// String describes the slowdown, e.g. "n3 slows down by 4" or "n3 takes
+// 2s a request".
 func (f SlowedDown) String() string {
+	if f.Service > 0 {
+		return f.Server + " takes " + f.Service.String() + " a request"
+	}
 	return f.Server + " slows down by " + strconv.FormatFloat(f.Factor, 'g', -1, 64)
 }
+
+// SpedUp is the fact a server records when a slowdown window ends.
+type SpedUp struct{ Server string }
+
+// String describes the end of the slowdown, e.g. "n3 is back to speed".
+func (f SpedUp) String() string { return f.Server + " is back to speed" }
 
 // rebuild recomputes the eligible servers and tells the balancer. For a
 // KeyOwner balancer it measures the fraction of keys that changed server.
@@ -432,7 +459,7 @@ func (c *client) weightOf(servers []int) float64 {
 }
 
 // newWorkload returns client i's request stream.
-func newWorkload(cfg *Config, rate float64, r *rand.Rand, share int) *workload {
+func newWorkload(cfg *Config, rate float64, r *rand.Rand, index, share int) *workload {
 	wl := protocols.Workload{Keys: cfg.Keys, Distribution: "uniform", Rate: rate, Think: cfg.Think}
 	if cfg.Zipf > 1 {
 		wl.Distribution, wl.ZipfS = "zipf", cfg.Zipf
@@ -441,5 +468,12 @@ func newWorkload(cfg *Config, rate float64, r *rand.Rand, share int) *workload {
 	if cfg.Requests == 0 {
 		left = -1
 	}
-	return &workload{gen: protocols.NewGenerator(wl, r), size: newSizer(cfg.Service, r), left: left}
+	out := &workload{gen: protocols.NewGenerator(wl, r), size: newSizer(cfg.Service, r), left: left}
+	if cfg.Arrivals == ArrivalsDeterministic && rate > 0 {
+		// Clients take turns: together they send a request every
+		// 1/(rate·clients), client i first after (i+1) of those.
+		out.fixed = time.Duration(math.Round(1e9 / rate))
+		out.first = time.Duration(math.Round(1e9 / rate * float64(index+1) / float64(cfg.Clients)))
+	}
+	return out
 }

@@ -28,7 +28,7 @@ const (
 	DisciplineFIFO = "fifo"
 	// DisciplinePS shares the server among every request present
 	// (processor sharing): with n present, each is served at speed ×
-	// min(1, Workers/n); Workers 0 gives each the full speed.
+	// min(1, Workers/n); with Unlimited workers each gets the full speed.
 	DisciplinePS = "ps"
 )
 
@@ -128,8 +128,9 @@ type Config struct {
 	// Service is the distribution of request sizes.
 	Service Service
 	// Workers is how many requests a server serves at once (c of M/M/c),
-	// default 1; 0 is not allowed under FIFO, and under processor
-	// sharing means no limit (each request gets the full speed).
+	// default 1; Unlimited serves every request present at once (an
+	// infinite-server queue under FIFO, full speed for each under
+	// processor sharing), as a backend that only waits does.
 	Workers int
 	// Discipline is DisciplineFIFO (default) or DisciplinePS.
 	Discipline string
@@ -405,19 +406,27 @@ func (c *Config) serverModel() error {
 	if c.Arrivals == "" {
 		c.Arrivals = ArrivalsPoisson
 	}
-	if c.Workers == 0 && c.Discipline == DisciplineFIFO {
+	if c.Workers == 0 {
 		c.Workers = 1
 	}
 	switch {
 	case c.Discipline != DisciplineFIFO && c.Discipline != DisciplinePS:
 		return fmt.Errorf("%w: discipline %q (want %s or %s)", ErrInvalidConfig, c.Discipline, DisciplineFIFO, DisciplinePS)
-	case c.Workers < 0 || c.Workers > maxWorkers:
-		return fmt.Errorf("%w: workers = %d (want 1 to %d; 0 under ps: no limit)", ErrInvalidConfig, c.Workers, maxWorkers)
+	case c.Workers < Unlimited || c.Workers > maxWorkers:
+		return fmt.Errorf("%w: workers = %d (want 1 to %d, or Unlimited)", ErrInvalidConfig, c.Workers, maxWorkers)
 	case c.Arrivals != ArrivalsPoisson && c.Arrivals != ArrivalsDeterministic:
 		return fmt.Errorf("%w: arrivals %q (want %s or %s)", ErrInvalidConfig, c.Arrivals, ArrivalsPoisson, ArrivalsDeterministic)
 	}
 	return nil
 }
+
+// Unlimited is the Workers of a server that serves every request present
+// at once.
+const Unlimited = -1
+
+// free reports whether a server with busy requests in service can start
+// another.
+func (c *Config) free(busy int) bool { return c.Workers == Unlimited || busy < c.Workers }
 
 // maxWorkers bounds Workers, so that a typo cannot ask for a billion
 // service slots.

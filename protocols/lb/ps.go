@@ -10,7 +10,7 @@ import (
 
 // sharing is a processor-sharing server's state. Every request present is
 // served at the same rate, r = speed × min(1, Workers/n) for n present
-// (speed with Workers 0), so they finish in the order of their remaining
+// (speed with Unlimited workers), so they finish in the order of their remaining
 // work. The attained work per request, v, grows at r; a request that
 // arrives when it is v₀ with work x finishes when v reaches v₀ + x. The
 // requests wait in a heap by that finishing level, and one timer is set for
@@ -97,7 +97,7 @@ func (p *sharing) reschedule(ctx *sim.Context, s *server) {
 		speed /= sl.Factor
 	}
 	p.rate = speed
-	if w := s.rt.cfg.Workers; w > 0 && n > w {
+	if w := s.rt.cfg.Workers; w != Unlimited && n > w {
 		p.rate = speed * float64(w) / float64(n)
 	}
 	if n == 0 {

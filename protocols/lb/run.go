@@ -86,7 +86,7 @@ func Build(w *sim.World, cfg Config) (*Instance, error) {
 				share++
 			}
 		}
-		wl := newWorkload(&rt.cfg, rt.rate, w.Stream("workload/"+name), share)
+		wl := newWorkload(&rt.cfg, rt.rate, w.Stream("workload/"+name), i, share)
 		id, err := w.AddNode(name, func() sim.Node { return &client{rt: rt, idx: i, wl: wl} })
 		if err != nil {
 			return nil, fmt.Errorf("lb: %w", err)
@@ -94,9 +94,12 @@ func Build(w *sim.World, cfg Config) (*Instance, error) {
 		rt.clients = append(rt.clients, id)
 	}
 	for _, s := range sl {
-		fact := SlowedDown{Server: s.Server, Factor: s.Factor}
+		fact := SlowedDown{Server: s.Server, Factor: s.Factor, Service: s.Service}
 		id := rt.servers[byName[s.Server]]
 		w.At(sim.Time(s.At), func(w *sim.World) { w.Context(id).Record(fact) })
+		if s.Until > 0 {
+			w.At(sim.Time(s.Until), func(w *sim.World) { w.Context(id).Record(SpedUp{Server: s.Server}) })
+		}
 	}
 	rt.scheduleFaults(w, byName)
 	return &Instance{rt: rt, w: w}, nil

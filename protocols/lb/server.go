@@ -135,7 +135,7 @@ func (s *server) Receive(ctx *sim.Context, from sim.NodeID, msg any) {
 	s.wait = append(s.wait, j)
 	s.rt.rec.arrival(s.idx, s.queue(), now)
 	s.changed(ctx)
-	if s.busy < s.rt.cfg.Workers {
+	if s.rt.cfg.free(s.busy) {
 		s.start(ctx)
 	}
 }
