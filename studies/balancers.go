@@ -99,6 +99,9 @@ func balancer(spec string) (Change, error) {
 		if opts.D != 0 {
 			s = s.WithParam("d", opts.D)
 		}
+		if opts.Replace {
+			s = s.WithParam("replace", true)
+		}
 		if opts.Hash != "" {
 			s = s.WithParam("hash", opts.Hash)
 		}

@@ -128,6 +128,9 @@ type Options struct {
 	// D is the number of servers power-of-d samples per request, at least 1.
 	// Zero means DefaultD.
 	D int
+	// Replace makes power-of-d draw its D servers with replacement (the
+	// supermarket model's assumption); by default they are distinct.
+	Replace bool
 	// Decay is peak-ewma's time constant τ: an observation's weight falls by
 	// e after τ. Zero means DefaultDecay.
 	Decay time.Duration
@@ -144,7 +147,7 @@ var constructors = map[string]func(Options) (Balancer, error){
 	NameWeightedRoundRobin: func(Options) (Balancer, error) { return &WeightedRoundRobin{}, nil },
 	NameLeastConnections:   func(Options) (Balancer, error) { return &LeastConnections{}, nil },
 	NameJSQ:                func(Options) (Balancer, error) { return &JSQ{}, nil },
-	NamePowerOfD:           func(o Options) (Balancer, error) { return NewPowerOfD(o.D) },
+	NamePowerOfD:           func(o Options) (Balancer, error) { return newPowerOfD(o.D, o.Replace) },
 	NamePeakEWMA:           func(o Options) (Balancer, error) { return NewPeakEWMA(o.Decay) },
 	NameConsistentHash:     func(o Options) (Balancer, error) { return NewConsistentHash(o.Hash, o.HashOptions) },
 }

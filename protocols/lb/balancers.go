@@ -161,26 +161,44 @@ func argmin(v *View, cands []int, score func(*ServerView) float64) int {
 }
 
 // PowerOfD is the power of d choices (Mitzenmacher; Vvedenskaya,
-// Dobrushin and Karpelevich): each request samples D distinct eligible
-// servers uniformly at random and joins the one with the shortest estimated
-// queue per unit of weight (as JSQ scores them). Two choices already cut the
-// tail of the queue-length distribution from geometric to doubly
-// exponential; with D at least the number of servers it is JSQ.
+// Dobrushin and Karpelevich): each request samples D eligible servers
+// uniformly at random and joins the one with the shortest estimated queue
+// per unit of weight (as JSQ scores them). Two choices already cut the tail
+// of the queue-length distribution from geometric to doubly exponential.
+//
+// By default the D servers are distinct (sampled without replacement), as
+// Finagle and nginx sample, and with D at least the number of servers it is
+// JSQ. With replacement, as the supermarket model of the theory assumes,
+// the same server may be drawn twice, which wastes a choice with
+// probability about D(D−1)/(2n): at n = 100, load 0.9 and D = 2 the mean
+// time in system is about 0.5% longer. Each is tested against its own
+// mean-field prediction with its 1/n correction.
 type PowerOfD struct {
-	d      int
-	sample []int
+	d       int
+	replace bool
+	sample  []int
 }
 
-// NewPowerOfD returns a power-of-d balancer; d 0 means DefaultD.
-func NewPowerOfD(d int) (*PowerOfD, error) {
+// NewPowerOfD returns a power-of-d balancer sampling d distinct servers;
+// d 0 means DefaultD.
+func NewPowerOfD(d int) (*PowerOfD, error) { return newPowerOfD(d, false) }
+
+// NewPowerOfDWithReplacement returns a power-of-d balancer whose d draws
+// are independent, so a server may be drawn twice; d 0 means DefaultD.
+func NewPowerOfDWithReplacement(d int) (*PowerOfD, error) { return newPowerOfD(d, true) }
+
+func newPowerOfD(d int, replace bool) (*PowerOfD, error) {
 	if d == 0 {
 		d = DefaultD
 	}
 	if d < 1 {
 		return nil, fmt.Errorf("%w: d = %d (want at least 1)", ErrInvalidConfig, d)
 	}
-	return &PowerOfD{d: d}, nil
+	return &PowerOfD{d: d, replace: replace}, nil
 }
+
+// Replacement reports whether the draws are with replacement.
+func (p *PowerOfD) Replacement() bool { return p.replace }
 
 // Name returns NamePowerOfD.
 func (*PowerOfD) Name() string { return NamePowerOfD }
@@ -194,6 +212,9 @@ func (*PowerOfD) Update(*View) {}
 // Pick samples D eligible servers and returns the least loaded.
 func (p *PowerOfD) Pick(v *View, _ uint64) int {
 	n := len(v.Eligible)
+	if p.replace {
+		return p.pickReplacing(v)
+	}
 	if p.d >= n {
 		return argmin(v, v.Eligible, queueScore)
 	}
@@ -206,6 +227,21 @@ func (p *PowerOfD) Pick(v *View, _ uint64) int {
 	}
 	p.sample = floyd(v, p.d, p.sample[:0])
 	return argmin(v, p.sample, queueScore)
+}
+
+// pickReplacing draws D eligible servers independently and returns the
+// least loaded, the earliest drawn on a tie.
+func (p *PowerOfD) pickReplacing(v *View) int {
+	n := len(v.Eligible)
+	best := v.Eligible[v.Rand.IntN(n)]
+	score := queueScore(&v.Servers[best])
+	for k := 1; k < p.d; k++ {
+		i := v.Eligible[v.Rand.IntN(n)]
+		if s := queueScore(&v.Servers[i]); s < score {
+			best, score = i, s
+		}
+	}
+	return best
 }
 
 // two draws two distinct eligible servers uniformly; there are at least two.

@@ -207,7 +207,8 @@ type Config struct {
 }
 
 // ParseSpec splits a balancer spec, "name" or "name:arg", into a name and
-// options over base. The argument is D for power-of-d ("power-of-d:3"),
+// options over base. The argument is D for power-of-d ("power-of-d:3"; with
+// ":replace" the draws are with replacement, "power-of-d:2:replace"),
 // the chash algorithm for consistent-hash ("consistent-hash:maglev") and
 // the decay for peak-ewma ("peak-ewma:1s").
 func ParseSpec(spec string, base Options) (string, Options, error) {
@@ -224,11 +225,12 @@ func ParseSpec(spec string, base Options) (string, Options, error) {
 	}
 	switch name {
 	case NamePowerOfD:
-		d, err := strconv.Atoi(arg)
-		if err != nil || d < 1 {
-			return "", opts, bad("a number of choices, e.g. power-of-d:3")
+		num, how, replace := strings.Cut(arg, ":")
+		d, err := strconv.Atoi(num)
+		if err != nil || d < 1 || (replace && how != "replace") {
+			return "", opts, bad("a number of choices, e.g. power-of-d:3, or power-of-d:2:replace for draws with replacement")
 		}
-		opts.D = d
+		opts.D, opts.Replace = d, replace
 	case NameConsistentHash:
 		if !slices.Contains(chash.Names(), arg) {
 			return "", opts, bad(fmt.Sprintf("a chash algorithm (%s)", strings.Join(chash.Names(), ", ")))

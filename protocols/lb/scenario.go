@@ -42,6 +42,8 @@ func Protocol() protocols.Protocol {
 			{Name: "balancer", Kind: protocols.String, Default: NamePowerOfD, Choices: Names(),
 				Doc: "the algorithm every balancer node runs"},
 			{Name: "d", Kind: protocols.Int, Default: DefaultD, Doc: "power-of-d: servers sampled per request", Min: 1, Max: 1024},
+			{Name: "replace", Kind: protocols.Bool, Default: false,
+				Doc: "power-of-d: draw with replacement (the supermarket model), not d distinct servers"},
 			{Name: "decay", Kind: protocols.Duration, Default: DefaultDecay, Doc: "peak-ewma: time constant of the latency average",
 				Min: d(time.Microsecond), Max: d(time.Hour)},
 			{Name: "hash", Kind: protocols.String, Default: DefaultHash, Choices: chash.Names(),
@@ -147,7 +149,7 @@ func ConfigFromEnv(env *protocols.Env) (Config, error) {
 	}
 	cfg := Config{
 		Balancer: p.String("balancer"),
-		Options:  Options{D: p.Int("d"), Decay: p.Duration("decay"), Hash: p.String("hash")},
+		Options:  Options{D: p.Int("d"), Replace: p.Bool("replace"), Decay: p.Duration("decay"), Hash: p.String("hash")},
 		Servers:  servers, Clients: env.Clients,
 		Service: Service{Kind: p.String("service"), Mean: p.Duration("service_mean"),
 			Sigma: p.Float("sigma"), Alpha: p.Float("alpha"), StdDev: p.Duration("service_stddev")},
