@@ -27,10 +27,9 @@ const (
 const (
 	// DefaultD is the number of random choices of power-of-d.
 	DefaultD = 2
-	// DefaultDecay is peak-ewma's time constant τ. Finagle and Linkerd use
-	// 10s for RPC latencies of tens of milliseconds; dsim's library
-	// scenarios have 1ms services, so the default keeps a comparable ratio.
-	DefaultDecay = 100 * time.Millisecond
+	// DefaultDecay is peak-ewma's time constant τ, Finagle's and Linkerd's
+	// default: 10s.
+	DefaultDecay = 10 * time.Second
 	// DefaultHash is the chash algorithm behind consistent-hash.
 	DefaultHash = chash.NameRing
 )

@@ -282,7 +282,10 @@ func floyd(v *View, d int, dst []int) []int {
 // slow server is slowly forgiven, and then returns cost·(outstanding+1); a
 // server with no history but requests outstanding costs a large penalty
 // plus its outstanding count, so it is probed once and then measured. It
-// ignores weights.
+// ignores weights. This is Finagle's PeakEwma.Metric (get observes 0.0
+// before it reads, end observes the round trip; a failed request observes
+// the time it took, here the timeout) and tower's PeakEwma behind Linkerd
+// (load decays the estimate the same way), with their default τ of 10s.
 type PeakEWMA struct {
 	tau   float64 // nanoseconds
 	cost  []float64

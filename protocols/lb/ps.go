@@ -46,7 +46,7 @@ func (p *sharing) len() int { return len(p.jobs) }
 
 // advance brings v up to now at the rate in force since the last change.
 func (p *sharing) advance(now sim.Time) {
-	p.v += p.rate * float64(now-p.last)
+	p.v += float64(p.rate * float64(now-p.last)) // rounded: no fused multiply-add on any architecture
 	p.last = now
 }
 
