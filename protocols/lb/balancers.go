@@ -13,14 +13,14 @@ import (
 
 // Compile-time checks that every balancer satisfies its interfaces.
 var (
-	_ Balancer = (*Random)(nil)
-	_ Balancer = (*RoundRobin)(nil)
-	_ Balancer = (*WeightedRoundRobin)(nil)
-	_ Balancer = (*LeastConnections)(nil)
-	_ Balancer = (*JSQ)(nil)
-	_ Balancer = (*PowerOfD)(nil)
-	_ Observer = (*PeakEWMA)(nil)
-	_ KeyOwner = (*ConsistentHash)(nil)
+	_ Balancer    = (*Random)(nil)
+	_ Balancer    = (*RoundRobin)(nil)
+	_ Balancer    = (*WeightedRoundRobin)(nil)
+	_ LoadWatcher = (*LeastConnections)(nil)
+	_ LoadWatcher = (*JSQ)(nil)
+	_ Balancer    = (*PowerOfD)(nil)
+	_ Observer    = (*PeakEWMA)(nil)
+	_ KeyOwner    = (*ConsistentHash)(nil)
 )
 
 // Random sends each request to an eligible server drawn uniformly at random,
@@ -107,17 +107,27 @@ func (w *WeightedRoundRobin) Pick(v *View, _ uint64) int {
 // fewest of this node's requests outstanding per unit of weight, scoring
 // (outstanding+1)/weight as Envoy's least-request does, and breaks ties
 // uniformly at random. It knows only its own requests: with several
-// balancer nodes, each ignores the others' load.
-type LeastConnections struct{}
+// balancer nodes, each ignores the others' load. With equal weights it
+// keeps the servers indexed by load (a LoadWatcher), so a pick does not
+// scan them; with unequal weights it scans.
+type LeastConnections struct{ index loadIndex }
 
 // Name returns NameLeastConnections.
 func (*LeastConnections) Name() string { return NameLeastConnections }
 
-// Update does nothing: the node keeps the outstanding counts.
-func (*LeastConnections) Update(*View) {}
+// Update indexes the eligible servers by their outstanding requests.
+func (l *LeastConnections) Update(v *View) { l.index.rebuild(v, outstanding) }
+
+// Changed re-files a server whose outstanding count changed.
+func (l *LeastConnections) Changed(v *View, i int) { l.index.move(i, v.Servers[i].Outstanding) }
+
+func outstanding(s *ServerView) int { return s.Outstanding }
 
 // Pick returns the least-loaded eligible server.
-func (*LeastConnections) Pick(v *View, _ uint64) int {
+func (l *LeastConnections) Pick(v *View, _ uint64) int {
+	if l.index.on {
+		return l.index.pick(v)
+	}
 	return argmin(v, v.Eligible, func(s *ServerView) float64 { return float64(s.Outstanding+1) / s.Weight })
 }
 
@@ -125,18 +135,30 @@ func (*LeastConnections) Pick(v *View, _ uint64) int {
 // goes to the eligible server with the shortest estimated queue
 // (ServerView.Queue, which counts every balancer's requests as last reported
 // by the server plus this node's requests since), per unit of weight, ties
-// broken uniformly at random. With equal weights this is classic JSQ; with
-// unequal ones it is shortest expected delay, (queue+1)/weight.
-type JSQ struct{}
+// broken uniformly at random. With equal weights this is classic JSQ, and
+// the servers are indexed by queue (a LoadWatcher), so a pick does not
+// scan them; with unequal ones it is shortest expected delay,
+// (queue+1)/weight, found by a scan.
+type JSQ struct{ index loadIndex }
 
 // Name returns NameJSQ.
 func (*JSQ) Name() string { return NameJSQ }
 
-// Update does nothing: the node keeps the queue estimates.
-func (*JSQ) Update(*View) {}
+// Update indexes the eligible servers by their estimated queues.
+func (j *JSQ) Update(v *View) { j.index.rebuild(v, queueLen) }
+
+// Changed re-files a server whose queue estimate changed.
+func (j *JSQ) Changed(v *View, i int) { j.index.move(i, v.Servers[i].Queue()) }
+
+func queueLen(s *ServerView) int { return s.Queue() }
 
 // Pick returns the eligible server with the shortest estimated queue.
-func (*JSQ) Pick(v *View, _ uint64) int { return argmin(v, v.Eligible, queueScore) }
+func (j *JSQ) Pick(v *View, _ uint64) int {
+	if j.index.on {
+		return j.index.pick(v)
+	}
+	return argmin(v, v.Eligible, queueScore)
+}
 
 func queueScore(s *ServerView) float64 { return float64(s.Queue()+1) / s.Weight }
 

@@ -69,6 +69,7 @@ type client struct {
 	bal   Balancer
 	obs   Observer
 	owner KeyOwner
+	watch LoadWatcher
 
 	pend  []pending // pend[k] is request base+k
 	base  uint64    // request ids start at epoch<<40, so a restarted node never reuses one
@@ -95,6 +96,7 @@ func (c *client) Start(ctx *sim.Context) {
 	c.bal, _ = New(name, opts)
 	c.obs, _ = c.bal.(Observer)
 	c.owner, _ = c.bal.(KeyOwner)
+	c.watch, _ = c.bal.(LoadWatcher)
 	c.view = View{Now: ctx.Now(), Rand: ctx.Rand(), Servers: make([]ServerView, len(cfg.Servers))}
 	c.mem = make([]member, len(cfg.Servers))
 	for i, s := range cfg.Servers {
@@ -173,6 +175,7 @@ func (c *client) issue(ctx *sim.Context) {
 	sv := &c.view.Servers[srv]
 	sv.Outstanding++
 	sv.Sent++
+	c.changed(srv)
 	ctx.Send(c.rt.servers[srv], &Request{ID: id, Client: int32(c.idx), Key: key, Size: size})
 	c.arm(ctx)
 }
@@ -230,6 +233,7 @@ func (c *client) expire(ctx *sim.Context) {
 			c.rt.rec.expired(p.sent)
 			if c.rt.cfg.Variant != VariantLeakOnTimeout {
 				c.view.Servers[p.server].Outstanding--
+				c.changed(int(p.server))
 			}
 			if c.obs != nil { // as Finagle does: a failure took the whole timeout
 				c.obs.Observe(&c.view, int(p.server), timeout)
@@ -290,6 +294,14 @@ func (c *client) report(srv int, r Report, received uint64) {
 	if sv.Sent < received {
 		sv.Sent = received
 	}
+	c.changed(srv)
+}
+
+// changed tells a LoadWatcher balancer that server srv's load changed.
+func (c *client) changed(srv int) {
+	if c.watch != nil {
+		c.watch.Changed(&c.view, srv)
+	}
 }
 
 // answer completes the request a response answers.
@@ -315,6 +327,7 @@ func (c *client) answer(ctx *sim.Context, r *Response) {
 	now := ctx.Now()
 	srv := int(r.Server)
 	c.view.Servers[srv].Outstanding--
+	c.changed(srv)
 	c.mem[srv].fails = 0
 	rtt := now.Sub(p.sent)
 	c.completed++
@@ -346,6 +359,7 @@ func (c *client) hello(ctx *sim.Context, h *Hello) {
 	if h.Epoch > m.epoch { // responses from the new epoch have not beaten it here
 		m.epoch, m.seq = h.Epoch, 0
 		sv.Sent, sv.Acked, sv.Reported = 0, 0, 0
+		c.changed(srv)
 	}
 	change := "+" + sv.Name + " joined"
 	if m.joined {
