@@ -176,7 +176,9 @@ func (c *client) issue(ctx *sim.Context) {
 	sv.Outstanding++
 	sv.Sent++
 	c.changed(srv)
-	ctx.Send(c.rt.servers[srv], &Request{ID: id, Client: int32(c.idx), Key: key, Size: size})
+	req := c.rt.requests.next()
+	*req = Request{ID: id, Client: int32(c.idx), Key: key, Size: size}
+	ctx.Send(c.rt.servers[srv], req)
 	c.arm(ctx)
 }
 

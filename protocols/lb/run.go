@@ -23,10 +23,13 @@ type runtime struct {
 	clients []sim.NodeID
 	slow    [][]Slowdown // by server, in time order
 	tags    []*slotTag   // by service slot
-	keys    []uint64     // the workload's keys, for measuring moves
-	rec     recorder
-	start   sim.Time
-	slo     struct {
+	// requests and responses allocate the messages in chunks.
+	requests  slab[Request]
+	responses slab[Response]
+	keys      []uint64 // the workload's keys, for measuring moves
+	rec       recorder
+	start     sim.Time
+	slo       struct {
 		p99    time.Duration // 0: no limit
 		failed float64       // 1: no limit
 	}

@@ -241,8 +241,10 @@ func (s *server) respond(ctx *sim.Context, j *job) {
 	if int(j.client) < len(s.recv) {
 		recv = s.recv[j.client]
 	}
-	ctx.Send(j.from, &Response{ID: j.id, Server: int32(s.idx), Sojourn: sojourn,
-		Report: Report{Epoch: s.epoch, Seq: s.seq, Queue: int32(s.queue())}, Received: recv})
+	resp := s.rt.responses.next()
+	*resp = Response{ID: j.id, Server: int32(s.idx), Sojourn: sojourn,
+		Report: Report{Epoch: s.epoch, Seq: s.seq, Queue: int32(s.queue())}, Received: recv}
+	ctx.Send(j.from, resp)
 	s.rt.rec.served(s.idx, j.arrived, sojourn, j.service, j.hit, s.cache != nil)
 	s.changed(ctx)
 }
