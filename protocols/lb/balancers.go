@@ -438,17 +438,32 @@ func (c *ConsistentHash) Update(v *View) {
 			delete(c.weights, m)
 		}
 	}
+	var joining []chash.Member
 	for _, i := range v.Eligible {
 		name := v.Servers[i].Name
 		c.index[name] = i
-		if _, ok := c.weights[name]; ok {
-			continue
+		if _, ok := c.weights[name]; !ok {
+			joining = append(joining, chash.Member{Name: name, Weight: want[name]})
+			c.weights[name] = want[name]
 		}
-		if err := c.h.Add(name, want[name]); err != nil {
-			panic(fmt.Sprintf("lb: consistent-hash add %s: %v", name, err)) // names are unique and weights valid
-		}
-		c.weights[name] = want[name]
 	}
+	if err := addAll(c.h, joining); err != nil {
+		panic(fmt.Sprintf("lb: consistent-hash add: %v", err)) // names are unique and weights valid
+	}
+}
+
+// addAll adds members to h in one step where the algorithm can (a Maglev
+// table is populated once, not once per member).
+func addAll(h chash.Hasher, members []chash.Member) error {
+	if b, ok := h.(chash.BulkAdder); ok && len(members) > 1 {
+		return b.AddAll(members)
+	}
+	for _, m := range members {
+		if err := h.Add(m.Name, m.Weight); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *ConsistentHash) weight(w float64) float64 {
@@ -464,13 +479,15 @@ func (c *ConsistentHash) rebuild(v *View, want map[string]float64) {
 		panic(fmt.Sprintf("lb: rebuild %s hasher: %v", c.algo, err)) // it was built once already
 	}
 	c.h, c.weights = h, map[string]float64{}
+	var members []chash.Member
 	for _, i := range v.Eligible {
 		name := v.Servers[i].Name
-		if err := c.h.Add(name, want[name]); err != nil {
-			panic(fmt.Sprintf("lb: consistent-hash add %s: %v", name, err))
-		}
+		members = append(members, chash.Member{Name: name, Weight: want[name]})
 		c.weights[name] = want[name]
 		c.index[name] = i
+	}
+	if err := addAll(c.h, members); err != nil {
+		panic(fmt.Sprintf("lb: consistent-hash add: %v", err))
 	}
 }
 
