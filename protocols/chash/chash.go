@@ -108,10 +108,10 @@ type Options struct {
 	// bounded-load; a member of weight w gets round(VNodes × w) points, at
 	// least one. Zero means DefaultVNodes.
 	VNodes int
-	// LoadFactor is c for bounded-load, at least 1: a key is placed on the
-	// first member clockwise whose load is below ceil(c × (keys+1) × w / W),
-	// where w is its weight and W the total weight. Zero means
-	// DefaultLoadFactor.
+	// LoadFactor is c for bounded-load, at least 1: with m keys placed, a
+	// member of weight w holds at most ceil(c × m × w / W), W the total
+	// weight (the capacity of Mirrokni, Thorup and Zadimoghaddam). Zero
+	// means DefaultLoadFactor.
 	LoadFactor float64
 	// TableSize is Maglev's table size M in entries, a prime larger than the
 	// number of members (ideally 100 times larger). Zero means
