@@ -1,7 +1,6 @@
 package lb
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -388,15 +387,23 @@ func (p *PeakEWMA) Observe(v *View, server int, rtt time.Duration) {
 // algorithm whose members are the eligible servers, weighted by their
 // weights (jump ignores weights). Requests for one key keep going to one
 // server, which keeps that server's cache warm; when membership changes,
-// only the keys the algorithm moves change servers. With bounded-load the
-// key is placed through chash.Place, so no server owns more than the load
-// factor times its share of the keys seen.
+// only the keys the algorithm moves change servers.
+//
+// With bounded-load it bounds the requests in flight rather than keys, as
+// HAProxy's hash-balance-factor (written at Vimeo) applies Mirrokni, Thorup and
+// Zadimoghaddam's algorithm: a request goes to the first server
+// clockwise from its key whose outstanding requests (this node's) are below
+// ceil(c × (m+1) × w / W), m the node's requests outstanding in all, so no
+// server holds more than about c times its share of them while each key
+// keeps to its server when it can.
 type ConsistentHash struct {
 	h       chash.Hasher
 	algo    string
 	opts    chash.Options
 	index   map[string]int     // member name -> server index
 	weights map[string]float64 // member name -> weight it was added with
+	bounded *chash.BoundedLoad // the ring walked, with bounded-load
+	view    *View              // the latest view, for Owner under bounded-load
 }
 
 // NewConsistentHash returns a consistent-hash balancer over the named chash
@@ -409,7 +416,9 @@ func NewConsistentHash(algo string, opts chash.Options) (*ConsistentHash, error)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
-	return &ConsistentHash{h: h, algo: algo, opts: opts, index: map[string]int{}, weights: map[string]float64{}}, nil
+	c := &ConsistentHash{h: h, algo: algo, opts: opts, index: map[string]int{}, weights: map[string]float64{}}
+	c.bounded, _ = h.(*chash.BoundedLoad)
+	return c, nil
 }
 
 // Name returns NameConsistentHash.
@@ -425,6 +434,7 @@ func (c *ConsistentHash) Hasher() chash.Hasher { return c.h }
 // algorithm cannot remove a member (jump hash can only drop its last
 // bucket), the hasher is rebuilt from scratch.
 func (c *ConsistentHash) Update(v *View) {
+	c.view = v
 	want := make(map[string]float64, len(v.Eligible))
 	for _, i := range v.Eligible {
 		want[v.Servers[i].Name] = c.weight(v.Servers[i].Weight)
@@ -479,6 +489,7 @@ func (c *ConsistentHash) rebuild(v *View, want map[string]float64) {
 		panic(fmt.Sprintf("lb: rebuild %s hasher: %v", c.algo, err)) // it was built once already
 	}
 	c.h, c.weights = h, map[string]float64{}
+	c.bounded, _ = h.(*chash.BoundedLoad)
 	var members []chash.Member
 	for _, i := range v.Eligible {
 		name := v.Servers[i].Name
@@ -491,24 +502,45 @@ func (c *ConsistentHash) rebuild(v *View, want map[string]float64) {
 	}
 }
 
-// Pick returns the owner of key (placing it, for a LoadAware algorithm).
+// Pick returns the owner of key: its first server clockwise below the
+// bound, with bounded-load.
 func (c *ConsistentHash) Pick(v *View, key uint64) int {
-	m, err := chash.Place(c.h, key)
-	if err != nil {
-		if errors.Is(err, chash.ErrEmpty) {
-			return v.Eligible[0] // unreachable: Update ran with a non-empty Eligible
-		}
-		panic(fmt.Sprintf("lb: consistent-hash place: %v", err))
+	c.view = v
+	if o := c.Owner(key); o >= 0 {
+		return o
 	}
-	return c.index[m]
+	return v.Eligible[0] // unreachable: Update ran with a non-empty Eligible
 }
 
-// Owner returns the server that owns key now, or -1 when there are no
-// members. It does not place the key.
+// Owner returns the server a request for key goes to now (with
+// bounded-load, under the loads of the latest view), or -1 when there are
+// no members.
 func (c *ConsistentHash) Owner(key uint64) int {
+	if c.bounded != nil && c.view != nil {
+		return c.boundedOwner(c.view, key)
+	}
 	m := c.h.Lookup(key)
 	if m == "" {
 		return -1
 	}
 	return c.index[m]
+}
+
+// boundedOwner walks the ring from key to the first server with fewer
+// outstanding requests than ceil(c × (m+1) × w / W). One exists: the
+// capacities sum to at least m+1.
+func (c *ConsistentHash) boundedOwner(v *View, key uint64) int {
+	m, total := 0, 0.0
+	for _, i := range v.Eligible {
+		m += v.Servers[i].Outstanding
+		total += c.weights[v.Servers[i].Name]
+	}
+	lf := c.bounded.LoadFactor()
+	for name := range c.bounded.Successors(key) {
+		i := c.index[name]
+		if capacity := math.Ceil(lf * float64(m+1) * c.weights[name] / total); float64(v.Servers[i].Outstanding) < capacity {
+			return i
+		}
+	}
+	return -1
 }

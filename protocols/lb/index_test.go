@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dsimlab/dsim/protocols/chash"
 )
 
 // TestIndexedPicksAreLeastLoaded drives JSQ and least-connections through
@@ -73,4 +75,35 @@ func TestIndexedPicksAreLeastLoaded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBoundedLoadBoundsRequestsInFlight: consistent-hash over bounded-load
+// sends a key to its ring owner while the owner is below ceil(c × (m+1) /
+// n) outstanding requests, and past an owner at the bound to the next
+// server clockwise below it.
+func TestBoundedLoadBoundsRequestsInFlight(t *testing.T) {
+	b, err := NewConsistentHash(chash.NameBoundedLoad, chash.Options{})
+	require.NoError(t, err)
+	ring, err := NewConsistentHash(chash.NameRing, chash.Options{})
+	require.NoError(t, err)
+	v := testView(4, 1)
+	b.Update(v)
+	ring.Update(v)
+	for k := uint64(0); k < 2000; k++ {
+		require.Equal(t, ring.Pick(v, mix(k)), b.Pick(v, mix(k)), "idle: the ring's owner")
+	}
+	v.Servers[0].Outstanding = 10 // m = 10: capacities ceil(1.25 × 11 / 4) = 4
+	b.Update(v)
+	moved := 0
+	for k := uint64(0); k < 2000; k++ {
+		got, owner := b.Pick(v, mix(k)), ring.Pick(v, mix(k))
+		require.NotEqual(t, 0, got, "server 0 is over its bound")
+		assert.Equal(t, got, b.Owner(mix(k)), "Owner agrees with Pick")
+		if owner == 0 {
+			moved++
+		} else {
+			require.Equal(t, owner, got, "keys of servers below the bound stay")
+		}
+	}
+	assert.Positive(t, moved)
 }
