@@ -188,3 +188,31 @@ func TestMaglevMatchesPseudocode(t *testing.T) {
 		}
 	}
 }
+
+// TestSuccessorsIsTheRingWalk: a bounded-load hasher's Successors are the
+// distinct members met walking the points clockwise from the key, as the
+// slow walk finds them, and stop when the caller stops.
+func TestSuccessorsIsTheRingWalk(t *testing.T) {
+	weights := map[string]float64{"a": 1, "b": 2, "c": 0.5, "d": 1}
+	b, err := NewBoundedLoad(Options{VNodes: 8})
+	require.NoError(t, err)
+	for _, name := range slices.Sorted(maps.Keys(weights)) {
+		require.NoError(t, b.Add(name, weights[name]))
+	}
+	ps := refRing(8, weights)
+	for _, key := range testKeys(12, 300) {
+		var want []string
+		for _, p := range refRingWalk(ps, key) {
+			if !slices.Contains(want, p.name) {
+				want = append(want, p.name)
+			}
+		}
+		require.Equal(t, want, slices.Collect(b.Successors(key)), "key %x", key)
+		for first := range b.Successors(key) {
+			require.Equal(t, want[0], first)
+			break
+		}
+	}
+	empty, _ := NewBoundedLoad(Options{})
+	require.Empty(t, slices.Collect(empty.Successors(1)))
+}
