@@ -105,7 +105,7 @@ func (c *floorClient) Timer(ctx *sim.Context, _ any) {
 	r := ctx.Rand()
 	ctx.Send(c.servers[r.IntN(len(c.servers))], &floorMsg{from: ctx.ID()})
 	if c.left--; c.left > 0 {
-		ctx.SetTimer(time.Duration(r.ExpFloat64()*float64(time.Millisecond)/80), tagArrival)
+		ctx.SetTimer(time.Duration(r.ExpFloat64()*float64(time.Millisecond)/(0.8*float64(len(c.servers)))), tagArrival)
 	}
 }
 func (c *floorClient) Receive(*sim.Context, sim.NodeID, any) {}
@@ -132,24 +132,29 @@ func (s *floorServer) Timer(ctx *sim.Context, _ any) {
 }
 
 // BenchmarkFloor is the kernel's cost for the balancer benchmark's events:
-// 100 servers at 80% load, random routing, nodes that keep no statistics.
+// 100 and 1,000 servers at 80% load, random routing, nodes that keep no
+// statistics.
 func BenchmarkFloor(b *testing.B) {
-	w, err := sim.New(sim.Config{Seed: 1, Link: DefaultLink})
-	if err != nil {
-		b.Fatal(err)
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("servers=%d", n), func(b *testing.B) {
+			w, err := sim.New(sim.Config{Seed: 1, Link: DefaultLink})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var servers []sim.NodeID
+			for i := 0; i < n; i++ {
+				servers = append(servers, w.MustAddNode(fmt.Sprintf("n%d", i+1), func() sim.Node { return &floorServer{} }))
+			}
+			w.MustAddNode("c1", func() sim.Node { return &floorClient{servers: servers, left: b.N} })
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := cpuTime()
+			w.Run()
+			cpu = cpuTime() - cpu
+			b.StopTimer()
+			reportRates(b, cpu)
+		})
 	}
-	var servers []sim.NodeID
-	for i := 0; i < 100; i++ {
-		servers = append(servers, w.MustAddNode(fmt.Sprintf("n%d", i+1), func() sim.Node { return &floorServer{} }))
-	}
-	w.MustAddNode("c1", func() sim.Node { return &floorClient{servers: servers, left: b.N} })
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu := cpuTime()
-	w.Run()
-	cpu = cpuTime() - cpu
-	b.StopTimer()
-	reportRates(b, cpu)
 }
 
 // reportRates reports simulated requests per second of wall time and per
