@@ -112,8 +112,9 @@ func pick(r *rand.Rand, names []string, k int) []string {
 	return out
 }
 
-// apply performs fault f on the world. Names were resolved by resolve.
-func apply(w *sim.World, f Fault) error {
+// apply performs fault f on the world; net is the scenario's network,
+// which a reset restores. Names were resolved by resolve.
+func apply(w *sim.World, net *Network, f Fault) error {
 	id := func(name string) sim.NodeID { n, _ := w.Lookup(name); return n }
 	switch f.Kind {
 	case FaultCrash:
@@ -155,11 +156,38 @@ func apply(w *sim.World, f Fault) error {
 		return w.SetClock(id(f.Node), f.Offset, f.Drift)
 	case FaultLink:
 		if f.From == "" {
-			return w.SetDefaultLink(*f.Link)
+			return w.SetDefaultLink(ChangeLink(w.DefaultLinkConfig(), *f.Link, f.LinkFields))
 		}
-		return w.SetLink(id(f.From), id(f.To), *f.Link)
+		from, to := id(f.From), id(f.To)
+		return w.SetLink(from, to, ChangeLink(w.LinkConfig(from, to), *f.Link, f.LinkFields))
+	case FaultReset:
+		return reset(w, net, f, id)
 	}
 	return nil
+}
+
+// reset restores the scenario's network: every link, or only f.From ->
+// f.To. Cuts and partitions are heal's business and stay as they are.
+func reset(w *sim.World, net *Network, f Fault, id func(string) sim.NodeID) error {
+	if f.From == "" {
+		w.ResetLinks()
+		if err := w.SetDefaultLink(net.Default); err != nil {
+			return err
+		}
+		for _, l := range net.Links {
+			if err := w.SetLink(id(l.From), id(l.To), l.Config); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	from, to := id(f.From), id(f.To)
+	want := net.Link(f.From, f.To)
+	if want == w.DefaultLinkConfig() {
+		w.ResetLink(from, to)
+		return nil
+	}
+	return w.SetLink(from, to, want)
 }
 
 // resolve checks that every node name in the scenario's faults and links

@@ -45,7 +45,9 @@
 // latency distributions (constant, uniform, exponential, normal, log-normal,
 // Pareto, drawn with gonum's distuv from the network's stream), loss and
 // duplication probabilities, and FIFO order, for all links or one directed
-// link. At and After schedule any of these at a given time.
+// link; ResetLink and ResetLinks drop overrides, and LinkConfig and
+// DefaultLinkConfig read what applies now. At and After schedule any of
+// these at a given time.
 //
 // # Run control and output
 //

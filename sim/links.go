@@ -135,6 +135,18 @@ func (w *World) ResetLink(from, to NodeID) {
 	w.emitText(KindLink, from, to, "default")
 }
 
+// ResetLinks removes the override of every link, so that all of them
+// behave as the default link.
+func (w *World) ResetLinks() {
+	clear(w.links.models)
+	w.links.update()
+	w.emitText(KindLink, None, None, "every link default")
+}
+
+// DefaultLinkConfig returns the behaviour of every link without an
+// override.
+func (w *World) DefaultLinkConfig() LinkConfig { return w.def.cfg }
+
 // LinkConfig returns the behaviour of the link from -> to.
 func (w *World) LinkConfig(from, to NodeID) LinkConfig {
 	if m, ok := w.links.models[keyOf(from, to)]; ok {

@@ -1,0 +1,59 @@
+package lb
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// sizer draws request sizes, in nanoseconds of work at speed 1, with
+// gonum's distributions from a client's workload stream.
+type sizer struct {
+	kind string
+	mean float64
+	exp  distuv.Exponential
+	logn distuv.LogNormal
+	par  distuv.Pareto
+	norm distuv.Normal
+}
+
+func newSizer(svc Service, src interface{ Uint64() uint64 }) sizer {
+	mean := float64(svc.Mean)
+	z := sizer{kind: svc.Kind, mean: mean}
+	switch svc.Kind {
+	case ServiceExponential:
+		z.exp = distuv.Exponential{Rate: 1 / mean, Src: src}
+	case ServiceLogNormal:
+		// mean = exp(mu + sigma²/2)
+		z.logn = distuv.LogNormal{Mu: math.Log(mean) - svc.Sigma*svc.Sigma/2, Sigma: svc.Sigma, Src: src}
+	case ServicePareto:
+		// mean = alpha·xm/(alpha−1)
+		z.par = distuv.Pareto{Xm: mean * (svc.Alpha - 1) / svc.Alpha, Alpha: svc.Alpha, Src: src}
+	case ServiceNormal:
+		z.norm = distuv.Normal{Mu: mean, Sigma: float64(svc.StdDev), Src: src}
+	}
+	return z
+}
+
+// maxRedraws bounds the redraws of a truncated normal size; past it (a
+// mean many deviations below zero) the size is the smallest positive one.
+const maxRedraws = 1000
+
+func (z *sizer) draw() float64 {
+	switch z.kind {
+	case ServiceLogNormal:
+		return z.logn.Rand()
+	case ServicePareto:
+		return z.par.Rand()
+	case ServiceConstant:
+		return z.mean
+	case ServiceNormal:
+		for range maxRedraws {
+			if x := z.norm.Rand(); x > 0 {
+				return x
+			}
+		}
+		return 1
+	}
+	return z.exp.Rand()
+}
