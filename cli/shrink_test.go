@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -15,7 +16,9 @@ import (
 func zooScenario(t *testing.T, dir, name, variant string) string {
 	t.Helper()
 	src := librarySource(t, name)
-	if strings.Contains(src, "params:\n") {
+	if v := regexp.MustCompile(`(?m)^  variant: \S+$`); v.MatchString(src) {
+		src = v.ReplaceAllString(src, "  variant: "+variant)
+	} else if strings.Contains(src, "params:\n") {
 		src = strings.Replace(src, "params:\n", "params:\n  variant: "+variant+"\n", 1)
 	} else {
 		src = strings.Replace(src, "\nnodes:", "\nparams: {variant: "+variant+"}\nnodes:", 1)
