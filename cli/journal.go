@@ -92,7 +92,7 @@ func readJournal(r io.Reader, path string, want journalHeader, seeds runner.Seed
 		if err := json.Unmarshal(bytes.TrimSpace(line), &rec); err != nil {
 			return nil, 0, fmt.Errorf("--resume %s:%d: not a run record: %w", path, n, err)
 		}
-		if rec.Scenario != want.Scenario || !seeds.Contains(rec.Seed) {
+		if rec.File != want.Scenario || !seeds.Contains(rec.Seed) { // File is the scenario as the sweep was given it
 			return nil, 0, fmt.Errorf("--resume %s:%d: seed %d of %s is not one of this sweep's", path, n, rec.Seed, rec.Scenario)
 		}
 		if !seen[rec.Seed] {

@@ -116,3 +116,20 @@ func jsonWith(t *testing.T, file, key string, value any) string {
 	require.NoError(t, err)
 	return string(out)
 }
+
+// TestResumeOfAScenarioFile resumes a sweep of a scenario given as a file,
+// whose runs are named after the scenario and not after the file.
+func TestResumeOfAScenarioFile(t *testing.T) {
+	dir := t.TempDir()
+	file := writeTemp(t, dir, "calm.yaml", librarySource(t, "echo-calm"))
+	jl := filepath.Join(dir, "runs.jsonl")
+	whole, _, status := dsim(t, Config{}, "sweep", file, "--seeds", "1-6", "--out", jl, "--format", "json")
+	require.Equal(t, 0, status)
+	data, err := os.ReadFile(jl)
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(data), "\n")
+	require.NoError(t, os.WriteFile(jl, []byte(strings.Join(lines[:3], "")), 0o644), "two runs kept")
+	out, stderr, status := dsim(t, Config{}, "sweep", file, "--seeds", "1-6", "--resume", jl, "--format", "json")
+	require.Equal(t, 0, status, stderr)
+	assert.Equal(t, summaryOf(t, whole), summaryOf(t, out))
+}
