@@ -22,7 +22,8 @@ const DiffContext = 3
 // must give the same run, so any difference is a bug (a map iterated in a
 // random order, the wall clock, a goroutine, the global random source).
 // The first run's Outcome is returned; if either run was interrupted,
-// that run's, and nothing is compared.
+// that run's, and nothing is compared. `dsim run --check-determinism` uses
+// it; sweeps use CheckTwice, which costs less.
 func RunTwice(s *scenarios.Scenario, seed uint64, opts scenarios.RunOptions) (*scenarios.Outcome, *tracediff.Divergence, error) {
 	var runs [2]*scenarios.Outcome
 	var traces [2]*os.File
@@ -56,6 +57,42 @@ func RunTwice(s *scenarios.Scenario, seed uint64, opts scenarios.RunOptions) (*s
 	return runs[0], d, err
 }
 
+// CheckTwice is RunTwice made cheap for sweeps: it runs the seed twice
+// without traces and compares their fingerprints and event counts, which
+// cover every event's kind, nodes and time and every fact's and
+// operation's text; only if they differ does it run the seed twice more,
+// with traces, to find the first diverging event (RunTwice). A
+// divergence that those two runs do not show again is reported by the
+// fingerprints of the first two. A checked seed costs about two runs, not
+// two runs with their traces written and compared.
+func CheckTwice(s *scenarios.Scenario, seed uint64, opts scenarios.RunOptions) (*scenarios.Outcome, *tracediff.Divergence, error) {
+	a, err := scenarios.Run(s, seed, opts)
+	if err != nil || a.Interrupted {
+		return a, nil, err
+	}
+	opts.TraceTo = nil
+	b, err := scenarios.Run(s, seed, opts)
+	if err != nil || b.Interrupted {
+		return b, nil, err
+	}
+	if a.Fingerprint == b.Fingerprint && a.Events == b.Events {
+		return a, nil, nil
+	}
+	_, d, err := RunTwice(s, seed, opts)
+	if err == nil && d == nil {
+		d = fingerprints(a, b)
+		d.A += " (two more runs, traced, were the same)"
+	}
+	return a, d, err
+}
+
+// fingerprints is the divergence of two runs whose traces are not at hand.
+func fingerprints(a, b *scenarios.Outcome) *tracediff.Divergence {
+	return &tracediff.Divergence{Line: int(min(a.Events, b.Events)) + 1,
+		A: fmt.Sprintf("fingerprint %s after %d events", a.Fingerprint, a.Events),
+		B: fmt.Sprintf("fingerprint %s after %d events", b.Fingerprint, b.Events)}
+}
+
 // compare diffs the two runs' traces, and their fingerprints when the
 // traces agree (the fingerprint also covers what a trace line does not
 // print in full).
@@ -69,11 +106,8 @@ func compare(traces [2]*os.File, runs [2]*scenarios.Outcome) (*tracediff.Diverge
 	if err != nil || d != nil {
 		return d, err
 	}
-	a, b := runs[0], runs[1]
-	if a.Fingerprint != b.Fingerprint || a.Events != b.Events {
-		return &tracediff.Divergence{Line: int(min(a.Events, b.Events)) + 1,
-			A: fmt.Sprintf("fingerprint %s after %d events", a.Fingerprint, a.Events),
-			B: fmt.Sprintf("fingerprint %s after %d events", b.Fingerprint, b.Events)}, nil
+	if a, b := runs[0], runs[1]; a.Fingerprint != b.Fingerprint || a.Events != b.Events {
+		return fingerprints(a, b), nil
 	}
 	return nil, nil
 }

@@ -139,3 +139,14 @@ func TestRunChecksTheDeterminismOfAShareOfTheSeeds(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckTwiceFindsTheFirstDivergingEventToo(t *testing.T) {
+	o, d, err := runner.CheckTwice(pickerScenario(t, false), 1, scenarios.RunOptions{})
+	require.NoError(t, err)
+	require.NotNil(t, o)
+	require.NotNil(t, d)
+	assert.Contains(t, d.A, `"kind":"send","node":"picker"`, "the traced runs name the event, not just fingerprints")
+	_, d, err = runner.CheckTwice(pickerScenario(t, true), 1, scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.Nil(t, d)
+}

@@ -23,7 +23,7 @@ type Options struct {
 	// Run is passed to every scenarios.Run.
 	Run scenarios.RunOptions
 	// CheckDeterminism is the share of the seeds, from 0 to 1, that run
-	// twice and have their traces compared (RunTwice; Checked picks them).
+	// twice and are compared (CheckTwice; Checked picks them).
 	CheckDeterminism float64
 }
 
@@ -106,6 +106,6 @@ func runOne(s *scenarios.Scenario, seed uint64, opts Options) (Result, error) {
 		o, err := scenarios.Run(s, seed, opts.Run)
 		return Result{Seed: seed, Outcome: o}, err
 	}
-	o, d, err := RunTwice(s, seed, opts.Run)
+	o, d, err := CheckTwice(s, seed, opts.Run)
 	return Result{Seed: seed, Outcome: o, Replayed: true, Divergence: d}, err
 }
