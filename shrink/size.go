@@ -29,13 +29,14 @@ func SizeOf(s *scenarios.Scenario, o *scenarios.Outcome) Size {
 // String formats the size on one line: "4 faults, 18 operations, 2311
 // events, 3 nodes, 1 client".
 func (z Size) String() string {
-	return fmt.Sprintf("%d faults, %d operations, %d events, %d nodes, %d %s",
-		z.Faults, z.Ops, z.Events, z.Nodes, z.Clients, plural(z.Clients, "client", "clients"))
+	return fmt.Sprintf("%s, %s, %s, %s, %s", count(z.Faults, "fault"), count(z.Ops, "operation"),
+		count(int(z.Events), "event"), count(z.Nodes, "node"), count(z.Clients, "client"))
 }
 
-func plural(n int, one, many string) string {
+// count writes n things, "1 fault" or "2 faults".
+func count(n int, thing string) string {
 	if n == 1 {
-		return one
+		return "1 " + thing
 	}
-	return many
+	return fmt.Sprintf("%d %ss", n, thing)
 }
