@@ -35,6 +35,10 @@ var rules = []struct {
 	{"./studies/...", append([]string{module + "cli", module + "cmd", module + "dsimtest"}, terminal...)},
 	{"./debugger/...", append([]string{module + "studies", module + "cli", module + "cmd", module + "dsimtest"}, terminal...)},
 	{"./dsimtest/...", append([]string{module + "cli", module + "cmd", module + "studies"}, terminal...)},
+	{"./tracediff", append([]string{module}, terminal...)},
+	{"./shrink", append([]string{module + "reports", module + "runner", module + "studies", module + "fuzz", module + "cli",
+		module + "cmd", module + "dsimtest"}, terminal...)},
+	{"./fuzz", append([]string{module + "reports", module + "studies", module + "cli", module + "cmd", module + "dsimtest"}, terminal...)},
 }
 
 // TestImportRules lists every package's dependencies with go list and
