@@ -2,12 +2,12 @@ package lb
 
 import (
 	"encoding/binary"
-	"math"
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/sim/detmath"
 )
 
 // timerTag is a timer tag; the package-level values below are compared by
@@ -236,8 +236,10 @@ func (c *clockCache) access(key uint64) bool {
 	return false
 }
 
-// sizer draws request sizes, in nanoseconds of work at speed 1, with
-// gonum's distributions from a client's workload stream.
+// sizer draws request sizes, in nanoseconds of work at speed 1, from a
+// client's workload stream: gonum's distributions' draws, computed through
+// sim/detmath so that they are the same on every architecture (gonum's
+// Rand is compiled with fused multiply-adds on arm64 and calls math.Exp).
 type sizer struct {
 	kind string
 	exp  distuv.Exponential
@@ -253,7 +255,7 @@ func newSizer(svc Service, src interface{ Uint64() uint64 }) sizer {
 		z.exp = distuv.Exponential{Rate: 1 / mean, Src: src}
 	case ServiceLogNormal:
 		// mean = exp(mu + sigma²/2)
-		z.logn = distuv.LogNormal{Mu: math.Log(mean) - svc.Sigma*svc.Sigma/2, Sigma: svc.Sigma, Src: src}
+		z.logn = distuv.LogNormal{Mu: detmath.Log(mean) - svc.Sigma*svc.Sigma/2, Sigma: svc.Sigma, Src: src}
 	case ServicePareto:
 		// mean = alpha·xm/(alpha−1)
 		z.par = distuv.Pareto{Xm: mean * (svc.Alpha - 1) / svc.Alpha, Alpha: svc.Alpha, Src: src}
@@ -263,10 +265,10 @@ func newSizer(svc Service, src interface{ Uint64() uint64 }) sizer {
 
 func (z *sizer) draw() float64 {
 	switch z.kind {
-	case ServiceLogNormal:
-		return z.logn.Rand()
-	case ServicePareto:
-		return z.par.Rand()
+	case ServiceLogNormal: // z.logn.Rand()
+		return detmath.Exp(float64(detmath.NormFloat64(z.logn.Src)*z.logn.Sigma) + z.logn.Mu)
+	case ServicePareto: // z.par.Rand()
+		return z.par.Xm * detmath.Exp(detmath.ExpFloat64(z.par.Src)/z.par.Alpha)
 	}
-	return z.exp.Rand()
+	return detmath.ExpFloat64(z.exp.Src) / z.exp.Rate // z.exp.Rand()
 }
