@@ -17,8 +17,9 @@
 # 0 when everything that ran agrees, 1 when something differs or fails.
 #
 # usage: scripts/cross-arch.sh [SEEDS]     (SEEDS defaults to 1-100)
-# env:   JOBS  runs side by side in each sweep (default: the number of CPUs)
-#        KEEP  a directory to keep the binaries and the digests in
+# env:   JOBS       runs side by side in each sweep (default: the number of CPUs)
+#        SCENARIOS  the scenarios to sweep (default: every library scenario)
+#        KEEP       a directory to keep the binaries and the digests in
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +43,8 @@ env_of() {
 }
 
 # runner COLUMN prints the command that runs the build's binaries here
-# (nothing: natively), or fails with the reason on stderr.
+# (nothing: natively), or fails with the reason on stderr. A native build
+# must already be built: it is run once to see that this processor can.
 runner() {
   local arch=${1%%-*} qemu
   if [ "$arch" = "$host" ]; then
@@ -96,15 +98,24 @@ sweeps() {
   done >"$work/$1.digests"
 }
 
-# scenario_names lists the library's scenarios (the first block of dsim list).
+# scenario_names lists SCENARIOS, or the library's scenarios (the first
+# block of dsim list).
 scenario_names() {
+  if [ -n "${SCENARIOS:-}" ]; then
+    echo "$SCENARIOS"
+    return
+  fi
   "$work/amd64/dsim" list | awk 'NR > 1 && NF == 0 { exit } NR > 1 { print $1 }'
 }
 
 ran=()
 for col in "${columns[@]}"; do
   start=$SECONDS
-  build "$col"
+  mkdir -p "$work/$col"
+  # A foreign build is only built when it can run; a native one to try it.
+  if [ "${col%%-*}" = "$host" ] || runner "$col" >/dev/null 2>&1; then
+    build "$col"
+  fi
   if ! run=$(runner "$col" 2>"$work/reason"); then
     echo "== $col: SKIPPED: $(cat "$work/reason")"
     continue
