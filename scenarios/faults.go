@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/sim/detmath"
 )
 
 // Schedule returns the run's whole fault schedule for a seed: the file's
@@ -37,7 +38,9 @@ func (s *Scenario) Schedule(seed uint64, servers []string) []Fault {
 // readable; MaxDown bounds how many servers a crash or pause may take. A
 // nemesis always draws at least one fault when its window can hold one: a
 // run that asks for faults tests some (if the gaps happen to jump past the
-// window, one fault is placed in it uniformly).
+// window, one fault is placed in it uniformly). The gaps are exponential,
+// drawn through sim/detmath so that every architecture draws the same
+// schedule.
 func (nm *Nemesis) draw(r *rand.Rand, servers []string) []Fault {
 	var out []Fault
 	maxDown := nm.MaxDown
@@ -49,7 +52,7 @@ func (nm *Nemesis) draw(r *rand.Rand, servers []string) []Fault {
 	}
 	t := nm.Start
 	for len(out) < MaxFaults {
-		t += time.Duration(r.ExpFloat64() * float64(nm.Interval))
+		t += time.Duration(detmath.ExpFloat64(r) * float64(nm.Interval))
 		span := nm.Duration/2 + time.Duration(r.Float64()*float64(nm.Duration))
 		if t+span > nm.Stop {
 			break

@@ -52,4 +52,15 @@
 // Functions never modify their arguments. Empty input gives a zero Summary
 // and an Interval with N 0; an interval from a single value has infinite
 // half-width (nothing is known about the spread).
+//
+// # Reports only
+//
+// These numbers feed reports, never a run's behaviour, so they use gonum
+// as it is, and the last bits of a mean, a deviation or an interval may
+// differ between architectures (gonum's code is compiled with fused
+// multiply-adds on arm64, and Student's t calls math's Exp and Log): a
+// fingerprint or a sweep digest never includes them. Percentiles are
+// observed values and so the same everywhere, which is why a check may
+// compare one with a limit (lb's SLO check does). Floats that reach a run's
+// behaviour go through sim/detmath instead.
 package stats

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dsimlab/dsim/protocols/chash"
 	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/sim/detmath"
 )
 
 // Compile-time checks that every balancer satisfies its interfaces.
@@ -346,11 +347,11 @@ func (p *PeakEWMA) observe(i int, now sim.Time, rtt float64) {
 	if td < 0 {
 		td = 0
 	}
-	w := math.Exp(-td / p.tau)
+	w := detmath.Exp(-td / p.tau) // math.Exp's bits on amd64, on every architecture
 	if rtt > p.cost[i] {
 		p.cost[i] = rtt
 	} else {
-		p.cost[i] = p.cost[i]*w + rtt*(1-w)
+		p.cost[i] = float64(p.cost[i]*w) + float64(rtt*(1-w)) // rounded, never fused
 	}
 	p.stamp[i] = now
 }

@@ -57,7 +57,7 @@ func (p *sharing) arrive(ctx *sim.Context, s *server, j job) {
 	p.advance(now)
 	work := s.work(&j)
 	if sl := s.rt.slowdown(s.idx, now); sl != nil && sl.Service > 0 {
-		work = float64(sl.Service) * s.spec.Speed
+		work = float64(float64(sl.Service) * s.spec.Speed) // rounded: it is added below
 	}
 	j.service = time.Duration(work / s.spec.Speed)
 	heap.Push(&p.jobs, psJob{done: p.v + work, job: j})

@@ -147,7 +147,7 @@ func (s *server) work(j *job) float64 {
 	if s.cache != nil {
 		j.hit = s.cache.access(j.key)
 		if !j.hit {
-			work *= s.rt.cfg.MissFactor
+			work = float64(work * s.rt.cfg.MissFactor) // rounded: callers add to it
 		}
 	}
 	return work
