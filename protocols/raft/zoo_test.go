@@ -27,7 +27,7 @@ var zoo = []struct {
 	{raft.CountStaleVotes, "raft-partition", []string{raft.ElectionSafetyCheck, raft.LeaderCompletenessCheck}},
 	{raft.CommitOldTerm, "raft-figure8", []string{raft.LeaderCompletenessCheck, raft.StateMachineSafetyCheck}},
 	{raft.VolatileVote, "raft-vote-restart", []string{raft.ElectionSafetyCheck}},
-	{raft.NoLogCheck, "raft-partition", []string{raft.LogMatchingCheck}},
+	{raft.NoLogCheck, "raft-figure8", []string{raft.LogMatchingCheck}},
 	{raft.VoteAnyLog, "raft-nemesis", []string{raft.LeaderCompletenessCheck}},
 	{raft.FollowerReads, "raft-calm", []string{checker.LinearizabilityCheck}},
 }
