@@ -42,7 +42,7 @@ func TestServersConverge(t *testing.T) {
 	for _, id := range cl.Servers() {
 		lines := strings.Split(w.Node(id).(sim.Describer).DescribeState(), "\n")
 		require.GreaterOrEqual(t, len(lines), 3)
-		role := strings.Fields(lines[0])[4]
+		role := strings.TrimPrefix(strings.Fields(lines[0])[2], "role=")
 		roles[role]++
 		logs = append(logs, lines[1])
 		if role == "follower" {
@@ -121,4 +121,22 @@ func TestCheckPolicy(t *testing.T) {
 		assert.True(t, r.Vacuous, r.Check)
 		assert.Equal(t, checker.Safety, r.Kind)
 	}
+}
+
+// A server's description has the shape its documentation shows (the
+// example there is this test's leader).
+func TestDescribeState(t *testing.T) {
+	s := calmSpec()
+	s.cfg.Servers, s.cfg.Clients, s.cfg.Workload.Ops = 3, 2, 6
+	w, cl := s.simulate(t, 1)
+	var desc string
+	for _, id := range cl.Servers() {
+		if d := w.Node(id).(sim.Describer).DescribeState(); strings.Contains(d, "role=leader") {
+			desc = d
+		}
+	}
+	assert.Equal(t, `term=1 vote=n1 role=leader leader=n1 commit=6 applied=6 snapshot=0/0
+log 1/c1#1 1/c2#1 1/c2#2 1/c1#2 1/c2#3 1/c1#3
+kv k1="c2.3;" k4="c2.2;" | sessions 12884901889:3="",false 17179869185:3="",false
+next 7 7 7 match 6 5 6 | proposed 12884901889:3 17179869185:3`, desc)
 }

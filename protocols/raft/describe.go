@@ -11,22 +11,23 @@ import (
 )
 
 // DescribeState describes the server's whole state (sim.Describer): term,
-// vote, role and leader, commit and apply indexes, snapshot, log, state
-// machine and client sessions, and a candidate's votes or a leader's
-// progress per follower. Two servers have the same description exactly
-// when they are in the same state; times and timer ids are left out (the
-// world holds the timers), so states reached at different times compare
-// equal. For example:
+// vote, role and leader, commit and apply indexes, snapshot (with a hash of
+// its state machine), log, state machine and client sessions, the votes a
+// candidate holds and a leader's progress per follower. Two servers have
+// the same description exactly when they are in the same state; times and
+// timer ids are left out (the world holds the timers), so states reached
+// at different times compare equal. For example, the leader of term 1
+// after six commands, the last of them not yet on n2:
 //
-//	term 2 vote n1 leader n1 (self) commit 3 applied 3 snapshot 0/0
-//	log 1/c1#1 1/c2#1 2/c1#2
-//	kv k0="c1.1;c1.2;" | sessions 4294967297:2 8589934593:1
-//	next 4 4 4 match 3 3 1 | proposed 4294967297:2
+//	term=1 vote=n1 role=leader leader=n1 commit=6 applied=6 snapshot=0/0
+//	log 1/c1#1 1/c2#1 1/c2#2 1/c1#2 1/c2#3 1/c1#3
+//	kv k1="c2.3;" k4="c2.2;" | sessions 12884901889:3="",false 17179869185:3="",false
+//	next 7 7 7 match 6 5 6 | proposed 12884901889:3 17179869185:3
 func (s *server) DescribeState() string {
 	var b strings.Builder
-	b.WriteString("term " + itoa(s.term) + " vote " + s.who(s.vote) + " " + roleNames[s.role] + " leader " + s.who(s.leader))
-	b.WriteString(" commit " + itoa(s.commit) + " applied " + itoa(s.applied) +
-		" snapshot " + itoa(s.log.snapIndex) + "/" + itoa(s.log.snapTerm))
+	b.WriteString("term=" + itoa(s.term) + " vote=" + s.who(s.vote) + " role=" + roleNames[s.role] +
+		" leader=" + s.who(s.leader) + " commit=" + itoa(s.commit) + " applied=" + itoa(s.applied) +
+		" snapshot=" + itoa(s.log.snapIndex) + "/" + itoa(s.log.snapTerm))
 	if s.snapState != nil {
 		h := fnv.New64a()
 		h.Write(s.snapState)
@@ -50,17 +51,18 @@ func (s *server) DescribeState() string {
 	return b.String()
 }
 
-// describeRole adds what only a candidate or a leader has.
+// describeRole adds the votes a candidate holds (and a server of the
+// CountStaleVotes variant keeps), and a leader's progress.
 func (s *server) describeRole(b *strings.Builder) {
-	switch s.role {
-	case candidate:
+	if s.votes != 0 {
 		b.WriteString("\nvotes")
 		for i := range s.g.ids {
 			if s.votes&(1<<i) != 0 {
 				b.WriteString(" " + name(i))
 			}
 		}
-	case leader:
+	}
+	if s.role == leader {
 		b.WriteString("\nnext")
 		for _, n := range s.next {
 			b.WriteString(" " + itoa(n))

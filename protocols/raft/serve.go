@@ -40,7 +40,7 @@ func (s *server) onRequest(ctx *sim.Context, from sim.NodeID, m *Request) {
 // the followers. The leader counts its own copy at once: it is synced.
 func (s *server) appendCmd(ctx *sim.Context, cmd *Cmd) {
 	s.write(ctx, s.log.last()+1, []*Entry{{Term: s.term, Cmd: cmd}})
-	s.match[s.me] = s.log.last()
+	s.match[s.me], s.next[s.me] = s.log.last(), s.log.last()+1
 	s.broadcast(ctx)
 	s.advanceCommit(ctx)
 }

@@ -155,6 +155,9 @@ func (s *server) follow(ctx *sim.Context, who int) {
 	}
 	s.role, s.leader = follower, who
 	s.next, s.match, s.proposed = nil, nil, nil
+	if s.g.cfg.Variant != CountStaleVotes {
+		s.votes = 0 // a tally counts only in its own candidacy
+	}
 }
 
 // campaign starts an election: a new term, a vote for itself on disk,
@@ -223,6 +226,9 @@ func (s *server) onVote(ctx *sim.Context, i int, m *Vote) {
 // its log; the heartbeat the candidate started goes on.
 func (s *server) lead(ctx *sim.Context) {
 	s.role, s.leader = leader, s.me
+	if s.g.cfg.Variant != CountStaleVotes {
+		s.votes = 0
+	}
 	ctx.CancelTimer(s.election)
 	n := len(s.g.ids)
 	s.next, s.match = make([]int64, n), make([]int64, n)

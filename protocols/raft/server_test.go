@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,6 +12,7 @@ import (
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/dsimtest"
 	"github.com/dsimlab/dsim/protocols/raft"
+	"github.com/dsimlab/dsim/sim"
 )
 
 // probe drives server n1 of a three-server cluster (n1, n2, n3, and a
@@ -175,3 +177,22 @@ func TestCommitRule(t *testing.T) {
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// A description says nothing of time: servers brought to the same state at
+// different times describe it alike, and a different state differently.
+func TestDescriptionIsTimeless(t *testing.T) {
+	describe := func(wait time.Duration, cmds ...string) string {
+		p := probe(t, raft.Correct)
+		p.Advance(wait)
+		var es []*raft.Entry
+		for _, c := range cmds {
+			es = append(es, entry(1, c))
+		}
+		p.Deliver("n2", &raft.AppendEntries{Term: 1, Entries: es, Commit: 1})
+		return p.Node().(sim.Describer).DescribeState()
+	}
+	now := describe(0, "a", "b")
+	assert.Equal(t, now, describe(50*time.Millisecond, "a", "b"))
+	assert.NotEqual(t, now, describe(0, "a", "c"))
+	assert.Contains(t, now, "log 1/a 1/b")
+}

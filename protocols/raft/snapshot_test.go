@@ -37,7 +37,7 @@ func TestSnapshots(t *testing.T) {
 	p.Deliver("n2", &raft.AppendEntries{Term: 1, Entries: []*raft.Entry{entry(1, "a"), entry(1, "b"), entry(1, "c"), entry(1, "d")}, Commit: 3})
 	assert.Equal(t, []*raft.Snapshot{{Index: 3, Term: 1}}, dsimtest.FactsOf[*raft.Snapshot](p))
 	head, kv := state(p)
-	assert.Regexp(t, `^term 1 vote none follower leader n2 commit 3 applied 3 snapshot 3/1 #[0-9a-f]+$`, head)
+	assert.Regexp(t, `^term=1 vote=none role=follower leader=n2 commit=3 applied=3 snapshot=3/1 #[0-9a-f]+$`, head)
 	assert.Equal(t, `kv k="c"`, kv)
 
 	term := elect(t, p)
@@ -70,7 +70,7 @@ func TestSnapshots(t *testing.T) {
 			q.Crash()
 			q.Restart()
 			head, kv := state(q)
-			assert.Regexp(t, `^term `+itoa(term)+` vote none follower leader none commit 3 applied 3 snapshot 3/1 #[0-9a-f]+$`, head)
+			assert.Regexp(t, `^term=`+itoa(term)+` vote=none role=follower leader=none commit=3 applied=3 snapshot=3/1 #[0-9a-f]+$`, head)
 			assert.Equal(t, `kv k="c"`, kv)
 			writes := dsimtest.FactsOf[*raft.LogWrite](q)
 			restored := writes[len(writes)-1]
