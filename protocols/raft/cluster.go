@@ -31,15 +31,27 @@ type Cluster struct {
 // (c1..cM) to w. Each client draws its operations from the stream
 // "workload/NAME". The run stops when every client has finished.
 func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
+	return NewClusterOf(w, cfg, nil)
+}
+
+// NewClusterOf is NewCluster with servers of one's own: servers(i)
+// builds server number i (from 0, named "n1" for 0), for example a
+// student's in a lab; nil builds this package's. The clients and the
+// checks are this package's, so the servers must speak to clients as
+// these do (Request in; Reply or NotLeader out) and record the same facts
+// (Elected, LogWrite, Committed, Applied, Snapshot) for the checks.
+func NewClusterOf(w *sim.World, cfg Config, servers func(i int) sim.Factory) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	c := &Cluster{cfg: cfg, w: w, g: newGroup(cfg)}
+	if servers == nil {
+		servers = func(i int) sim.Factory { return func() sim.Node { return &server{g: c.g, me: i} } }
+	}
 	ids := make([]sim.NodeID, cfg.Servers)
 	names := make([]string, cfg.Servers)
 	for i := range ids {
-		idx := i
-		id, err := w.AddNode(name(i), func() sim.Node { return &server{g: c.g, me: idx} })
+		id, err := w.AddNode(name(i), servers(i))
 		if err != nil {
 			return nil, fmt.Errorf("raft: %w", err)
 		}

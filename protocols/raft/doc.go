@@ -8,7 +8,9 @@
 // # The protocol
 //
 // NewCluster adds servers n1..nN and clients c1..cM to a World (NewServer
-// builds one server, for tests that drive it alone). Every server is a
+// builds one server, for tests that drive it alone; NewClusterOf puts
+// servers of one's own, a lab's say, among this package's clients and
+// checks). Every server is a
 // follower, a candidate or the leader of its current term. A follower that
 // hears from no leader for its election timeout (uniform in [T, 2T), drawn
 // from its own random stream) becomes a candidate: it moves to the next

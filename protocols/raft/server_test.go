@@ -11,6 +11,7 @@ import (
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/dsimtest"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/raft"
 	"github.com/dsimlab/dsim/sim"
 )
@@ -196,3 +197,40 @@ func TestDescriptionIsTimeless(t *testing.T) {
 	assert.NotEqual(t, now, describe(0, "a", "c"))
 	assert.Contains(t, now, "log 1/a 1/b")
 }
+
+// A cluster of servers built elsewhere (here: this package's, through
+// NewServer, as a lab's would be) gets the same clients and checks; a
+// server that records no facts leaves the Raft checks with nothing to
+// check.
+func TestClusterOfOwnServers(t *testing.T) {
+	cfg := raft.DefaultConfig()
+	cfg.Workload.Ops = 100
+	tests := []struct {
+		name    string
+		servers func(i int) sim.Factory
+		verdict checker.Verdict
+	}{
+		{"built by NewServer", func(i int) sim.Factory { return raft.NewServer(cfg, i) }, checker.Holds},
+		{"silent", func(int) sim.Factory { return func() sim.Node { return silent{} } }, checker.Inconclusive},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := sim.New(sim.Config{Seed: 1})
+			require.NoError(t, err)
+			cl, err := raft.NewClusterOf(w, cfg, tc.servers)
+			require.NoError(t, err)
+			w.RunUntil(sim.Time(10 * time.Second))
+			rep := cl.Check(protocols.CheckRequest{World: w, Checks: []string{raft.ElectionSafetyCheck, raft.StateMachineSafetyCheck}})
+			for _, r := range rep.Checks {
+				assert.Equal(t, tc.verdict, r.Verdict, r.String())
+			}
+		})
+	}
+}
+
+// silent is a server that does nothing.
+type silent struct{}
+
+func (silent) Start(*sim.Context)                    {}
+func (silent) Receive(*sim.Context, sim.NodeID, any) {}
+func (silent) Timer(*sim.Context, any)               {}
