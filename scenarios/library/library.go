@@ -62,6 +62,7 @@ func Builtin() *Catalog {
 		snapshot.Protocol(),
 		pbkv.Protocol(),
 		paxos.Protocol(),
+		paxos.SingleProtocol(),
 		mapreduce.Protocol(),
 		detector.Protocol(),
 		transport.Protocol(),
