@@ -36,7 +36,10 @@
 // walks under a PCT scheduler (each node a random priority, the
 // highest-priority node's earliest event next, PCTDepth-1 random steps at
 // which the running node drops to the lowest priority), a probe for
-// configurations too large to exhaust. Walks are reproducible from
+// configurations too large to exhaust. PCT's threads are nodes: it
+// interleaves nodes, not one node's events, which it handles in the
+// kernel's order (their due times, drawn from the links' latency), and it
+// chooses no faults. Walks are reproducible from
 // SearchSeed.
 //
 // # States

@@ -1,7 +1,9 @@
 package explore_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -9,6 +11,7 @@ import (
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/explore"
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
 )
 
 // replays runs a counterexample's path as `dsim run --path` does and
@@ -150,4 +153,131 @@ func inboxPaths(k int, got, inFlight uint) uint64 {
 		}
 	}
 	return n
+}
+
+func TestPanicIsACounterexample(t *testing.T) {
+	s := inboxScenario(map[string]any{"panic_on": 2})
+	res, err := explore.Explore(s, 1, explore.Options{Checks: []string{"durable"}})
+	require.NoError(t, err)
+	require.NotNil(t, res.Violation)
+	assert.Equal(t, 1, res.Violation.Depth, "m2 delivered first")
+	assert.Equal(t, explore.PanicCheck, res.Violation.Checks[0].Check)
+	assert.Contains(t, res.Violation.Checks[0].Detail, "m2 first")
+	o, err := scenarios.Run(s, 1, scenarios.RunOptions{Steps: res.Violation.Path.Steps})
+	require.NoError(t, err)
+	require.NotNil(t, o.Crash, "the path replays to the panic")
+	assert.Equal(t, "s", o.Crash.Node)
+}
+
+func TestBoundsStopTheSearch(t *testing.T) {
+	s := inboxScenario(map[string]any{"msgs": 4})
+	for _, tc := range []struct {
+		name string
+		opts explore.Options
+		stop string
+	}{
+		{"max-states", explore.Options{MaxStates: 10}, explore.StopMaxStates},
+		{"max-depth", explore.Options{MaxDepth: 3}, explore.StopExhausted},
+		{"budget", explore.Options{Budget: time.Nanosecond}, explore.StopBudget},
+		{"interrupted", explore.Options{Context: cancelled()}, explore.StopInterrupted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tc.opts
+			o.Checks = []string{"durable"}
+			res, err := explore.Explore(s, 1, o)
+			require.NoError(t, err)
+			assert.Equal(t, tc.stop, res.Stop)
+			assert.False(t, res.Exhausted, "a bound cut the space")
+			assert.Nil(t, res.Violation)
+		})
+	}
+	res, err := explore.Explore(s, 1, explore.Options{MaxDepth: 3, Checks: []string{"durable"}})
+	require.NoError(t, err)
+	assert.Equal(t, 3, res.Depth)
+	assert.Positive(t, res.DepthCut)
+	res, err = explore.Explore(s, 1, explore.Options{MaxStates: 10, Checks: []string{"durable"}})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(10), res.States)
+}
+
+// cancelled returns a context that is done.
+func cancelled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+func TestWalks(t *testing.T) {
+	s := inboxScenario(map[string]any{"msgs": 4})
+	for _, mode := range []explore.Mode{explore.Random, explore.PCT} {
+		t.Run(string(mode), func(t *testing.T) {
+			res, err := explore.Explore(s, 1, explore.Options{Mode: mode, Runs: 200, Checks: []string{"in-order"}})
+			require.NoError(t, err)
+			require.NotNil(t, res.Violation, "a walk delivers out of order")
+			replays(t, s, res.Violation)
+			again, err := explore.Explore(s, 1, explore.Options{Mode: mode, Runs: 200, Checks: []string{"in-order"}})
+			require.NoError(t, err)
+			assert.Equal(t, res.Violation.Path, again.Violation.Path, "the same search seed, the same walks")
+			other, err := explore.Explore(s, 1, explore.Options{Mode: mode, Runs: 200, SearchSeed: 7, Checks: []string{"in-order"}})
+			require.NoError(t, err)
+			require.NotNil(t, other.Violation)
+
+			safe, err := explore.Explore(s, 1, explore.Options{Mode: mode, Runs: 50, Checks: []string{"durable"}})
+			require.NoError(t, err)
+			assert.Nil(t, safe.Violation)
+			assert.Equal(t, explore.StopRuns, safe.Stop)
+			assert.False(t, safe.Exhausted, "walks never say a space is exhausted")
+			assert.Equal(t, uint64(50*(1+8)), safe.States, "every walk runs all 4 messages and their acks")
+			assert.LessOrEqual(t, safe.Unique, uint64(81))
+		})
+	}
+}
+
+// TestPCTFiresByPriority: PCT's threads are nodes, and a node handles its
+// events in the kernel's order (their due times), so over links of
+// constant latency it never reorders the messages of one sender, at any d,
+// while random walks do.
+func TestPCTFiresByPriority(t *testing.T) {
+	s := inboxScenario(map[string]any{"msgs": 4})
+	s.Network.Default = sim.LinkConfig{Latency: sim.Constant(time.Millisecond)}
+	for _, d := range []int{1, 3} {
+		res, err := explore.Explore(s, 1, explore.Options{Mode: explore.PCT, PCTDepth: d, Runs: 100, Checks: []string{"in-order"}})
+		require.NoError(t, err)
+		assert.Nil(t, res.Violation, "d=%d: m1 to m4 in order", d)
+	}
+	res, err := explore.Explore(s, 1, explore.Options{Mode: explore.Random, Runs: 100, Checks: []string{"in-order"}})
+	require.NoError(t, err)
+	assert.NotNil(t, res.Violation)
+}
+
+// TestSearchIsDeterministic: the same options give the same result, but
+// for the wall time.
+func TestSearchIsDeterministic(t *testing.T) {
+	for _, opts := range []explore.Options{
+		{Mode: explore.BFS, MaxCrashes: 1, MaxDuplicates: 1},
+		{Mode: explore.DFS, MaxCrashes: 1, MaxDrops: 1},
+		{Mode: explore.Random, MaxCrashes: 1, Runs: 30},
+		{Mode: explore.PCT, Runs: 30},
+		{Mode: explore.BFS, MaxCrashes: 1, Stateless: true, MaxDepth: 5},
+	} {
+		t.Run(string(opts.Mode), func(t *testing.T) {
+			s := inboxScenario(map[string]any{"sync": false})
+			run := func() *explore.Result {
+				res, err := explore.Explore(s, 1, opts)
+				require.NoError(t, err)
+				res.Wall, res.StatesPerSecond = 0, 0
+				return res
+			}
+			first := run()
+			assert.Equal(t, first, run())
+			assert.Positive(t, first.States)
+		})
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	for _, o := range []explore.Options{{Mode: "sideways"}, {MaxDepth: -1}, {MaxCrashes: -2}, {Runs: -1}} {
+		_, err := explore.Explore(inboxScenario(nil), 1, o)
+		assert.ErrorIs(t, err, explore.ErrOptions, "%+v", o)
+	}
 }

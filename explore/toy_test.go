@@ -31,6 +31,7 @@ func inbox() protocols.Protocol {
 			{Name: "mode", Kind: protocols.String, Default: "burst"},
 			{Name: "sync", Kind: protocols.Bool, Default: true},
 			{Name: "describe", Kind: protocols.Bool, Default: true},
+			{Name: "panic_on", Kind: protocols.Int, Default: 0},
 		},
 		Checks: []protocols.CheckInfo{{Name: "in-order", Default: true}, {Name: "durable", Default: true}},
 		Setup:  setupInbox,
@@ -71,7 +72,7 @@ func setupInbox(env *protocols.Env) (protocols.Instance, error) {
 		return n
 	})
 	w.MustAddNode("s", func() sim.Node {
-		n := &server{sync: sync}
+		n := &server{sync: sync, panicOn: env.Params.Int("panic_on")}
 		if describe {
 			return &describedServer{n}
 		}
@@ -133,8 +134,9 @@ func (n *sender) Timer(*sim.Context, any) {}
 
 // server acknowledges and keeps what it got.
 type server struct {
-	sync bool
-	set  uint
+	sync    bool
+	panicOn int // a message that makes it panic (0: none)
+	set     uint
 }
 
 func (n *server) Start(ctx *sim.Context) {
@@ -147,6 +149,9 @@ func (n *server) Start(ctx *sim.Context) {
 
 func (n *server) Receive(ctx *sim.Context, from sim.NodeID, msg any) {
 	i := msg.(int)
+	if i == n.panicOn && n.set == 0 {
+		panic(fmt.Sprintf("m%d first", i))
+	}
 	n.set |= 1 << i
 	ctx.Storage().Put("set", []byte(strconv.FormatUint(uint64(n.set), 10)))
 	if n.sync {
