@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +31,7 @@ type exploreOptions struct {
 	Checks      []string
 	ChecksGiven bool
 	Format      string
+	ErrOut      io.Writer
 	OutFile     string // --out: where a counterexample's path goes
 	HTMLFile    string // --html: the report of the counterexample's run
 }
@@ -81,7 +84,7 @@ func newCmdExplore(f *factory, runF func(*exploreOptions) error) *cobra.Command 
 		Args:              exactArgs(1, "a scenario name or file"),
 		ValidArgsFunction: f.completeScenario,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ctx, opts.Out, opts.Scenario = cmd.Context(), cmd.OutOrStdout(), args[0]
+			opts.Ctx, opts.Out, opts.ErrOut, opts.Scenario = cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0]
 			opts.ChecksGiven = cmd.Flags().Changed("checks")
 			if runF != nil {
 				return runF(opts)
@@ -118,6 +121,7 @@ func addExploreFlags(cmd *cobra.Command, opts *exploreOptions) {
 	fl.Uint64Var(&o.SearchSeed, "search-seed", 1, "seed of the walks' own choices")
 	fl.IntVar(&o.PCTDepth, "pct-depth", explore.DefaultPCTDepth, "PCT's d: the bug depth it aims at (d-1 priority change points)")
 	fl.Var((*durationFlag)(&o.CheckBudget), "check-budget", "wall-clock budget of each budgeted check at each state (default: the scenario's check_budget)")
+	fl.DurationVar(&o.ProgressEvery, "progress-every", 10*time.Second, "how often to print a progress line on stderr (0: never)")
 	fl.StringVar(&opts.OutFile, "out", "", "write a counterexample's path to this file (default explore-SCENARIO.path.json)")
 	fl.StringVar(&opts.HTMLFile, "html", "", "write the report of a counterexample's run, with its message diagram, to this file")
 }
@@ -133,6 +137,12 @@ func runExplore(opts *exploreOptions) error {
 	}
 	o := opts.Search
 	o.Mode, o.Context = explore.Mode(opts.Mode), opts.Ctx
+	if o.ProgressEvery > 0 {
+		o.Progress = func(r explore.Result) {
+			fmt.Fprintf(opts.ErrOut, "%s explore: %s states explored, %s unique, depth %d, %.0f states/s\n",
+				time.Now().Format(time.TimeOnly), groupDigits(r.States), groupDigits(r.Unique), r.Depth, r.StatesPerSecond)
+		}
+	}
 	res, err := explore.Explore(s, opts.Seed, o)
 	if err != nil {
 		return err
@@ -218,6 +228,15 @@ func (opts *exploreOptions) print(res *explore.Result, cex *counterexample) erro
 	_, err := fmt.Fprintf(opts.Out, "\npath      %s (%d steps)\nreplay    %s\nreplayed  %s\n",
 		cex.File, len(res.Violation.Path.Steps), cex.Replay, replayed)
 	return err
+}
+
+// groupDigits formats n with thousands separators: 16,668.
+func groupDigits(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // shellQuote quotes s for a POSIX shell if it needs it.

@@ -8,17 +8,23 @@ import (
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
 )
 
 // explorer is one search in progress.
 type explorer struct {
-	s     *scenarios.Scenario
-	seed  uint64
-	opts  Options
-	res   *Result
-	seen  map[key][]mark // with hashing: what the paths to each state had spent
-	start time.Time
-	hash  *hasher
+	s    *scenarios.Scenario
+	seed uint64
+	opts Options
+	res  *Result
+	seen map[key]mark   // with hashing: what the first path to each state had spent
+	more map[key][]mark // and what later paths that spent less of something had
+	root *sim.World     // the world at the start, which names the nodes
+	last lastRun        // the world the search left at its last node
+	// reported is when Progress was last called.
+	reported time.Time
+	start    time.Time
+	hash     *hasher
 }
 
 // Explore searches the runs of scenario s with seed that the choices of
@@ -36,12 +42,13 @@ func Explore(s *scenarios.Scenario, seed uint64, opts Options) (*Result, error) 
 	if opts.CheckBudget == 0 {
 		opts.CheckBudget = s.CheckBudget
 	}
-	x := &explorer{s: s, seed: seed, opts: opts, seen: map[key][]mark{}, start: time.Now(), hash: newHasher(),
+	x := &explorer{s: s, seed: seed, opts: opts, seen: map[key]mark{}, more: map[key][]mark{}, start: time.Now(), reported: time.Now(), hash: newHasher(),
 		res: &Result{Version: 1, Scenario: s.Name, Seed: seed, Mode: opts.Mode, Bounds: opts.bounds()}}
 	root, err := x.build()
 	if err != nil {
 		return nil, err
 	}
+	x.root = root.w
 	x.res.Hashing, x.res.NotHashed = describable(root)
 	if opts.Stateless {
 		x.res.Hashing, x.res.NotHashed = false, "stateless search asked for"
@@ -67,8 +74,14 @@ func (x *explorer) finish() {
 	}
 }
 
-// stopped says why the search must stop before its next state, or "".
+// stopped says why the search must stop before its next state, or "",
+// and reports progress when it is due.
 func (x *explorer) stopped() string {
+	if p := x.opts.Progress; p != nil && time.Since(x.reported) >= x.opts.ProgressEvery {
+		x.reported = time.Now()
+		x.finish()
+		p(*x.res)
+	}
 	switch {
 	case x.opts.Context.Err() != nil:
 		return StopInterrupted
@@ -155,29 +168,50 @@ func confirmedChecks(o *scenarios.Outcome, bad []checker.Result) []checker.Resul
 // mark is what a path to a state had spent, and its length.
 type mark struct {
 	used  usage
-	depth int
+	depth int32
 }
+
+// covers reports whether the path of m can do all the path of n can.
+func (m mark) covers(n mark) bool { return m.used.covers(n.used) && m.depth <= n.depth }
 
 // record notes that a path that spent u in depth steps reached the state
 // k, and reports whether the state is worth exploring from: it is new, or
 // every path that reached it before spent more of some bound. Depth counts
 // only under a depth bound.
 func (x *explorer) record(k key, u usage, depth int) bool {
-	if x.opts.MaxDepth == 0 {
-		depth = 0
+	m := mark{used: u}
+	if x.opts.MaxDepth > 0 {
+		m.depth = int32(depth)
 	}
-	marks := x.seen[k]
-	for _, m := range marks {
-		if m.used.covers(u) && m.depth <= depth {
+	first, seen := x.seen[k]
+	switch {
+	case !seen:
+		x.seen[k] = m
+		return true
+	case first.covers(m):
+		return false
+	}
+	more := x.more[k]
+	for _, o := range more {
+		if o.covers(m) {
 			return false
 		}
 	}
-	kept := marks[:0]
-	for _, m := range marks {
-		if !u.covers(m.used) || depth > m.depth {
-			kept = append(kept, m) // not dominated by the new path
+	kept := more[:0]
+	for _, o := range more {
+		if !m.covers(o) {
+			kept = append(kept, o)
 		}
 	}
-	x.seen[k] = append(kept, mark{u, depth})
+	if m.covers(first) {
+		x.seen[k] = m
+	} else {
+		kept = append(kept, m)
+	}
+	if len(kept) == 0 {
+		delete(x.more, k)
+	} else {
+		x.more[k] = kept
+	}
 	return true
 }

@@ -84,6 +84,10 @@ type Options struct {
 	CheckBudget time.Duration
 	// Context, if set, interrupts the search when done.
 	Context context.Context
+	// Progress, if set, is called with the result so far every
+	// ProgressEvery of wall time (10s if zero), for long searches.
+	Progress      func(Result)
+	ProgressEvery time.Duration
 }
 
 // validate checks o and fills in its defaults.
@@ -109,6 +113,9 @@ func (o *Options) validate() error {
 	}
 	if o.Context == nil {
 		o.Context = context.Background()
+	}
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = 10 * time.Second
 	}
 	return nil
 }

@@ -1,10 +1,12 @@
 package explore
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
 )
 
 // node is a state of a systematic search, named by the path that reaches
@@ -12,16 +14,16 @@ import (
 // worlds: it re-executes a node's path to reach its state.
 type node struct {
 	parent *node
-	step   scenarios.Step // from the parent; unset at the root
-	depth  int
+	mv     move // from the parent; unset at the root
+	depth  int32
 	used   usage
 }
 
-// path returns the steps from the root to n.
-func (n *node) path() []scenarios.Step {
+// path returns the steps from the root to n, naming nodes as w does.
+func (n *node) path(w *sim.World) []scenarios.Step {
 	steps := make([]scenarios.Step, n.depth)
 	for m := n; m.parent != nil; m = m.parent {
-		steps[m.depth-1] = m.step
+		steps[m.depth-1] = m.mv.step(w)
 	}
 	return steps
 }
@@ -64,23 +66,23 @@ func (x *explorer) search() error {
 // before. A state seen before is checked all the same: the checks read the
 // history the path made, whose order a state does not keep.
 func (x *explorer) visit(n *node) ([]*node, error) {
-	steps := n.path()
-	r, bad, err := x.reach(steps)
+	steps := n.path(x.root)
+	r, bad, err := x.reachFrom(n, steps)
 	switch {
 	case err != nil:
 		return nil, err
 	case len(bad) > 0: // a panic: the world cannot go on
-		x.reached(n.depth)
+		x.reached(int(n.depth))
 		_, err := x.found(steps, bad)
 		return nil, err
 	}
-	x.reached(n.depth)
+	x.reached(int(n.depth))
 	if bad := guarded(func() []checker.Result { return x.violations(r) }); len(bad) > 0 {
 		if stop, err := x.found(steps, bad); stop || err != nil {
 			return nil, err
 		}
 	}
-	if x.res.Hashing && !x.record(x.stateKey(r), n.used, n.depth) {
+	if x.res.Hashing && !x.record(x.stateKey(r), n.used, int(n.depth)) {
 		return nil, nil
 	}
 	return x.expand(r, n), nil
@@ -96,6 +98,40 @@ func (x *explorer) reach(steps []scenarios.Step) (r *run, bad []checker.Result, 
 	return r, bad, err
 }
 
+// reachFrom reaches n's state: from the world the search left at n's
+// parent, if it is there (depth-first, a node's first child comes right
+// after it), or else by replaying steps. Every world it returns is kept
+// for the next call.
+func (x *explorer) reachFrom(n *node, steps []scenarios.Step) (*run, []checker.Result, error) {
+	last := x.last
+	x.last = lastRun{}
+	if last.n == nil || n.parent != last.n {
+		r, bad, err := x.reach(steps)
+		if err == nil && len(bad) == 0 {
+			x.last = lastRun{n, r}
+		}
+		return r, bad, err
+	}
+	var err error
+	bad := guarded(func() []checker.Result {
+		err = last.r.apply(steps[len(steps)-1])
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrNondeterministic, err)
+	}
+	if len(bad) == 0 {
+		x.last = lastRun{n, last.r}
+	}
+	return last.r, bad, nil
+}
+
+// lastRun is the world a search left at node n.
+type lastRun struct {
+	n *node
+	r *run
+}
+
 // reached counts a state reached at depth.
 func (x *explorer) reached(depth int) {
 	x.res.States++
@@ -106,7 +142,7 @@ func (x *explorer) reached(depth int) {
 // depth bound stops there.
 func (x *explorer) expand(r *run, n *node) []*node {
 	cs := x.choices(r, n.used)
-	if x.opts.MaxDepth > 0 && n.depth >= x.opts.MaxDepth {
+	if x.opts.MaxDepth > 0 && int(n.depth) >= x.opts.MaxDepth {
 		if len(cs) > 0 {
 			x.res.DepthCut++
 		}
@@ -114,7 +150,7 @@ func (x *explorer) expand(r *run, n *node) []*node {
 	}
 	kids := make([]*node, len(cs))
 	for i, c := range cs {
-		kids[i] = &node{parent: n, step: c.step, depth: n.depth + 1, used: c.used}
+		kids[i] = &node{parent: n, mv: c.mv, depth: n.depth + 1, used: c.used}
 	}
 	return kids
 }

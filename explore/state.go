@@ -57,7 +57,8 @@ func (hs *hasher) ofString(s string) key {
 // and paused, its own description and its disk's; the events pending, as
 // a multiset of what they are (a message's sender, receiver and text, a
 // timer's node and tag; not their IDs or due times); the links that are
-// cut; the facts recorded so far, as a set; and the clients' operations.
+// cut; the facts recorded so far, as a set; and the clients' operations,
+// as a multiset.
 // Clocks and random streams are not part of it.
 func (x *explorer) stateKey(r *run) key {
 	hs, w := x.hash, r.w
@@ -75,9 +76,8 @@ func (x *explorer) stateKey(r *run) key {
 	b = binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(b, pending[0]), pending[1])
 	b = binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(b, r.factSum[0]), r.factSum[1])
 	b = appendCuts(b, w)
-	for _, op := range w.History() {
-		b = fmt.Appendf(b, "op %d %s %t %s\n", op.Client, sim.Describe(op.Input), op.Returned, sim.Describe(op.Output))
-	}
+	ops := x.historyKey(w)
+	b = binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(b, ops[0]), ops[1])
 	return hs.of(b)
 }
 
@@ -96,6 +96,18 @@ func (x *explorer) pendingKey(w *sim.World) key {
 		b = append(b, sim.Describe(p.Msg)...)
 		x.hash.buf = b
 		sum.add(x.hash.of(b))
+	}
+	return sum
+}
+
+// historyKey hashes the clients' operations as a multiset: which client
+// invoked what, and what it returned if it did (each client's own are in
+// order already: one at a time).
+func (x *explorer) historyKey(w *sim.World) key {
+	var sum key
+	for _, op := range w.History() {
+		x.hash.buf = fmt.Appendf(x.hash.buf[:0], "%d %s %t %s", op.Client, sim.Describe(op.Input), op.Returned, sim.Describe(op.Output))
+		sum.add(x.hash.of(x.hash.buf))
 	}
 	return sum
 }

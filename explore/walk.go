@@ -70,10 +70,11 @@ func (x *explorer) walk(newPicker func(nodes int) picker) (int, error) {
 		if !ok {
 			return len(steps), nil
 		}
-		steps, used = append(steps, c.step), c.used
+		st := c.mv.step(r.w)
+		steps, used = append(steps, st), c.used
 		var aerr error
 		bad = guarded(func() []checker.Result {
-			aerr = r.apply(c.step)
+			aerr = r.apply(st)
 			return nil
 		})
 		if aerr != nil {
@@ -86,9 +87,7 @@ func (x *explorer) walk(newPicker func(nodes int) picker) (int, error) {
 // the safety checks that fail there.
 func (x *explorer) check(r *run) []checker.Result {
 	if x.res.Hashing {
-		if k := x.stateKey(r); x.seen[k] == nil {
-			x.seen[k] = []mark{}
-		}
+		x.seen[x.stateKey(r)] = mark{}
 	}
 	return guarded(func() []checker.Result { return x.violations(r) })
 }
@@ -134,7 +133,7 @@ func (p *pctPicker) slot(node sim.NodeID) int {
 func (p *pctPicker) pick(cs []choice, i int) (choice, bool) {
 	best, found := choice{}, false
 	for _, c := range cs {
-		if c.step.Action != scenarios.ActionFire {
+		if c.mv.action != fire {
 			continue
 		}
 		if !found || p.prio[p.slot(c.to)] > p.prio[p.slot(best.to)] {

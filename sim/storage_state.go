@@ -4,7 +4,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // DescribeState returns what the disk holds as canonical text: the durable
@@ -14,17 +13,18 @@ import (
 // states of a node apart (the node's own Describer cannot see what is
 // synced). Syncs is not part of it.
 func (s *Storage) DescribeState() string {
-	var b strings.Builder
+	var b []byte
 	for _, k := range slices.Sorted(maps.Keys(s.durable)) {
-		b.WriteString(strconv.Quote(k) + "=" + strconv.Quote(string(s.durable[k])) + ";")
+		b = append(strconv.AppendQuote(append(strconv.AppendQuote(b, k), '='), string(s.durable[k])), ';')
 	}
-	b.WriteString("|")
+	b = append(b, '|')
 	for _, k := range slices.Sorted(maps.Keys(s.pending)) {
+		b = strconv.AppendQuote(b, k)
 		if w := s.pending[k]; w.deleted {
-			b.WriteString(strconv.Quote(k) + " deleted;")
+			b = append(b, " deleted;"...)
 		} else {
-			b.WriteString(strconv.Quote(k) + "=" + strconv.Quote(string(w.value)) + ";")
+			b = append(strconv.AppendQuote(append(b, '='), string(w.value)), ';')
 		}
 	}
-	return b.String()
+	return string(b)
 }

@@ -1,10 +1,9 @@
 package paxos
 
 import (
-	"fmt"
 	"maps"
 	"slices"
-	"strings"
+	"strconv"
 )
 
 // DescribeState returns the node's state as canonical text (sim.Describer):
@@ -14,21 +13,32 @@ import (
 // value. Two nodes describe alike exactly when they would act alike; the
 // disk is described by the kernel (sim.Storage.DescribeState).
 func (n *singleNode) DescribeState() string {
-	var b strings.Builder
 	p := n.acc.get(1)
-	fmt.Fprintf(&b, "acc %s %s %s", n.acc.promised, p.ballot, cmdID(p.cmd))
+	b := textBallot(append(make([]byte, 0, 128), "acc "...), n.acc.promised)
+	b = append(append(textBallot(append(b, ' '), p.ballot), ' '), cmdID(p.cmd)...)
 	if n.value != nil {
-		fmt.Fprintf(&b, "; prop %s ballot %s seen %s promised %b best %s %s phase2 %t",
-			n.value.ID, n.ballot, n.seen, n.promised, n.best.ballot, cmdID(n.best.cmd), n.phase2)
+		b = append(append(b, "; prop "...), n.value.ID...)
+		b = textBallot(append(textBallot(append(b, " ballot "...), n.ballot), " seen "...), n.seen)
+		b = strconv.AppendUint(append(b, " promised "...), n.promised, 2)
+		b = append(append(textBallot(append(b, " best "...), n.best.ballot), ' '), cmdID(n.best.cmd)...)
+		b = strconv.AppendBool(append(b, " phase2 "...), n.phase2)
 	} else {
-		fmt.Fprintf(&b, "; seen %s", n.seen)
+		b = textBallot(append(b, "; seen "...), n.seen)
 	}
-	b.WriteString("; votes")
+	b = append(b, "; votes"...)
 	for _, bal := range slices.SortedFunc(maps.Keys(n.votes), compareBallots) {
-		fmt.Fprintf(&b, " %s:%b", bal, n.votes[bal])
+		b = strconv.AppendUint(append(textBallot(append(b, ' '), bal), ':'), n.votes[bal], 2)
 	}
-	fmt.Fprintf(&b, "; learned %s", cmdID(n.learned))
-	return b.String()
+	return string(append(append(b, "; learned "...), cmdID(n.learned)...))
+}
+
+// textBallot appends b as Ballot.String formats it.
+func textBallot(buf []byte, b Ballot) []byte {
+	if b.Round == 0 {
+		return append(buf, '0')
+	}
+	buf = strconv.AppendInt(buf, b.Round, 10)
+	return strconv.AppendInt(append(buf, '.'), int64(b.Node), 10)
 }
 
 // cmdID names a command in a state description: its ID, or "-" for none.
