@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -134,6 +136,11 @@ func runExplore(opts *exploreOptions) error {
 	}
 	if err := selectChecks(s, opts.Checks, opts.ChecksGiven); err != nil {
 		return err
+	}
+	if os.Getenv("GOGC") == "" {
+		// A search's tables live as long as it does; Main's target for
+		// short-lived runs would let the heap grow to five times them.
+		defer debug.SetGCPercent(debug.SetGCPercent(100))
 	}
 	o := opts.Search
 	o.Mode, o.Context = explore.Mode(opts.Mode), opts.Ctx

@@ -106,7 +106,7 @@ func TestCorrectProtocolsExhaustTheirSpace(t *testing.T) {
 }
 
 // load loads a library scenario.
-func load(t *testing.T, name string) *scenarios.Scenario {
+func load(t testing.TB, name string) *scenarios.Scenario {
 	t.Helper()
 	s, err := library.Load(name)
 	require.NoError(t, err)
