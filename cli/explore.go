@@ -49,9 +49,9 @@ verdicts mean nothing in the middle of a run).
 
 --mode bfs (the default) searches breadth-first, so a counterexample is as
 short as any; dfs depth-first; random runs --runs random walks, faults
-included; pct runs walks under a PCT scheduler (random node priorities, d-1
-priority change points, --pct-depth d), a probe for configurations too large
-to exhaust. Where every node has a DescribeState method (sim.Describer), states
+included; pct runs walks under a PCT scheduler (a random priority for each
+event, d-1 priority change points, --pct-depth d), probes for configurations
+too large to exhaust. Where every node has a DescribeState method (sim.Describer), states
 are hashed and a state seen before is not explored again; otherwise every path
 is re-executed from the start (the kernel is deterministic), and
 --stateless forces that.

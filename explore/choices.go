@@ -48,9 +48,10 @@ func (m move) step(w *sim.World) scenarios.Step {
 // choice is one step the search may take from a state, and what the path
 // has spent once it takes it.
 type choice struct {
-	mv   move
-	used usage
-	to   sim.NodeID // the node that handles a fired event (None for a call or a fault)
+	mv    move
+	used  usage
+	to    sim.NodeID // the node that handles a fired event (None for a call or a fault)
+	timer bool       // it fires a timer
 }
 
 // choices returns every step the bounds allow from r's state, in a fixed
@@ -66,19 +67,19 @@ func (x *explorer) choices(r *run, u usage) []choice {
 		case p.Held:
 		case p.Kind == sim.KindTimer:
 			if next := (usage{u.drops, u.dups, u.crashes, u.timers + 1}); x.opts.MaxTimers == 0 || int(next.timers) <= x.opts.MaxTimers {
-				out = append(out, choice{ev(fire, p.ID), next, p.To})
+				out = append(out, choice{ev(fire, p.ID), next, p.To, true})
 			}
 		default:
-			out = append(out, choice{ev(fire, p.ID), u, p.To})
+			out = append(out, choice{ev(fire, p.ID), u, p.To, false})
 		}
 		if p.Kind != sim.KindDeliver || p.Held {
 			continue
 		}
 		if int(u.drops) < x.opts.MaxDrops {
-			out = append(out, choice{ev(drop, p.ID), usage{u.drops + 1, u.dups, u.crashes, u.timers}, sim.None})
+			out = append(out, choice{ev(drop, p.ID), usage{u.drops + 1, u.dups, u.crashes, u.timers}, sim.None, false})
 		}
 		if int(u.dups) < x.opts.MaxDuplicates {
-			out = append(out, choice{ev(duplicate, p.ID), usage{u.drops, u.dups + 1, u.crashes, u.timers}, sim.None})
+			out = append(out, choice{ev(duplicate, p.ID), usage{u.drops, u.dups + 1, u.crashes, u.timers}, sim.None, false})
 		}
 	}
 	return append(out, x.faults(r, u, after)...)
@@ -92,10 +93,10 @@ func (x *explorer) faults(r *run, u usage, after uint64) []choice {
 		switch {
 		case !r.w.Up(id):
 			mv.action = restart
-			out = append(out, choice{mv, u, sim.None})
+			out = append(out, choice{mv, u, sim.None, false})
 		case int(u.crashes) < x.opts.MaxCrashes:
 			mv.action = crash
-			out = append(out, choice{mv, usage{u.drops, u.dups, u.crashes + 1, u.timers}, sim.None})
+			out = append(out, choice{mv, usage{u.drops, u.dups, u.crashes + 1, u.timers}, sim.None, false})
 		}
 	}
 	return out

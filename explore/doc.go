@@ -33,12 +33,10 @@
 // paths, not worlds: to reach a state they rebuild the scenario and replay
 // its path (stateless re-execution), so they need nothing of the protocol.
 // Random runs walks that pick each step uniformly, faults included; PCT runs
-// walks under a PCT scheduler (each node a random priority, the
-// highest-priority node's earliest event next, PCTDepth-1 random steps at
-// which the running node drops to the lowest priority), a probe for
-// configurations too large to exhaust. PCT's threads are nodes: it
-// interleaves nodes, not one node's events, which it handles in the
-// kernel's order (their due times, drawn from the links' latency), and it
+// walks under a PCT scheduler whose threads are events (each pending event
+// a random priority when it appears, the highest-priority one next, and at
+// PCTDepth-1 random steps the event about to go drops to the lowest
+// priority instead), a probe for configurations too large to exhaust; it
 // chooses no faults. Walks are reproducible from
 // SearchSeed.
 //

@@ -11,7 +11,6 @@ import (
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/explore"
 	"github.com/dsimlab/dsim/scenarios"
-	"github.com/dsimlab/dsim/sim"
 )
 
 // replays runs a counterexample's path as `dsim run --path` does and
@@ -233,21 +232,18 @@ func TestWalks(t *testing.T) {
 	}
 }
 
-// TestPCTFiresByPriority: PCT's threads are nodes, and a node handles its
-// events in the kernel's order (their due times), so over links of
-// constant latency it never reorders the messages of one sender, at any d,
-// while random walks do.
-func TestPCTFiresByPriority(t *testing.T) {
-	s := inboxScenario(map[string]any{"msgs": 4})
-	s.Network.Default = sim.LinkConfig{Latency: sim.Constant(time.Millisecond)}
-	for _, d := range []int{1, 3} {
-		res, err := explore.Explore(s, 1, explore.Options{Mode: explore.PCT, PCTDepth: d, Runs: 100, Checks: []string{"in-order"}})
-		require.NoError(t, err)
-		assert.Nil(t, res.Violation, "d=%d: m1 to m4 in order", d)
+// TestWalksProbeLargerSpaces: random walks and PCT find the Paxos bugs
+// that need two overlapping ballots, in a few hundred walks at most.
+func TestWalksProbeLargerSpaces(t *testing.T) {
+	for _, variant := range []string{"proposer-ignores-accepted", "acceptor-accepts-lower"} {
+		for _, mode := range []explore.Mode{explore.Random, explore.PCT} {
+			s := load(t, "paxos-single").WithParam("variant", variant)
+			res, err := explore.Explore(s, 1, explore.Options{Mode: mode, Runs: 500, MaxTimers: 2})
+			require.NoError(t, err)
+			require.NotNil(t, res.Violation, "%s %s", mode, variant)
+			replays(t, s, res.Violation)
+		}
 	}
-	res, err := explore.Explore(s, 1, explore.Options{Mode: explore.Random, Runs: 100, Checks: []string{"in-order"}})
-	require.NoError(t, err)
-	assert.NotNil(t, res.Violation)
 }
 
 // TestSearchIsDeterministic: the same options give the same result, but

@@ -21,10 +21,11 @@ const (
 	// Random runs random walks: each step picks one of the possible
 	// choices uniformly, faults included.
 	Random Mode = "random"
-	// PCT runs walks under a probabilistic concurrency testing scheduler:
-	// each node gets a random priority, the highest-priority node with an
-	// event goes next, and at PCTDepth-1 random steps the node that just
-	// ran drops to the lowest priority. It chooses no faults.
+	// PCT runs walks under a probabilistic concurrency testing scheduler
+	// whose threads are events: each pending event gets a random priority
+	// when it appears, the highest-priority event goes next, and at
+	// PCTDepth-1 random steps the event about to go drops to the lowest
+	// priority instead. It chooses no faults.
 	PCT Mode = "pct"
 )
 

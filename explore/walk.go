@@ -6,7 +6,6 @@ import (
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/scenarios"
-	"github.com/dsimlab/dsim/sim"
 )
 
 // picker chooses the next step of a walk among the choices cs (not empty)
@@ -25,12 +24,11 @@ func (x *explorer) walks() error {
 			return nil
 		}
 		rng := rand.New(rand.NewPCG(x.opts.SearchSeed, uint64(i)))
-		n, err := x.walk(func(nodes int) picker {
-			if x.opts.Mode == PCT {
-				return newPCT(rng, nodes, x.opts.PCTDepth, longest)
-			}
-			return randomPicker{rng}
-		})
+		var p picker = randomPicker{rng}
+		if x.opts.Mode == PCT {
+			p = newPCT(rng, x.opts.PCTDepth, longest)
+		}
+		n, err := x.walk(p)
 		if err != nil || x.res.Violation != nil {
 			return err
 		}
@@ -43,12 +41,11 @@ func (x *explorer) walks() error {
 // walk runs one walk from the start, checking every state, until the
 // picker stops, no step is left, MaxDepth, or a violation. It returns the
 // walk's length.
-func (x *explorer) walk(newPicker func(nodes int) picker) (int, error) {
+func (x *explorer) walk(p picker) (int, error) {
 	r, bad, err := x.reach(nil)
 	if err != nil {
 		return 0, err
 	}
-	p := newPicker(len(r.w.Nodes()))
 	var steps []scenarios.Step
 	var used usage
 	for {
@@ -97,51 +94,59 @@ type randomPicker struct{ rng *rand.Rand }
 
 func (p randomPicker) pick(cs []choice, _ int) (choice, bool) { return cs[p.rng.IntN(len(cs))], true }
 
-// pctPicker is the PCT scheduler of Burckhardt et al. (ASPLOS 2010) over
-// nodes instead of threads: every node, and the scheduled calls as one
-// more, has a distinct random priority of at least d; the event handled by
-// the highest-priority node that has one goes next (that node's earliest,
-// in the kernel's order); at the j-th of d-1 change points, steps drawn
-// uniformly from [1, k], the node that handled the step drops to priority
-// j, below every other. It fires events only: no faults.
+// pctPicker is a PCT scheduler (Burckhardt et al., ASPLOS 2010) whose
+// threads are events: every pending event gets a distinct random priority
+// above d when it is first seen (a message sent, a timer set: a thread
+// created), and the highest-priority event goes next; at the j-th of d-1
+// change points, steps drawn uniformly from [1, k], the event about to go
+// drops to priority j instead, below every other, and the next one goes.
+// It chooses no faults.
 type pctPicker struct {
-	prio   []int       // by node id; the last is the scheduled calls'
-	change map[int]int // step number (from 1) -> the priority it gives
+	rng    *rand.Rand
+	d      int
+	prio   map[uint64]int // by event id
+	change map[int]int    // step number (from 1) -> the priority it gives
 }
 
-// newPCT starts a PCT walk over nodes nodes, aiming at depth d over walks
-// of about k steps.
-func newPCT(rng *rand.Rand, nodes, d, k int) *pctPicker {
-	p := &pctPicker{prio: rng.Perm(nodes + 1), change: map[int]int{}}
-	for i := range p.prio {
-		p.prio[i] += d
-	}
+// newPCT starts a PCT walk aiming at depth d over walks of about k steps.
+func newPCT(rng *rand.Rand, d, k int) *pctPicker {
+	p := &pctPicker{rng: rng, d: d, prio: map[uint64]int{}, change: map[int]int{}}
 	for j := 1; j < d; j++ {
 		p.change[1+rng.IntN(max(k, 1))] = j
 	}
 	return p
 }
 
-// slot is where node's priority is kept.
-func (p *pctPicker) slot(node sim.NodeID) int {
-	if node == sim.None || int(node) >= len(p.prio)-1 {
-		return len(p.prio) - 1
+// priority returns event id's priority, drawing it the first time.
+func (p *pctPicker) priority(id uint64) int {
+	v, ok := p.prio[id]
+	if !ok {
+		v = p.d + 1 + p.rng.IntN(1<<30)
+		p.prio[id] = v
 	}
-	return int(node)
+	return v
 }
 
 func (p *pctPicker) pick(cs []choice, i int) (choice, bool) {
-	best, found := choice{}, false
+	best, found := p.best(cs)
+	if j, ok := p.change[i+1]; ok && found {
+		p.prio[best.mv.event] = j
+		best, found = p.best(cs)
+	}
+	return best, found
+}
+
+// best returns the fired event of cs with the highest priority (the first
+// in the kernel's order among equals).
+func (p *pctPicker) best(cs []choice) (choice, bool) {
+	best, top, found := choice{}, 0, false
 	for _, c := range cs {
 		if c.mv.action != fire {
 			continue
 		}
-		if !found || p.prio[p.slot(c.to)] > p.prio[p.slot(best.to)] {
-			best, found = c, true
+		if v := p.priority(c.mv.event); !found || v > top {
+			best, top, found = c, v, true
 		}
-	}
-	if j, ok := p.change[i+1]; ok && found {
-		p.prio[p.slot(best.to)] = j
 	}
 	return best, found
 }
