@@ -55,16 +55,26 @@ type choice struct {
 }
 
 // choices returns every step the bounds allow from r's state, in a fixed
-// order: for each pending event in the kernel's order, fire it, then (for a
-// message) drop it and duplicate it; then crash each running server, and
-// restart each crashed one.
+// order: for each pending event in the kernel's order, fire it (unless it
+// is a message behind another on a FIFO link), then (for a message) drop
+// it and duplicate it; then crash each running server, and restart each
+// crashed one.
 func (x *explorer) choices(r *run, u usage) []choice {
 	var out []choice
 	after := r.w.Events()
 	ev := func(action uint8, id uint64) move { return move{after: after, event: id, node: -1, action: action} }
+	var fifo map[[2]sim.NodeID]bool // FIFO links whose first message in flight was seen
 	for _, p := range r.w.Pending() {
+		later := false // a message behind another on a FIFO link: it cannot arrive first
+		if p.Kind == sim.KindDeliver && !p.Held && r.w.LinkConfig(p.From, p.To).FIFO {
+			if fifo == nil {
+				fifo = map[[2]sim.NodeID]bool{}
+			}
+			link := [2]sim.NodeID{p.From, p.To}
+			later, fifo[link] = fifo[link], true
+		}
 		switch {
-		case p.Held:
+		case p.Held, later:
 		case p.Kind == sim.KindTimer:
 			if next := (usage{u.drops, u.dups, u.crashes, u.timers + 1}); x.opts.MaxTimers == 0 || int(next.timers) <= x.opts.MaxTimers {
 				out = append(out, choice{ev(fire, p.ID), next, p.To, true})

@@ -15,8 +15,8 @@
 // A search starts where every run starts, once the nodes' first starts have
 // run in the kernel's order. From a state, the steps it may take are, for
 // each pending event in the kernel's order: fire it (a message arrives, a
-// timer fires, a scheduled fault happens), and for a message, drop it or
-// duplicate it; then crash each running server (the Instance's Servers)
+// timer fires, a scheduled fault happens; on a FIFO link only the first
+// message in flight may arrive), and for a message, drop it or duplicate it; then crash each running server (the Instance's Servers)
 // and restart each crashed one. A fired event is handled at once, at the
 // current virtual time (sim.World.Fire): messages arrive early and timers
 // fire early, so along a path the clock stays where the starts left it.

@@ -11,6 +11,7 @@ import (
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/explore"
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
 )
 
 // replays runs a counterexample's path as `dsim run --path` does and
@@ -276,4 +277,23 @@ func TestBadOptions(t *testing.T) {
 		_, err := explore.Explore(inboxScenario(nil), 1, o)
 		assert.ErrorIs(t, err, explore.ErrOptions, "%+v", o)
 	}
+}
+
+// TestFIFOLinksKeepTheirOrder: on a FIFO link only the first message in
+// flight may arrive, so a burst is never reordered (Chandy-Lamport
+// snapshots, for one, rely on it); a duplicate still may be.
+func TestFIFOLinksKeepTheirOrder(t *testing.T) {
+	s := inboxScenario(nil)
+	s.Network.Default = sim.LinkConfig{Latency: sim.Uniform(time.Millisecond, 10*time.Millisecond), FIFO: true}
+	res, err := explore.Explore(s, 1, explore.Options{Checks: []string{"in-order"}})
+	require.NoError(t, err)
+	assert.Nil(t, res.Violation)
+	assert.True(t, res.Exhausted)
+	assert.Equal(t, uint64(1+2+3+4), res.Unique, "s got m1..mi, p got acks 1..j, j <= i")
+	lossy, err := explore.Explore(s, 1, explore.Options{Checks: []string{"in-order"}, MaxDrops: 2})
+	require.NoError(t, err)
+	assert.Nil(t, lossy.Violation, "a loss leaves the rest in order")
+	dup, err := explore.Explore(s, 1, explore.Options{Checks: []string{"in-order"}, MaxDuplicates: 1})
+	require.NoError(t, err)
+	assert.NotNil(t, dup.Violation, "a copy is not held to the link's order: it may come after later messages")
 }
