@@ -5,9 +5,10 @@ import (
 	"github.com/dsimlab/dsim/sim"
 )
 
-// usage is what a path has spent of the bounded choices.
+// usage is what a path has spent of the bounded choices (timers only
+// under a bound on them).
 type usage struct {
-	drops, dups, crashes, timers int32
+	drops, dups, crashes, timers uint16
 }
 
 // covers reports whether a path that spent u can make every choice one
@@ -16,11 +17,12 @@ func (u usage) covers(v usage) bool {
 	return u.drops <= v.drops && u.dups <= v.dups && u.crashes <= v.crashes && u.timers <= v.timers
 }
 
-// move is a step, kept small: the search keeps one per state.
+// move is a step, kept small (the search keeps one per state): the event
+// fired, dropped or duplicated, or the node crashed or restarted. Its step
+// is made when it is taken, after as many events as the run has then.
 type move struct {
-	after, event uint64
-	node         int32 // a crash's or restart's node; -1 for none
-	action       uint8 // index in actions
+	id     uint64 // event id, or node id
+	action uint8  // index in actions
 }
 
 // actions are the actions of a move, by index.
@@ -36,11 +38,14 @@ const (
 	restart
 )
 
-// step returns the path step m is, naming nodes as w does.
+// step returns the path step m is in world w, where it is about to be
+// taken.
 func (m move) step(w *sim.World) scenarios.Step {
-	st := scenarios.Step{After: m.after, Action: actions[m.action], Event: m.event}
-	if m.node >= 0 {
-		st.Event, st.Node = 0, w.Name(sim.NodeID(m.node))
+	st := scenarios.Step{After: w.Events(), Action: actions[m.action]}
+	if m.action == crash || m.action == restart {
+		st.Node = w.Name(sim.NodeID(m.id))
+	} else {
+		st.Event = m.id
 	}
 	return st
 }
@@ -61,8 +66,6 @@ type choice struct {
 // crashed one.
 func (x *explorer) choices(r *run, u usage) []choice {
 	var out []choice
-	after := r.w.Events()
-	ev := func(action uint8, id uint64) move { return move{after: after, event: id, node: -1, action: action} }
 	var fifo map[[2]sim.NodeID]bool // FIFO links whose first message in flight was seen
 	for _, p := range r.w.Pending() {
 		later := false // a message behind another on a FIFO link: it cannot arrive first
@@ -76,30 +79,33 @@ func (x *explorer) choices(r *run, u usage) []choice {
 		switch {
 		case p.Held, later:
 		case p.Kind == sim.KindTimer:
-			if next := (usage{u.drops, u.dups, u.crashes, u.timers + 1}); x.opts.MaxTimers == 0 || int(next.timers) <= x.opts.MaxTimers {
-				out = append(out, choice{ev(fire, p.ID), next, p.To, true})
+			switch next := (usage{u.drops, u.dups, u.crashes, u.timers + 1}); {
+			case x.opts.MaxTimers == 0:
+				out = append(out, choice{move{p.ID, fire}, u, p.To, true})
+			case int(next.timers) <= x.opts.MaxTimers:
+				out = append(out, choice{move{p.ID, fire}, next, p.To, true})
 			}
 		default:
-			out = append(out, choice{ev(fire, p.ID), u, p.To, false})
+			out = append(out, choice{move{p.ID, fire}, u, p.To, false})
 		}
 		if p.Kind != sim.KindDeliver || p.Held {
 			continue
 		}
 		if int(u.drops) < x.opts.MaxDrops {
-			out = append(out, choice{ev(drop, p.ID), usage{u.drops + 1, u.dups, u.crashes, u.timers}, sim.None, false})
+			out = append(out, choice{move{p.ID, drop}, usage{u.drops + 1, u.dups, u.crashes, u.timers}, sim.None, false})
 		}
 		if int(u.dups) < x.opts.MaxDuplicates {
-			out = append(out, choice{ev(duplicate, p.ID), usage{u.drops, u.dups + 1, u.crashes, u.timers}, sim.None, false})
+			out = append(out, choice{move{p.ID, duplicate}, usage{u.drops, u.dups + 1, u.crashes, u.timers}, sim.None, false})
 		}
 	}
-	return append(out, x.faults(r, u, after)...)
+	return append(out, x.faults(r, u)...)
 }
 
 // faults returns the crashes and restarts the bounds allow.
-func (x *explorer) faults(r *run, u usage, after uint64) []choice {
+func (x *explorer) faults(r *run, u usage) []choice {
 	var out []choice
 	for _, id := range r.inst.Servers() {
-		mv := move{after: after, node: int32(id)}
+		mv := move{id: uint64(id)}
 		switch {
 		case !r.w.Up(id):
 			mv.action = restart

@@ -8,7 +8,6 @@ import (
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
-	"github.com/dsimlab/dsim/sim"
 )
 
 // explorer is one search in progress.
@@ -19,7 +18,6 @@ type explorer struct {
 	res  *Result
 	seen map[key]mark   // with hashing: what the first path to each state had spent
 	more map[key][]mark // and what later paths that spent less of something had
-	root *sim.World     // the world at the start, which names the nodes
 	last lastRun        // the world the search left at its last node
 	// reported is when Progress was last called.
 	reported time.Time
@@ -44,12 +42,15 @@ func Explore(s *scenarios.Scenario, seed uint64, opts Options) (*Result, error) 
 	}
 	x := &explorer{s: s, seed: seed, opts: opts, seen: map[key]mark{}, more: map[key][]mark{}, start: time.Now(), reported: time.Now(), hash: newHasher(),
 		res: &Result{Version: 1, Scenario: s.Name, Seed: seed, Mode: opts.Mode, Bounds: opts.bounds()}}
-	root, err := x.build()
-	if err != nil {
+	root, _, err := x.replay(nil)
+	switch {
+	case err != nil:
 		return nil, err
+	case root == nil:
+		x.res.NotHashed = "the protocol panicked as its nodes started"
+	default:
+		x.res.Hashing, x.res.NotHashed = describable(root)
 	}
-	x.root = root.w
-	x.res.Hashing, x.res.NotHashed = describable(root)
 	if opts.Stateless {
 		x.res.Hashing, x.res.NotHashed = false, "stateless search asked for"
 	}

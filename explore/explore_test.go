@@ -10,6 +10,7 @@ import (
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/explore"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
 )
@@ -297,3 +298,28 @@ func TestFIFOLinksKeepTheirOrder(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotNil(t, dup.Violation, "a copy is not held to the link's order: it may come after later messages")
 }
+
+func TestPanicAtStart(t *testing.T) {
+	p := inbox()
+	setup := p.Setup
+	p.Setup = func(env *protocols.Env) (protocols.Instance, error) {
+		in, err := setup(env)
+		env.World.MustAddNode("bomb", func() sim.Node { return panicker{} })
+		return in, err
+	}
+	s := inboxScenario(nil)
+	s.Protocol = &p
+	res, err := explore.Explore(s, 1, explore.Options{})
+	require.NoError(t, err)
+	require.NotNil(t, res.Violation)
+	assert.Equal(t, 0, res.Violation.Depth)
+	assert.Equal(t, explore.PanicCheck, res.Violation.Checks[0].Check)
+	assert.False(t, res.Hashing)
+}
+
+// panicker panics as it starts.
+type panicker struct{}
+
+func (panicker) Start(*sim.Context)                    { panic("boom") }
+func (panicker) Receive(*sim.Context, sim.NodeID, any) {}
+func (panicker) Timer(*sim.Context, any)               {}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -102,6 +103,8 @@ func (o *Options) validate() error {
 	case o.MaxDepth < 0 || o.MaxDrops < 0 || o.MaxDuplicates < 0 || o.MaxCrashes < 0 || o.MaxTimers < 0 ||
 		o.Runs < 0 || o.PCTDepth < 0 || o.Budget < 0 || o.CheckBudget < 0:
 		return fmt.Errorf("%w: bounds must not be negative", ErrOptions)
+	case max(o.MaxDrops, o.MaxDuplicates, o.MaxCrashes, o.MaxTimers) > math.MaxUint16 || o.MaxDepth > math.MaxInt32:
+		return fmt.Errorf("%w: fault and timer bounds must be at most %d, depth at most %d", ErrOptions, math.MaxUint16, math.MaxInt32)
 	}
 	if o.Mode.Walks() && o.MaxDepth == 0 {
 		o.MaxDepth = DefaultWalkDepth

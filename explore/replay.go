@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
@@ -26,6 +27,8 @@ type run struct {
 	// factSum hashes facts as a set: the sum of their keys.
 	factSum key
 	hash    *hasher
+	// steps are the steps taken since the start, as a path file keeps them.
+	steps []scenarios.Step
 }
 
 // build rebuilds the world at the start of every path.
@@ -58,18 +61,46 @@ func (r *run) observe(e *sim.Event) {
 	}
 }
 
-// replay rebuilds the world and applies steps.
-func (x *explorer) replay(steps []scenarios.Step) (*run, error) {
-	r, err := x.build()
-	if err != nil {
-		return nil, err
-	}
-	for i, st := range steps {
-		if err := r.apply(st); err != nil {
-			return nil, fmt.Errorf("%w: step %d: %w", ErrNondeterministic, i, err)
+// replay rebuilds the world and takes moves. A panic in the protocol's
+// code on the way is a finding (bad), not an error; the run is nil if it
+// happened as the nodes started.
+func (x *explorer) replay(moves []move) (*run, []checker.Result, error) {
+	var r *run
+	var err error
+	bad := guarded(func() []checker.Result {
+		r, err = x.build()
+		return nil
+	})
+	for _, mv := range moves {
+		if err != nil || len(bad) > 0 {
+			break
 		}
+		bad, err = r.take(mv)
 	}
-	return r, nil
+	return r, bad, err
+}
+
+// path returns the steps taken so far; none for a run that never started.
+func (r *run) path() []scenarios.Step {
+	if r == nil {
+		return nil
+	}
+	return r.steps
+}
+
+// take makes the choice mv in the world and adds it to the steps. A panic
+// in the protocol's code is a failed check (bad): the world cannot go on.
+func (r *run) take(mv move) (bad []checker.Result, err error) {
+	st := mv.step(r.w)
+	r.steps = append(r.steps, st)
+	bad = guarded(func() []checker.Result {
+		err = r.apply(st)
+		return nil
+	})
+	if err != nil {
+		err = fmt.Errorf("%w: step %d: %w", ErrNondeterministic, len(r.steps)-1, err)
+	}
+	return bad, err
 }
 
 // apply makes the choice st in the world, which must be where st was

@@ -1,12 +1,9 @@
 package explore
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
-	"github.com/dsimlab/dsim/sim"
 )
 
 // node is a state of a systematic search, named by the path that reaches
@@ -19,13 +16,13 @@ type node struct {
 	used   usage
 }
 
-// path returns the steps from the root to n, naming nodes as w does.
-func (n *node) path(w *sim.World) []scenarios.Step {
-	steps := make([]scenarios.Step, n.depth)
+// moves returns the moves from the root to n.
+func (n *node) moves() []move {
+	moves := make([]move, n.depth)
 	for m := n; m.parent != nil; m = m.parent {
-		steps[m.depth-1] = m.mv.step(w)
+		moves[m.depth-1] = m.mv
 	}
-	return steps
+	return moves
 }
 
 // search runs a breadth-first or depth-first search from the root.
@@ -66,19 +63,18 @@ func (x *explorer) search() error {
 // before. A state seen before is checked all the same: the checks read the
 // history the path made, whose order a state does not keep.
 func (x *explorer) visit(n *node) ([]*node, error) {
-	steps := n.path(x.root)
-	r, bad, err := x.reachFrom(n, steps)
+	r, bad, err := x.reachFrom(n)
 	switch {
 	case err != nil:
 		return nil, err
 	case len(bad) > 0: // a panic: the world cannot go on
 		x.reached(int(n.depth))
-		_, err := x.found(steps, bad)
+		_, err := x.found(r.path(), bad)
 		return nil, err
 	}
 	x.reached(int(n.depth))
 	if bad := guarded(func() []checker.Result { return x.violations(r) }); len(bad) > 0 {
-		if stop, err := x.found(steps, bad); stop || err != nil {
+		if stop, err := x.found(r.path(), bad); stop || err != nil {
 			return nil, err
 		}
 	}
@@ -88,42 +84,23 @@ func (x *explorer) visit(n *node) ([]*node, error) {
 	return x.expand(r, n), nil
 }
 
-// reach replays steps. A panic in the protocol's code on the way is a
-// finding (bad), not an error.
-func (x *explorer) reach(steps []scenarios.Step) (r *run, bad []checker.Result, err error) {
-	bad = guarded(func() []checker.Result {
-		r, err = x.replay(steps)
-		return nil
-	})
-	return r, bad, err
-}
-
 // reachFrom reaches n's state: from the world the search left at n's
 // parent, if it is there (depth-first, a node's first child comes right
-// after it), or else by replaying steps. Every world it returns is kept
-// for the next call.
-func (x *explorer) reachFrom(n *node, steps []scenarios.Step) (*run, []checker.Result, error) {
+// after it), or else by replaying n's moves. Every world it returns whole
+// is kept for the next call.
+func (x *explorer) reachFrom(n *node) (r *run, bad []checker.Result, err error) {
 	last := x.last
 	x.last = lastRun{}
-	if last.n == nil || n.parent != last.n {
-		r, bad, err := x.reach(steps)
-		if err == nil && len(bad) == 0 {
-			x.last = lastRun{n, r}
-		}
-		return r, bad, err
+	if last.n != nil && n.parent == last.n {
+		r = last.r
+		bad, err = r.take(n.mv)
+	} else {
+		r, bad, err = x.replay(n.moves())
 	}
-	var err error
-	bad := guarded(func() []checker.Result {
-		err = last.r.apply(steps[len(steps)-1])
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrNondeterministic, err)
+	if err == nil && len(bad) == 0 {
+		x.last = lastRun{n, r}
 	}
-	if len(bad) == 0 {
-		x.last = lastRun{n, last.r}
-	}
-	return last.r, bad, nil
+	return r, bad, err
 }
 
 // lastRun is the world a search left at node n.

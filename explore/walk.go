@@ -1,11 +1,9 @@
 package explore
 
 import (
-	"fmt"
 	"math/rand/v2"
 
 	"github.com/dsimlab/dsim/checker"
-	"github.com/dsimlab/dsim/scenarios"
 )
 
 // picker chooses the next step of a walk among the choices cs (not empty)
@@ -42,42 +40,32 @@ func (x *explorer) walks() error {
 // picker stops, no step is left, MaxDepth, or a violation. It returns the
 // walk's length.
 func (x *explorer) walk(p picker) (int, error) {
-	r, bad, err := x.reach(nil)
-	if err != nil {
-		return 0, err
-	}
-	var steps []scenarios.Step
+	r, bad, err := x.replay(nil)
 	var used usage
-	for {
-		x.reached(len(steps))
+	for err == nil {
+		depth := len(r.path())
+		x.reached(depth)
 		broken := len(bad) > 0 // a panic: the world cannot go on
 		if !broken {
 			bad = x.check(r)
 		}
 		if len(bad) > 0 {
-			if stop, err := x.found(steps, bad); stop || err != nil || broken {
-				return len(steps), err
+			if stop, err := x.found(r.path(), bad); stop || err != nil || broken {
+				return depth, err
 			}
 		}
 		cs := x.choices(r, used)
-		c, ok := choice{}, len(cs) > 0 && len(steps) < x.opts.MaxDepth
+		c, ok := choice{}, len(cs) > 0 && depth < x.opts.MaxDepth
 		if ok {
-			c, ok = p.pick(cs, len(steps))
+			c, ok = p.pick(cs, depth)
 		}
 		if !ok {
-			return len(steps), nil
+			return depth, nil
 		}
-		st := c.mv.step(r.w)
-		steps, used = append(steps, st), c.used
-		var aerr error
-		bad = guarded(func() []checker.Result {
-			aerr = r.apply(st)
-			return nil
-		})
-		if aerr != nil {
-			return 0, fmt.Errorf("%w: %w", ErrNondeterministic, aerr)
-		}
+		used = c.used
+		bad, err = r.take(c.mv)
 	}
+	return 0, err
 }
 
 // check counts r's state among the unique ones (with hashing) and returns
@@ -130,7 +118,7 @@ func (p *pctPicker) priority(id uint64) int {
 func (p *pctPicker) pick(cs []choice, i int) (choice, bool) {
 	best, found := p.best(cs)
 	if j, ok := p.change[i+1]; ok && found {
-		p.prio[best.mv.event] = j
+		p.prio[best.mv.id] = j
 		best, found = p.best(cs)
 	}
 	return best, found
@@ -144,7 +132,7 @@ func (p *pctPicker) best(cs []choice) (choice, bool) {
 		if c.mv.action != fire {
 			continue
 		}
-		if v := p.priority(c.mv.event); !found || v > top {
+		if v := p.priority(c.mv.id); !found || v > top {
 			best, top, found = c, v, true
 		}
 	}
