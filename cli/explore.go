@@ -44,17 +44,18 @@ kernel otherwise makes: which pending message or timer is handled next, which
 message is lost or duplicated, which server crashes and when it restarts. A
 chosen event is handled at once, at the current virtual time: a message arrives
 early, a timer fires early. At every state it reaches, explore runs the
-scenario's checks and stops at the first safety check that fails (liveness
-verdicts mean nothing in the middle of a run).
+scenario's checks and stops at the first safety check that fails, once running
+the path on to the scenario's end confirms it (liveness verdicts mean nothing
+in the middle of a run).
 
 --mode bfs (the default) searches breadth-first, so a counterexample is as
 short as any; dfs depth-first; random runs --runs random walks, faults
 included; pct runs walks under a PCT scheduler (a random priority for each
-event, d-1 priority change points, --pct-depth d), probes for configurations
-too large to exhaust. Where every node has a DescribeState method (sim.Describer), states
-are hashed and a state seen before is not explored again; otherwise every path
-is re-executed from the start (the kernel is deterministic), and
---stateless forces that.
+event, d-1 priority change points, --pct-depth d): the walks are probes for
+configurations too large to exhaust. Where every node has a DescribeState
+method (sim.Describer), states are hashed and a state seen before is not
+explored again; otherwise every path is re-executed from the start (the kernel
+is deterministic), and --stateless forces that.
 
 The bounds: --max-drops, --max-duplicates and --max-crashes (0 by default: no
 such fault), --max-timers (timer firings on a path), --max-depth (steps on a
@@ -80,7 +81,7 @@ func newCmdExplore(f *factory, runF func(*exploreOptions) error) *cobra.Command 
 		Short: "Search every order of events of a small scenario, and write a counterexample",
 		Long:  f.sprintf(exploreLong),
 		Example: f.examples("explore paxos-single --max-timers 2",
-			"explore twopc-explore --max-crashes 1 --max-timers 3 --format json",
+			"explore twopc-explore --max-crashes 1 --max-timers 1 --format json",
 			"explore my-scenario.yaml --mode pct --runs 10000 --max-depth 200",
 			"run --path explore-paxos-single.path.json --html cex.html   # the counterexample's report"),
 		Args:              exactArgs(1, "a scenario name or file"),
