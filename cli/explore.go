@@ -143,15 +143,7 @@ func runExplore(opts *exploreOptions) error {
 		// short-lived runs would let the heap grow to five times them.
 		defer debug.SetGCPercent(debug.SetGCPercent(100))
 	}
-	o := opts.Search
-	o.Mode, o.Context = explore.Mode(opts.Mode), opts.Ctx
-	if o.ProgressEvery > 0 {
-		o.Progress = func(r explore.Result) {
-			fmt.Fprintf(opts.ErrOut, "%s explore: %s states explored, %s unique, depth %d, %.0f states/s\n",
-				time.Now().Format(time.TimeOnly), groupDigits(r.States), groupDigits(r.Unique), r.Depth, r.StatesPerSecond)
-		}
-	}
-	res, err := explore.Explore(s, opts.Seed, o)
+	res, err := explore.Explore(s, opts.Seed, opts.searchOptions())
 	if err != nil {
 		return err
 	}
@@ -172,6 +164,19 @@ func runExplore(opts *exploreOptions) error {
 		return ErrFailed
 	}
 	return nil
+}
+
+// searchOptions are the search's options, with progress lines on stderr.
+func (opts *exploreOptions) searchOptions() explore.Options {
+	o := opts.Search
+	o.Mode, o.Context = explore.Mode(opts.Mode), opts.Ctx
+	if o.ProgressEvery > 0 {
+		o.Progress = func(r explore.Result) {
+			fmt.Fprintf(opts.ErrOut, "%s explore: %s states explored, %s unique, depth %d, %.0f states/s\n",
+				time.Now().Format(time.TimeOnly), groupDigits(r.States), groupDigits(r.Unique), r.Depth, r.StatesPerSecond)
+		}
+	}
+	return o
 }
 
 // counterexample is a written path and the run that replays it.
