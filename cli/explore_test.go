@@ -109,3 +109,14 @@ func TestExploreFlags(t *testing.T) {
 	assert.Equal(t, "1m0s", s.Budget.String())
 	assert.Equal(t, uint64(1_000_000), s.MaxStates, "bounded by default")
 }
+
+func TestExploreProgressAndWalks(t *testing.T) {
+	t.Chdir(t.TempDir())
+	out, stderr, status := dsim(t, Config{}, "explore", "paxos-single", "--mode", "pct", "--runs", "20",
+		"--max-timers", "2", "--progress-every", "1ns")
+	require.Equal(t, 0, status, stderr)
+	assert.Contains(t, out, "PCT walks (20, d=3, search seed 1), state hashing")
+	assert.Contains(t, out, "no safety check failed in any walk")
+	assert.Contains(t, stderr, "explore: ")
+	assert.Contains(t, stderr, "states explored")
+}
