@@ -63,11 +63,24 @@ type choice struct {
 // order: for each pending event in the kernel's order, fire it (unless it
 // is a message behind another on a FIFO link), then (for a message) drop
 // it and duplicate it; then crash each running server, and restart each
-// crashed one.
+// crashed one. With state hashing, an event that is the same as one before
+// it (a copy of a message, an equal timer) gives no choices: they would
+// reach the same states.
 func (x *explorer) choices(r *run, u usage) []choice {
 	var out []choice
 	var fifo map[[2]sim.NodeID]bool // FIFO links whose first message in flight was seen
+	var same map[key]bool           // the events seen, by what they are
 	for _, p := range r.w.Pending() {
+		if x.res.Hashing {
+			if same == nil {
+				same = map[key]bool{}
+			}
+			k := x.eventKey(p)
+			if same[k] {
+				continue
+			}
+			same[k] = true
+		}
 		later := false // a message behind another on a FIFO link: it cannot arrive first
 		if p.Kind == sim.KindDeliver && !p.Held && r.w.LinkConfig(p.From, p.To).FIFO {
 			if fifo == nil {

@@ -85,19 +85,25 @@ func (x *explorer) stateKey(r *run) key {
 func (x *explorer) pendingKey(w *sim.World) key {
 	var sum key
 	for _, p := range w.Pending() {
-		b := append(x.hash.buf[:0], byte(p.Kind))
-		if p.Held {
-			b = append(b, 'h')
-		}
-		b = binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(b, uint32(p.From)), uint32(p.To))
-		if p.Kind == sim.KindStop {
-			b = binary.BigEndian.AppendUint64(b, uint64(p.At)) // a scheduled fault: when it was due tells it apart
-		}
-		b = append(b, sim.Describe(p.Msg)...)
-		x.hash.buf = b
-		sum.add(x.hash.of(b))
+		sum.add(x.eventKey(p))
 	}
 	return sum
+}
+
+// eventKey hashes what a pending event is: its kind, nodes and message or
+// tag (and a scheduled fault's due time, which tells it apart), not its ID.
+func (x *explorer) eventKey(p sim.PendingEvent) key {
+	b := append(x.hash.buf[:0], byte(p.Kind))
+	if p.Held {
+		b = append(b, 'h')
+	}
+	b = binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(b, uint32(p.From)), uint32(p.To))
+	if p.Kind == sim.KindStop {
+		b = binary.BigEndian.AppendUint64(b, uint64(p.At))
+	}
+	b = append(b, sim.Describe(p.Msg)...)
+	x.hash.buf = b
+	return x.hash.of(b)
 }
 
 // historyKey hashes the clients' operations as a multiset: which client
