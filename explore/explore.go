@@ -40,7 +40,8 @@ func Explore(s *scenarios.Scenario, seed uint64, opts Options) (*Result, error) 
 	if opts.CheckBudget == 0 {
 		opts.CheckBudget = s.CheckBudget
 	}
-	x := &explorer{s: s, seed: seed, opts: opts, seen: map[key]mark{}, more: map[key][]mark{}, start: time.Now(), reported: time.Now(), hash: newHasher(),
+	x := &explorer{s: s, seed: seed, opts: opts, seen: map[key]mark{}, more: map[key][]mark{}, hash: newHasher(),
+		start: time.Now(), reported: time.Now(),
 		res: &Result{Version: 1, Scenario: s.Name, Seed: seed, Mode: opts.Mode, Bounds: opts.bounds()}}
 	root, _, err := x.replay(nil)
 	switch {
