@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -34,6 +35,7 @@ func TestExploreWritesACounterexampleThatReplays(t *testing.T) {
 	run, stderr, status := dsim(t, Config{}, "run", "--path", path)
 	require.Equal(t, 1, status, stderr)
 	assert.Regexp(t, `paxos-agreement\s+VIOLATED`, run)
+	assert.Regexp(t, `replay\s+dsim run --path `+regexp.QuoteMeta(path)+"\n", run, "the path is replayed, not the seed")
 
 	js, _, status := dsim(t, Config{}, "explore", scenario, "--out", path, "--format", "json")
 	require.Equal(t, 1, status)
