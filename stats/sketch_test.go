@@ -47,6 +47,9 @@ func TestSketchQuantilesWithinAccuracy(t *testing.T) {
 				want, got := Quantile(xs, p), s.Quantile(p)
 				require.InDelta(t, want, got, SketchAccuracy*math.Abs(want)+1e-300, "%s n=%d p=%v", sh.name, n, p)
 			}
+			for j, x := range s.Points(37) {
+				require.Equal(t, s.Quantile((float64(j)+0.5)/37), x, "%s n=%d point %d is its quantile", sh.name, n, j)
+			}
 			exact, sum := Describe(xs), s.Summary()
 			assert.Equal(t, exact.N, sum.N)
 			assert.InDelta(t, exact.Mean, sum.Mean, 1e-9*math.Max(1, math.Abs(exact.Mean)), sh.name)
@@ -75,9 +78,9 @@ func TestSketchMemoryDoesNotGrowWithCount(t *testing.T) {
 	}
 	allocs := testing.AllocsPerRun(1_000_000, func() { big.Add(0.01 + 1000*rng.Float64()) })
 	assert.Zero(t, allocs, "adding inside the range seen allocates nothing")
-	bins := func(s *Sketch) int { return len(s.dd.ToProto().PositiveValues.ContiguousBinCounts) }
+	bins := func(s *Sketch) int { return len(s.pos.ToProto().ContiguousBinCounts) }
 	assert.Equal(t, bins(&small), bins(&big), "the same range, the same buckets")
-	assert.LessOrEqual(t, bins(&big), 17*142, "about 140 buckets per octave, 17 octaves")
+	assert.LessOrEqual(t, bins(&big), 17*201, "about 200 buckets per octave, 17 octaves")
 	assert.Equal(t, 1_001_003, big.N(), "AllocsPerRun adds once more, to warm up")
 }
 
@@ -189,5 +192,20 @@ func BenchmarkSketchAdd(b *testing.B) {
 		if x > 100 {
 			x = 0.123
 		}
+	}
+}
+
+// BenchmarkSketchPoints is the CDF of a study's row: 20,000 points from
+// latencies spanning five decimal orders.
+func BenchmarkSketchPoints(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var s Sketch
+	s.Add(0.01)
+	s.Add(1000)
+	for i := 0; i < 100000; i++ {
+		s.Add(rng.ExpFloat64())
+	}
+	for i := 0; i < b.N; i++ {
+		s.Points(20000)
 	}
 }
