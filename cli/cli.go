@@ -126,7 +126,8 @@ Exit status: 0 every check held, 1 a check failed, 2 bad input or usage.`),
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
 	})
 	root.AddCommand(newCmdRun(f, nil), newCmdSweep(f, nil), newCmdValidate(f, nil), newCmdList(f, nil),
-		newCmdCheck(f, nil), newCmdCompare(f, nil), newCmdDemo(f, nil), newCmdDebug(f, nil))
+		newCmdCheck(f, nil), newCmdCompare(f, nil), newCmdDemo(f, nil), newCmdDebug(f, nil), newCmdShrink(f, nil),
+		newCmdDiff(f), newCmdMerge(f), newCmdFuzz(f))
 	return root, nil
 }
 

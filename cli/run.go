@@ -10,15 +10,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsimlab/dsim/reports"
+	"github.com/dsimlab/dsim/runner"
 	"github.com/dsimlab/dsim/scenarios"
 	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/tracediff"
 )
 
 // runOptions is what the run command was asked to do.
 type runOptions struct {
-	f   *factory
-	Ctx context.Context
-	Out io.Writer
+	f      *factory
+	Ctx    context.Context
+	Out    io.Writer
+	ErrOut io.Writer // the determinism check's verdict
 
 	Scenario    string   // a catalog name or a file
 	Seed        uint64   // the run's root seed
@@ -33,8 +36,11 @@ type runOptions struct {
 	Window      string // --window: the HTML diagram's window, FROM-TO
 	Perfetto    string // --perfetto: the trace in Chrome's trace-event format
 	SeedGiven   bool
-	steps       []scenarios.Step
-	violation   **reports.Focus // the first violation, once searched for
+	// CheckDeterminism runs the seed twice and compares the traces.
+	CheckDeterminism bool
+	divergence       *tracediff.Divergence
+	steps            []scenarios.Step
+	violation        **reports.Focus // the first violation, once searched for
 }
 
 // runLong is the run command's help; "$0" is the program's name.
@@ -45,7 +51,9 @@ the wall time. The same scenario and seed always give the same run and the same
 fingerprint.
 
 --checks runs only some of the protocol's checks ('$0 list PROTOCOL' names
-them). --trace writes every event as JSON Lines, --html a self-contained report
+them). --check-determinism runs the seed twice and compares the two traces
+event by event: if they part, it prints the first event that differs, in both
+versions, and the run fails. --format junit writes JUnit XML for CI. --trace writes every event as JSON Lines, --html a self-contained report
 with a fault timeline and a message diagram, and --history the clients'
 operations in the format '$0 check' reads (for key-value and register
 protocols only). The trace is written as the run goes, so a run of any length
@@ -88,7 +96,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 		},
 		ValidArgsFunction: f.completeScenario,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ctx, opts.Out = cmd.Context(), cmd.OutOrStdout()
+			opts.Ctx, opts.Out, opts.ErrOut = cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 			if len(args) > 0 {
 				opts.Scenario = args[0]
 			}
@@ -102,8 +110,9 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 	}
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "root seed of the run")
 	addChecksFlag(f, cmd, &opts.Checks)
-	addFormatFlag(cmd, &opts.Format)
+	addFormatFlag(cmd, &opts.Format, formatJUnit)
 	addCheckFlags(cmd, &opts.Check, "the scenario's check_budget")
+	cmd.Flags().BoolVar(&opts.CheckDeterminism, "check-determinism", false, "run the seed twice and compare the traces event by event")
 	cmd.Flags().StringVar(&opts.TraceFile, "trace", "", "write the whole trace to this file as JSON Lines")
 	cmd.Flags().StringVar(&opts.HTMLFile, "html", "", "write a self-contained HTML report to this file")
 	cmd.Flags().StringVar(&opts.HistoryFile, "history", "", "write the clients' operations to this file, as the check command reads them")
@@ -138,21 +147,51 @@ func runRun(opts *runOptions) error {
 	if err := opts.writeFiles(s, o, window); err != nil {
 		return err
 	}
-	ropts := opts.f.reportOptions()
-	if opts.Format == formatJSON {
-		err = reports.WriteJSON(opts.Out, o, ropts...)
-	} else {
-		err = reports.WriteText(opts.Out, o, ropts...)
+	if err := opts.write(o); err != nil {
+		return err
 	}
 	switch {
-	case err != nil:
-		return err
 	case o.Interrupted:
 		return context.Cause(opts.Ctx)
-	case !o.Passed:
+	case !o.Passed || opts.divergence != nil:
 		return ErrFailed
 	}
 	return nil
+}
+
+// write prints the run's report in the format asked for, and where the
+// determinism check found the two runs to part, if it did.
+func (opts *runOptions) write(o *scenarios.Outcome) error {
+	ropts := opts.f.reportOptions()
+	var err error
+	switch opts.Format {
+	case formatJSON:
+		err = reports.WriteJSON(opts.Out, o, ropts...)
+	case formatJUnit:
+		err = reports.WriteJUnit(opts.Out, o, ropts...)
+	default:
+		err = reports.WriteText(opts.Out, o, ropts...)
+	}
+	if err != nil || !opts.CheckDeterminism || o.Interrupted {
+		return err
+	}
+	w := opts.Out
+	if opts.Format != formatText {
+		w = opts.ErrOut // the JSON or XML on stdout stays whole
+	}
+	return writeDeterminism(w, o.Seed, opts.divergence)
+}
+
+// writeDeterminism says whether a seed ran the same twice.
+func writeDeterminism(w io.Writer, seed uint64, d *tracediff.Divergence) error {
+	if d == nil {
+		_, err := fmt.Fprintf(w, "determinism: seed %d ran twice, the same event by event\n", seed)
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "determinism: seed %d did NOT replay the same: ", seed); err != nil {
+		return err
+	}
+	return d.WriteText(w, "first run", "second run")
 }
 
 // readPath reads --path, if given: its scenario, seed and steps.
@@ -208,7 +247,7 @@ func (opts *runOptions) run(s *scenarios.Scenario) (o *scenarios.Outcome, err er
 			chrome = reports.NewChromeTrace(f, w, fmt.Sprintf("%s seed %d", opts.Scenario, opts.Seed))
 		}
 	}
-	o, err = scenarios.Run(s, opts.Seed, ro)
+	o, err = opts.runOnce(s, ro)
 	if err != nil || chrome == nil {
 		return o, err
 	}
@@ -239,6 +278,16 @@ func (opts *runOptions) marks(s *scenarios.Scenario, o *scenarios.Outcome) []rep
 		marks = append(marks, reports.ChromeMark{Time: sim.Time(o.SimTime), Name: c.Check + ": " + c.Verdict.String(), Detail: c.Detail})
 	}
 	return marks
+}
+
+// runOnce runs the seed, twice with --check-determinism.
+func (opts *runOptions) runOnce(s *scenarios.Scenario, ro scenarios.RunOptions) (*scenarios.Outcome, error) {
+	if !opts.CheckDeterminism {
+		return scenarios.Run(s, opts.Seed, ro)
+	}
+	o, d, err := runner.RunTwice(s, opts.Seed, ro)
+	opts.divergence = d
+	return o, err
 }
 
 // writeFiles writes the history, trace and HTML files asked for. The

@@ -58,7 +58,7 @@ func newBrowser(t *testing.T, srv *httptest.Server) *browser {
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	b := &browser{t: t, base: srv.URL, shots: t.ArtifactDir()}
+	b := &browser{t: t, base: srv.URL, shots: shotDir(t)}
 	ctx, cancelCtx := chromedp.NewContext(alloc, chromedp.WithListener(b.listen))
 	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
 	b.ctx = ctx
@@ -217,4 +217,18 @@ func TestBrowserPaxos(t *testing.T) {
 	b.do(click("#forward"), at(want.Events), chromedp.WaitVisible(chromedp.CSS("#porcupine")))
 	b.shot("04-paxos-violation")
 	b.clean()
+}
+
+// shotDir is where screenshots go: $DSIM_SCREENSHOTS (CI sets it, so that
+// the plain go test ./... keeps them), or the test's artifact directory
+// (go test -artifacts).
+func shotDir(t *testing.T) string {
+	if dir := os.Getenv("DSIM_SCREENSHOTS"); dir != "" {
+		dir = filepath.Join(dir, t.Name())
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.ArtifactDir()
 }

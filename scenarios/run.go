@@ -161,7 +161,7 @@ func build(s *Scenario, cfg sim.Config) (*sim.World, protocols.Instance, []Fault
 	schedule := s.Schedule(seed, servers)
 	for _, f := range schedule {
 		w.At(sim.Time(f.At), func(w *sim.World) {
-			if err := apply(w, f); err != nil {
+			if err := apply(w, &s.Network, f); err != nil {
 				// Values were validated at load time; a failure here is a bug.
 				panic(fmt.Sprintf("scenarios: apply %s fault: %v", f.Kind, err))
 			}

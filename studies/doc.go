@@ -69,6 +69,10 @@
 //   - CompareBalancers: load balancers on an lb scenario, latency
 //     percentiles, load spread, failures, cache hits and keys moved, with
 //     a latency CDF, server load and keys-moved plots (dsim compare).
+//     Latencies are in the scenario's unit and count timed-out requests.
+//   - SlowBackend: the slow-backend experiment of Linkerd's "Beyond Round
+//     Robin" post on lb-beyond-round-robin, success rates beside the
+//     published ones (WriteSlowBackend).
 //   - MapReducePaper: the three cases of the MapReduce paper's sort
 //     experiment and its Figure 3.
 //   - DetectorTradeOff: detection time against mistake rate for fixed
@@ -84,5 +88,6 @@
 //	go test ./studies -run TestPaperExperiment -paper -paper-out DIR
 //	go test ./studies -run TestTransportTable -transport -v
 //	go test ./studies -run TestTradeOffPlot -tradeoff=tradeoff.png -v
+//	go test ./studies -run TestSlowBackend -slow-backend 10 -v
 //	dsim compare lb-load-80 --seeds 1-10 --png lb.png
 package studies

@@ -1,0 +1,140 @@
+package stats
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSketchQuantilesWithinAccuracy checks the sketch against the exact
+// empirical quantiles of the same values (Quantile, the slow obvious
+// reference) on samples of several shapes, signs and sizes.
+func TestSketchQuantilesWithinAccuracy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	shapes := []struct {
+		name string
+		draw func() float64
+	}{
+		{"exponential ms", func() float64 { return rng.ExpFloat64() }},
+		{"lognormal ns", func() float64 { return 1e6 * math.Exp(2*rng.NormFloat64()) }},
+		{"pareto", func() float64 { return math.Pow(rng.Float64(), -1/1.5) }},
+		{"mixed signs and zeros", func() float64 {
+			if rng.IntN(10) == 0 {
+				return 0
+			}
+			return 100 * rng.NormFloat64()
+		}},
+		{"ties", func() float64 { return float64(1 + rng.IntN(5)) }},
+	}
+	ps := []float64{0, 0.001, 0.1, 0.25, 0.5, 0.9, 0.99, 0.999, 0.9999, 1}
+	for _, sh := range shapes {
+		for _, n := range []int{1, 7, 1000, 100000} {
+			xs := make([]float64, n)
+			var s Sketch
+			for i := range xs {
+				xs[i] = sh.draw()
+				s.Add(xs[i])
+			}
+			slices.Sort(xs)
+			for _, p := range ps {
+				want, got := Quantile(xs, p), s.Quantile(p)
+				require.InDelta(t, want, got, SketchAccuracy*math.Abs(want)+1e-300, "%s n=%d p=%v", sh.name, n, p)
+			}
+			exact, sum := Describe(xs), s.Summary()
+			assert.Equal(t, exact.N, sum.N)
+			assert.InDelta(t, exact.Mean, sum.Mean, 1e-9*math.Max(1, math.Abs(exact.Mean)), sh.name)
+			assert.InDelta(t, exact.StdDev, sum.StdDev, 1e-6*math.Max(1, exact.StdDev), sh.name)
+			assert.Equal(t, exact.Min, sum.Min)
+			assert.Equal(t, exact.Max, sum.Max)
+			assert.InDelta(t, exact.P99, sum.P99, SketchAccuracy*math.Abs(exact.P99), sh.name)
+		}
+	}
+}
+
+// TestSketchMemoryDoesNotGrowWithCount: a million values in a fixed range
+// take no more buckets than a thousand.
+func TestSketchMemoryDoesNotGrowWithCount(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var small, big Sketch
+	for _, s := range []*Sketch{&small, &big} {
+		s.Add(0.01)
+		s.Add(1000.01)
+	}
+	for i := 0; i < 1_000_000; i++ {
+		x := 0.01 + 1000*rng.Float64() // five decimal orders
+		if i < 1000 {
+			small.Add(x)
+		}
+		big.Add(x)
+	}
+	assert.LessOrEqual(t, len(big.pos.counts), 17*128+1, "128 buckets per octave, 17 octaves")
+	assert.Less(t, cap(big.pos.counts), 2*17*128)
+	assert.Equal(t, len(small.pos.counts), len(big.pos.counts), "the same range, the same buckets")
+}
+
+func TestSketchMergeCloneAddN(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var a, b, all Sketch
+	for i := 0; i < 5000; i++ {
+		x := rng.NormFloat64() * 10
+		all.Add(x)
+		if i%3 == 0 {
+			a.Add(x)
+		} else {
+			b.Add(x)
+		}
+	}
+	c := a.Clone()
+	c.Merge(&b)
+	ws, gs := all.Summary(), c.Summary()
+	assert.InDelta(t, ws.Mean, gs.Mean, 1e-12, "merging is adding")
+	assert.InDelta(t, ws.StdDev, gs.StdDev, 1e-9)
+	ws.Mean, ws.StdDev, ws.CV, ws.MaxOverMean = 0, 0, 0, 0
+	gs.Mean, gs.StdDev, gs.CV, gs.MaxOverMean = 0, 0, 0, 0
+	assert.Equal(t, ws, gs, "the same counts, minimum and maximum")
+	assert.Equal(t, all.Points(50), c.Points(50))
+	assert.Less(t, a.N(), c.N(), "the clone is independent")
+
+	var k Sketch
+	k.AddN(3, 4)
+	k.Add(1)
+	k.AddN(2, 0) // nothing
+	k.Add(math.NaN())
+	assert.Equal(t, 5, k.N())
+	assert.InDelta(t, 1, k.Quantile(0.2), SketchAccuracy)
+	assert.InDelta(t, 3, k.Quantile(0.21), 3*SketchAccuracy)
+	assert.Equal(t, 3.0, k.Quantile(1), "clamped to the maximum")
+	assert.InDelta(t, 2.6, k.Summary().Mean, 1e-12)
+}
+
+func TestSketchEmptyAndPoints(t *testing.T) {
+	var s Sketch
+	assert.Equal(t, Summary{}, s.Summary())
+	assert.True(t, math.IsNaN(s.Quantile(0.5)))
+	assert.Nil(t, s.Points(10))
+	for i := 1; i <= 100; i++ {
+		s.Add(float64(i))
+	}
+	pts := s.Points(10)
+	require.Len(t, pts, 10)
+	assert.True(t, slices.IsSorted(pts))
+	for j, x := range pts {
+		assert.InDelta(t, s.Quantile((float64(j)+0.5)/10), x, 0, "point %d is its quantile", j)
+	}
+}
+
+func BenchmarkSketchAdd(b *testing.B) {
+	var s Sketch
+	x := 0.123
+	for i := 0; i < b.N; i++ {
+		s.Add(x)
+		x += 0.0001
+		if x > 100 {
+			x = 0.123
+		}
+	}
+}
