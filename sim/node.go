@@ -124,10 +124,7 @@ func (c *Context) Storage() *Storage { return &c.n.store }
 
 // Send sends msg to node to over the network, which may delay, drop,
 // duplicate or reorder it according to the link's configuration.
-func (c *Context) Send(to NodeID, msg any) {
-	c.w.emit(KindSend, c.id, to, msg, DropNone)
-	c.w.transmit(c.id, to, msg)
-}
+func (c *Context) Send(to NodeID, msg any) { c.w.send(c.id, to, msg) }
 
 // SetTimer arranges for Timer(ctx, tag) to be called after d of the node's
 // local time (so a drifting clock stretches or shrinks it). A crash cancels
