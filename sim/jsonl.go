@@ -6,40 +6,133 @@ import (
 	"unicode/utf8"
 )
 
-// appendJSON appends an event's JSON Lines form to buf: the object
-// {"seq", "t", "kind", "node", "peer", "op", "msg", "reason", "text"} with
-// empty fields left out and a newline, written by hand rather than through
+// encoder writes events in their JSON Lines form: the object {"seq", "t",
+// "kind", "node", "peer", "op", "msg", "reason", "text"} with empty fields
+// left out and a newline, written by hand rather than through
 // encoding/json's reflection (which cost a traced run three to five times
 // an untraced one), and byte for byte what encoding/json writes for it.
-func (w *World) appendJSON(buf []byte, e *Event) []byte {
-	return w.appendJSONWith(buf, e, Describe)
+// Most of a line repeats earlier lines, so the encoder keeps what repeats
+// as ready-made JSON: each node's name as a node and a peer field, each
+// message's field (a message held by pointer is described when it is sent
+// and again when it arrives, is dropped or duplicated, and describing it is
+// the dearest part of a line), the last time, and the sequence number,
+// counted up in decimal.
+type encoder struct {
+	w       *World
+	nodes   []string       // ,"node":"NAME" by node ID, or "" until first used
+	peers   []string       // ,"peer":"NAME" likewise
+	msgs    map[any]string // ,"msg":"TEXT" of messages held by pointer
+	t       Time           // the time of the last line
+	tText   []byte         // its decimal digits
+	seq     uint64         // the sequence number seqText holds
+	seqText []byte         // its decimal digits, or empty
 }
 
-// appendJSONWith is appendJSON with describe to describe messages.
-func (w *World) appendJSONWith(buf []byte, e *Event, describe func(any) string) []byte {
+// maxDescribed bounds the messages an encoder remembers: it forgets them
+// all when it holds this many.
+const maxDescribed = 1 << 12
+
+func newEncoder(w *World) *encoder { return &encoder{w: w, t: -1} }
+
+// kindFields and reasonFields are each kind's and drop reason's field.
+var kindFields, reasonFields = func() (k [kindCount]string, r [len(dropNames)]string) {
+	for i := range k {
+		k[i] = string(appendField(nil, "kind", Kind(i).String()))
+	}
+	for i := range r {
+		r[i] = string(appendField(nil, "reason", DropReason(i).String()))
+	}
+	return k, r
+}()
+
+// append appends e's line to buf.
+func (c *encoder) append(buf []byte, e *Event) []byte {
 	buf = append(buf, `{"seq":`...)
-	buf = strconv.AppendUint(buf, e.Seq, 10)
+	buf = append(buf, c.seqDigits(e.Seq)...)
 	buf = append(buf, `,"t":`...)
-	buf = strconv.AppendInt(buf, int64(e.Time), 10)
-	buf = appendField(buf, "kind", e.Kind.String())
-	if e.Node != None {
-		buf = appendField(buf, "node", w.nodes[e.Node].name)
+	buf = append(buf, c.timeDigits(e.Time)...)
+	if e.Kind < kindCount {
+		buf = append(buf, kindFields[e.Kind]...)
+	} else {
+		buf = appendField(buf, "kind", e.Kind.String())
 	}
-	if e.Peer != None {
-		buf = appendField(buf, "peer", w.nodes[e.Peer].name)
-	}
+	buf = append(buf, c.nodeField(&c.nodes, "node", e.Node)...)
+	buf = append(buf, c.nodeField(&c.peers, "peer", e.Peer)...)
 	if e.Op != 0 {
 		buf = append(buf, `,"op":`...)
 		buf = strconv.AppendInt(buf, int64(e.Op), 10)
 	}
 	if e.Kind != KindRecord { // a fact's description is its text
-		buf = appendField(buf, "msg", describe(e.Msg))
+		buf = c.appendMsg(buf, e.Msg)
 	}
-	if e.Reason != DropNone {
+	if int(e.Reason) < len(reasonFields) {
+		if e.Reason != DropNone {
+			buf = append(buf, reasonFields[e.Reason]...)
+		}
+	} else {
 		buf = appendField(buf, "reason", e.Reason.String())
 	}
 	buf = appendField(buf, "text", e.Description())
 	return append(buf, "}\n"...)
+}
+
+// seqDigits returns seq in decimal: the last one counted up when seq
+// follows it, as it does in a stream.
+func (c *encoder) seqDigits(seq uint64) []byte {
+	if len(c.seqText) == 0 || seq != c.seq+1 {
+		c.seq, c.seqText = seq, strconv.AppendUint(c.seqText[:0], seq, 10)
+		return c.seqText
+	}
+	c.seq = seq
+	for i := len(c.seqText) - 1; i >= 0; i-- {
+		if c.seqText[i] != '9' {
+			c.seqText[i]++
+			return c.seqText
+		}
+		c.seqText[i] = '0'
+	}
+	c.seqText = append(c.seqText[:1], c.seqText...) // 99…9 + 1 = 100…0
+	c.seqText[0] = '1'
+	return c.seqText
+}
+
+// timeDigits returns t in decimal, formatted once for events at one time.
+func (c *encoder) timeDigits(t Time) []byte {
+	if t != c.t {
+		c.t, c.tText = t, strconv.AppendInt(c.tText[:0], int64(t), 10)
+	}
+	return c.tText
+}
+
+// nodeField returns the field name: the name of node id, made once.
+func (c *encoder) nodeField(fields *[]string, name string, id NodeID) string {
+	if id == None {
+		return ""
+	}
+	if int(id) >= len(*fields) {
+		*fields = append(*fields, make([]string, int(id)+1-len(*fields))...)
+	}
+	f := &(*fields)[id]
+	if *f == "" {
+		*f = string(appendField(nil, name, c.w.nodes[id].name))
+	}
+	return *f
+}
+
+// appendMsg appends the msg field of v, described once if v is a pointer.
+func (c *encoder) appendMsg(buf []byte, v any) []byte {
+	if v == nil || reflect.TypeOf(v).Kind() != reflect.Pointer {
+		return appendField(buf, "msg", Describe(v))
+	}
+	f, ok := c.msgs[v]
+	if !ok {
+		if c.msgs == nil || len(c.msgs) >= maxDescribed {
+			c.msgs = make(map[any]string, maxDescribed)
+		}
+		f = string(appendField(nil, "msg", Describe(v)))
+		c.msgs[v] = f
+	}
+	return append(buf, f...)
 }
 
 // plainJSON marks the ASCII bytes a JSON string holds as they are.
@@ -114,31 +207,4 @@ func appendJSONString(buf []byte, s string) []byte {
 	}
 	buf = append(buf, s[start:]...)
 	return append(buf, '"')
-}
-
-// describer describes messages for a streamed trace, remembering the
-// description of each message held by pointer: a message is described when
-// it is sent and again when it arrives (or is dropped, or duplicated), and
-// describing is most of what tracing costs. It forgets everything past a
-// bounded number of messages.
-type describer struct {
-	seen map[any]string
-}
-
-// maxDescribed bounds the messages a describer remembers.
-const maxDescribed = 1 << 12
-
-func (d *describer) describe(v any) string {
-	if v == nil || reflect.TypeOf(v).Kind() != reflect.Pointer {
-		return Describe(v)
-	}
-	if s, ok := d.seen[v]; ok {
-		return s
-	}
-	if d.seen == nil || len(d.seen) >= maxDescribed {
-		d.seen = make(map[any]string, maxDescribed)
-	}
-	s := Describe(v)
-	d.seen[v] = s
-	return s
 }

@@ -182,8 +182,9 @@ func Describe(v any) string {
 func (w *World) WriteTraceJSONL(out io.Writer) error {
 	bw := bufio.NewWriter(out)
 	var line []byte
+	enc := newEncoder(w)
 	for i := range w.trace {
-		line = w.appendJSON(line[:0], &w.trace[i])
+		line = enc.append(line[:0], &w.trace[i])
 		if _, err := bw.Write(line); err != nil {
 			return fmt.Errorf("write trace event %d: %w", w.trace[i].Seq, err)
 		}
@@ -201,10 +202,10 @@ func (w *World) StreamTraceJSONL(out io.Writer) (flush func() error) {
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var line []byte
 	var werr error
-	var d describer
+	enc := newEncoder(w)
 	w.Observe(func(e *Event) {
 		if werr == nil {
-			line = w.appendJSONWith(line[:0], e, d.describe)
+			line = enc.append(line[:0], e)
 			if _, err := bw.Write(line); err != nil {
 				werr = fmt.Errorf("write trace event %d: %w", e.Seq, err)
 			}
