@@ -19,18 +19,31 @@ import (
 // counted up in decimal.
 type encoder struct {
 	w       *World
-	nodes   []string       // ,"node":"NAME" by node ID, or "" until first used
-	peers   []string       // ,"peer":"NAME" likewise
-	msgs    map[any]string // ,"msg":"TEXT" of messages held by pointer
-	t       Time           // the time of the last line
-	tText   []byte         // its decimal digits
-	seq     uint64         // the sequence number seqText holds
-	seqText []byte         // its decimal digits, or empty
+	nodes   []string             // ,"node":"NAME" by node ID, or "" until first used
+	peers   []string             // ,"peer":"NAME" likewise
+	ptrs    *[ptrSlots]described // msg fields of messages held by pointer, by address
+	values  map[any]string       // msg fields of comparable values, such as timer tags
+	scratch []byte               // where a new msg field is made
+	t       Time                 // the time of the last line
+	tText   []byte               // its decimal digits
+	seq     uint64               // the sequence number seqText holds
+	seqText []byte               // its decimal digits, or empty
 }
 
-// maxDescribed bounds the messages an encoder remembers: it forgets them
-// all when it holds this many.
-const maxDescribed = 1 << 12
+// described is a message and its msg field, ,"msg":"TEXT".
+type described struct {
+	msg   any
+	field string
+}
+
+// ptrSlots is how many messages held by pointer an encoder remembers, in a
+// table indexed by their address: a newer message takes an older one's
+// slot, which only costs describing the older one again.
+const ptrSlots = 1 << 12
+
+// maxValues bounds the values an encoder remembers: it forgets them all
+// when it holds this many.
+const maxValues = 1 << 12
 
 func newEncoder(w *World) *encoder { return &encoder{w: w, t: -1} }
 
@@ -119,24 +132,48 @@ func (c *encoder) nodeField(fields *[]string, name string, id NodeID) string {
 	return *f
 }
 
-// appendMsg appends the msg field of v, described once if v is a pointer.
+// appendMsg appends the msg field of v. A message held by pointer is
+// described once (it is described when sent and again when it arrives, is
+// dropped or duplicated), and so is a value of a comparable type, such as
+// a timer's tag: equal values are described alike.
 func (c *encoder) appendMsg(buf []byte, v any) []byte {
-	if v == nil || reflect.TypeOf(v).Kind() != reflect.Pointer {
-		return appendField(buf, "msg", Describe(v))
+	if v == nil {
+		return buf
 	}
-	f, ok := c.msgs[v]
-	if !ok {
-		if c.msgs == nil || len(c.msgs) >= maxDescribed {
-			c.msgs = make(map[any]string, maxDescribed)
+	switch t := reflect.TypeOf(v); {
+	case t.Kind() == reflect.Pointer:
+		if c.ptrs == nil {
+			c.ptrs = new([ptrSlots]described)
 		}
-		f = string(appendField(nil, "msg", Describe(v)))
-		c.msgs[v] = f
+		addr := uint64(uintptr(reflect.ValueOf(v).UnsafePointer()))
+		slot := &c.ptrs[(addr*0x9e3779b97f4a7c15)>>(64-12)]
+		if slot.msg != v {
+			*slot = described{v, c.field(v)}
+		}
+		return append(buf, slot.field...)
+	case t.Comparable():
+		f, ok := c.values[v]
+		if !ok {
+			if c.values == nil || len(c.values) >= maxValues {
+				c.values = make(map[any]string)
+			}
+			f = c.field(v)
+			c.values[v] = f
+		}
+		return append(buf, f...)
 	}
-	return append(buf, f...)
+	return appendField(buf, "msg", Describe(v))
 }
 
-// plainJSON marks the ASCII bytes a JSON string holds as they are.
-var plainJSON = func() (t [utf8.RuneSelf]bool) {
+// field returns v's msg field.
+func (c *encoder) field(v any) string {
+	c.scratch = appendField(c.scratch[:0], "msg", Describe(v))
+	return string(c.scratch)
+}
+
+// plainJSON marks the bytes a JSON string holds as they are: ASCII but
+// for control characters, quotes, backslashes and the HTML-sensitive three.
+var plainJSON = func() (t [256]bool) {
 	for c := 0x20; c < utf8.RuneSelf; c++ {
 		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
 	}
@@ -164,11 +201,13 @@ func appendJSONString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && plainJSON[s[i]] { // the common case, in a loop of its own
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
-			if plainJSON[c] {
-				i++
-				continue
-			}
 			buf = append(buf, s[start:i]...)
 			switch c {
 			case '"', '\\':
