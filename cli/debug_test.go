@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,36 +20,139 @@ import (
 // TestDebugServesThePage starts the debug command in process on a free
 // port, reads the run's summary from its API, and stops it as ^C would.
 func TestDebugServesThePage(t *testing.T) {
-	f, err := newFactory(Config{})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancelCause(t.Context())
-	urls := make(chan string, 1)
-	var out strings.Builder
-	cmd := newCmdDebug(f, func(opts *debugOptions) error {
-		opts.ready = func(url string) { urls <- url }
-		return runDebug(opts)
-	})
-	cmd.SetArgs([]string{"twopc-calm", "--seed", "2", "--port", "0"})
-	cmd.SetOut(&out)
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(ctx) }()
-	url := <-urls
+	url, out, stop := startDebug(t, "twopc-calm", "--seed", "2", "--port", "0")
 	assert.Regexp(t, `^http://127\.0\.0\.1:\d+/$`, url, "bound to this machine only")
-	resp, err := http.Get(url + "api/run")
-	require.NoError(t, err)
 	var info struct {
 		Scenario string
 		Seed     uint64
 		Total    uint64
 	}
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&info))
-	resp.Body.Close()
+	getJSON(t, url+"api/run", 200, &info)
 	assert.Equal(t, "twopc-calm", info.Scenario)
 	assert.Equal(t, uint64(2), info.Seed)
 	assert.Positive(t, info.Total)
-	cancel(errInterruptedForTest)
-	assert.ErrorIs(t, <-done, errInterruptedForTest)
+	stop()
 	assert.Contains(t, out.String(), "debugging twopc-calm seed 2 at "+url)
+}
+
+// TestDebugServesATrace writes a trace with run --trace, serves it with
+// debug --trace, and reads the page's API: the trace's records, a state,
+// and the routes that need the scenario, which say why they cannot answer.
+func TestDebugServesATrace(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "run.jsonl")
+	_, _, status := dsim(t, Config{}, "run", "echo-faults", "--seed", "3", "--trace", file)
+	require.Equal(t, 0, status)
+	lines := strings.Count(readString(t, file), "\n")
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		records int
+		more    string
+	}{
+		{"whole", nil, lines, ""},
+		{"the first records", []string{"--max-records", "100"}, 100, ": the first of more; --max-records reads more"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, out, stop := startDebug(t, append([]string{"--trace", file, "--port", "0"}, tc.args...)...)
+			var info struct {
+				Total uint64
+				Nodes []string
+				Trace struct {
+					File    string
+					Records int
+					More    bool
+				}
+			}
+			getJSON(t, url+"api/run", 200, &info)
+			assert.Equal(t, uint64(tc.records), info.Total)
+			assert.Equal(t, file, info.Trace.File)
+			assert.Equal(t, tc.more != "", info.Trace.More)
+			assert.Equal(t, []string{"server", "c1", "c2", "c3"}, info.Nodes)
+			var st struct {
+				Events  uint64
+				Current []string
+			}
+			getJSON(t, url+"api/state?at=50", 200, &st)
+			assert.Equal(t, uint64(50), st.Events)
+			require.Len(t, st.Current, 1)
+			assert.True(t, strings.HasPrefix(st.Current[0], "#49 "), st.Current[0])
+			var bad struct{ Error string }
+			getJSON(t, url+"api/violation", 400, &bad)
+			assert.Contains(t, bad.Error, "a trace carries no code")
+			stop()
+			assert.Contains(t, out.String(), fmt.Sprintf("showing the trace %s (%d records%s) at %s", file, tc.records, tc.more, url))
+		})
+	}
+}
+
+// startDebug starts the debug command in process with args, and returns
+// the page's address, what the command printed, and the function that
+// stops it as ^C would (checking it stopped so).
+func startDebug(t *testing.T, args ...string) (string, *strings.Builder, func()) {
+	t.Helper()
+	f, err := newFactory(Config{})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancelCause(t.Context())
+	urls := make(chan string, 1)
+	out := &strings.Builder{}
+	cmd := newCmdDebug(f, func(opts *debugOptions) error {
+		opts.ready = func(url string) { urls <- url }
+		return runDebug(opts)
+	})
+	cmd.SetArgs(args)
+	cmd.SetOut(out)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	var url string
+	select {
+	case url = <-urls:
+	case err := <-done:
+		t.Fatalf("debug %v stopped: %v", args, err)
+	}
+	return url, out, func() {
+		cancel(errInterruptedForTest)
+		assert.ErrorIs(t, <-done, errInterruptedForTest)
+	}
+}
+
+// getJSON gets url, checks the status and decodes the JSON body into v.
+func getJSON(t *testing.T, url string, status int, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, status, resp.StatusCode, url)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
+}
+
+// TestDebugTraceErrors checks what debug --trace refuses, with exit status
+// 2 and a message that names the file, and the line where it is wrong.
+func TestDebugTraceErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := `{"seq":0,"t":0,"kind":"start","node":"a"}` + "\n"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad JSON", []string{"--trace", writeTemp(t, dir, "bad.jsonl", good+"{\"seq\":1,\n")},
+			filepath.Join(dir, "bad.jsonl") + ":2: not a dsim trace: unexpected end of JSON input"},
+		{"an unknown kind", []string{"--trace", writeTemp(t, dir, "kind.jsonl", good+`{"seq":1,"t":1,"kind":"warp","node":"a"}`+"\n")},
+			filepath.Join(dir, "kind.jsonl") + `:2: not a dsim trace: unknown kind "warp"`},
+		{"seq out of order", []string{"--trace", writeTemp(t, dir, "seq.jsonl", good+good)},
+			filepath.Join(dir, "seq.jsonl") + ":2: not a dsim trace: seq 0 where 1 was due"},
+		{"no file", []string{"--trace", filepath.Join(dir, "missing.jsonl")}, "--trace: open " + filepath.Join(dir, "missing.jsonl")},
+		{"a scenario too", []string{"echo-calm", "--trace", "t.jsonl"}, `--trace shows a trace file, which needs no scenario (got "echo-calm")`},
+		{"a seed too", []string{"--trace", "t.jsonl", "--seed", "2"}, "[seed trace] were all set"},
+		{"a trace as the scenario", []string{"run.jsonl"}, "run.jsonl looks like a trace: show it with dsim debug --trace run.jsonl"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, status := dsim(t, Config{}, append([]string{"debug", "--port", "0"}, tc.args...)...)
+			assert.Equal(t, 2, status)
+			assert.Contains(t, stderr, tc.want)
+		})
+	}
 }
 
 // errInterruptedForTest stands for the signal that stops the command.

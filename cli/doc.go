@@ -2,7 +2,8 @@
 // one's own can be dsim with its own protocols added: run, sweep (jobs,
 // shards, fail-fast, progress, JSON and JUnit, the determinism check),
 // shrink, fuzz, merge, diff, validate, list, check, compare, demo, debug
-// (a web page that steps through a run, package debugger), help,
+// (a web page that steps through a run, or read-only through a trace file
+// that run --trace wrote, package debugger), help,
 // --version and shell completion, for the built-in protocols and scenarios
 // and for the program's. The dsim command itself (cmd/dsim) is cli.Main
 // with nothing added.
@@ -15,7 +16,9 @@
 // fastest seed, shrunk (package fuzz); stop it and run it again to carry
 // on. `run --check-determinism` and `sweep --check-determinism SHARE` run
 // seeds twice and name the first event where the traces part; `diff A B`
-// does the same for two trace files (package tracediff).
+// does the same for two trace files (package tracediff), and `debug
+// --trace FILE` steps through one in the web page, read-only: a trace sent
+// without the scenario or the code that made it.
 //
 // # Many machines
 //

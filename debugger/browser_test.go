@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
 )
 
 // chromium returns the browser the browser test drives: $DSIM_CHROMIUM, or
@@ -232,4 +233,61 @@ func shotDir(t *testing.T) string {
 		return dir
 	}
 	return t.ArtifactDir()
+}
+
+// TestBrowserTrace opens the trace `dsim run echo-faults --seed 1 --trace`
+// writes, read-only: the page says why it cannot branch or check, steps
+// record by record, and goes from fault to fault to the server's crash,
+// where the server is down, messages are still in flight to it and the
+// diagram marks the crash; a record earlier the server is up.
+func TestBrowserTrace(t *testing.T) {
+	file, _ := writeTrace(t, "echo-faults", 1)
+	tr := readTrace(t, file, 0)
+	var crash *sim.Event
+	var faults []uint64 // the positions of the faults up to the first crash
+	for i := range tr.Events {
+		if e := &tr.Events[i]; e.Kind.IsFault() && crash == nil {
+			faults = append(faults, e.Seq+1)
+			if e.Kind == sim.KindCrash {
+				crash = e
+			}
+		}
+	}
+	require.NotNil(t, crash, "echo-faults crashes its server")
+	srv := httptest.NewServer(NewTraceServer(tr).Handler())
+	defer srv.Close()
+	b := newBrowser(t, srv)
+
+	b.do(chromedp.Navigate(srv.URL+"/"), at(0), chromedp.WaitVisible(chromedp.CSS("#trace-note")))
+	assert.Equal(t, "trace "+file, b.text("#title"))
+	assert.Contains(t, b.text("#branch"), fmt.Sprintf("read-only, %d records", len(tr.Events)))
+	assert.Contains(t, b.text("#trace-note"), "A trace carries no code, so there is no branching")
+	assert.Contains(t, b.text("#trace-note"), "Porcupine is not offered")
+	for _, live := range []string{"#violation", "#save", "#checks", "#porcupine-note", "#path-out"} {
+		b.do(chromedp.WaitNotVisible(chromedp.CSS(live)))
+	}
+	b.do(click("#forward"), at(1), click("#forward"), at(2))
+	assert.Contains(t, b.text("#current"), "#1 ")
+	assert.Contains(t, b.text("#position"), fmt.Sprintf("record 2 of %d", len(tr.Events)))
+
+	require.Greater(t, len(faults), 1, "a clock change, a partition and a heal come first")
+	for _, k := range faults {
+		b.do(click("#next-fault"), at(k))
+	}
+	assert.Contains(t, b.text("#current"), fmt.Sprintf("#%d ", crash.Seq)+time.Duration(crash.Time).String()+" crash server")
+	assert.Equal(t, "down", b.text(`.node[data-node="server"] h3 .muted`))
+	assert.Contains(t, b.attr(`.node[data-node="server"]`, "class"), "down")
+	assert.Contains(t, b.text(`.node[data-node="server"] .recent`), "crash server", "its last events end with the crash")
+	assert.Contains(t, b.text("#nodes"), "messages in flight to it:")
+	assert.Contains(t, b.text("#nodes"), " sent ", "a trace knows when a message was sent")
+	assert.Contains(t, b.attr(`#diagram .mark.crash`, "class"), "crash")
+	b.do(chromedp.WaitNotPresent(chromedp.CSS("button.crash, button.restart, button.drop, button.fire")))
+	b.shot("05-trace-crash")
+
+	b.do(click("#back"), at(crash.Seq))
+	assert.Equal(t, "up", b.text(`.node[data-node="server"] h3 .muted`))
+	b.do(click("#last"), at(uint64(len(tr.Events))))
+	assert.Contains(t, b.text("#position"), "(end)")
+	b.shot("06-trace-end")
+	b.clean()
 }

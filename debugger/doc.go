@@ -26,9 +26,36 @@
 // nothing fetched from elsewhere) and the JSON API it calls; Server.Handler
 // documents the routes. Point.State is what the page shows at a point: the
 // space-time diagram of the last records (reports.WriteDiagram), each
-// node's state (sim.Describer, or the facts it recorded last), its pending
-// timers and the messages in flight to it (sim.World.Pending), and the
-// checks. The page's browser test (browser_test.go) drives it in headless
-// Chromium: go test ./debugger -run Browser -v -artifacts -outputdir DIR
-// keeps its screenshots.
+// node's state (sim.Describer, or the facts it recorded last), its last
+// events, its pending timers and the messages in flight to it
+// (sim.World.Pending), and the checks.
+//
+// # Traces
+//
+// A Trace is a run's trace read back from its JSON Lines file (ReadTrace;
+// `dsim run --trace` writes one), for a run whose scenario or code one does
+// not have, such as a CI job's of another team's protocol. NewTraceServer
+// serves it on the same page, read-only: a position counts records rather
+// than events, and Trace.State gives what Point.State gives, less what a
+// trace does not hold. Nodes show their facts and last events, not a state
+// of their own; the messages in flight are the sends no delivery or drop
+// has met yet, paired as the diagram pairs them (reports.InFlight); no
+// timer is known; and there is no branching, no check and no porcupine,
+// since those re-run the code (their routes answer ErrNoCode, and the page
+// says why). The invoke and return records give operations only as text,
+// not the typed values a linearizability model reads, so no history is
+// made of them.
+//
+//	t, err := debugger.ReadTrace(f, "run.jsonl", 0) // the first DefaultTraceLimit records
+//	st, _ := t.State(1792)                          // after 1792 records
+//	http.ListenAndServe("127.0.0.1:7878", debugger.NewTraceServer(t).Handler())
+//
+// ReadTrace keeps the first DefaultTraceLimit records, or as many as it is
+// told, and says when the file holds more (Trace.More); a line that is not
+// a record (not JSON, an unknown kind, a seq out of order, a time going
+// back) is an error naming the file and the line.
+//
+// The page's browser test (browser_test.go) drives it in headless
+// Chromium, over two runs and a trace: go test ./debugger -run Browser -v
+// -artifacts -outputdir DIR keeps its screenshots.
 package debugger

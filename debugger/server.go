@@ -20,13 +20,14 @@ import (
 //go:embed page.html
 var pageHTML []byte
 
-// Server serves the debugger's page and its API over one run. It holds the
-// branch being looked at; every request re-executes the run up to the
-// point it asks about (see Run.At), so it is safe for concurrent use, one
-// request at a time.
+// Server serves the debugger's page and its API over one run, or over a
+// trace read from a file. Over a run, it holds the branch being looked at;
+// every request re-executes the run up to the point it asks about (see
+// Run.At). It is safe for concurrent use, one request at a time.
 type Server struct {
 	mu        sync.Mutex
 	base, run *Run
+	trace     *Trace            // shown instead of a run, if not nil
 	info      *RunInfo          // of run, computed once per branch
 	violation *Violation        // of run, once found
 	found     bool              // violation was searched for
@@ -46,6 +47,19 @@ func NewServer(r *Run, opts Options) *Server {
 	return &Server{base: r, run: r, cache: map[uint64][]byte{}, saveTo: opts.SaveTo}
 }
 
+// NewTraceServer returns a server over a trace read from a file: the same
+// page, read-only. The routes that re-run the scenario (the violation,
+// branching, the path and porcupine) answer with an error wrapping
+// ErrNoCode.
+func NewTraceServer(t *Trace) *Server {
+	return &Server{trace: t, cache: map[uint64][]byte{}}
+}
+
+// ErrNoCode is wrapped by what a server over a trace cannot do: a trace
+// records what happened, but carries neither the scenario nor the code
+// that would re-run it, which branching and checks need.
+var ErrNoCode = errors.New("debugger: a trace carries no code; branching and checks need the scenario that made it")
+
 // RunInfo is what the page knows of the whole branch.
 type RunInfo struct {
 	Scenario string           `json:"scenario"`
@@ -55,7 +69,8 @@ type RunInfo struct {
 	Nodes    []string         `json:"nodes"`
 	Faults   []Marker         `json:"faults"`
 	Steps    []scenarios.Step `json:"steps"`
-	Save     string           `json:"save,omitempty"` // the file save writes
+	Save     string           `json:"save,omitempty"`  // the file save writes
+	Trace    *TraceInfo       `json:"trace,omitempty"` // the trace shown, if not a run
 }
 
 // Marker is a moment of the run on the page's scrubber: its position in
@@ -77,6 +92,9 @@ type Marker struct {
 //	GET  /api/path          the branch as a path file
 //	POST /api/save          write the path file to Options.SaveTo
 //	GET  /porcupine?at=K    porcupine's page for the history after K events
+//
+// Over a trace, a position counts records rather than events, and the
+// routes from /api/violation on answer 400 with ErrNoCode.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
@@ -85,13 +103,22 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /api/run", s.locked(s.serveRun))
 	mux.HandleFunc("GET /api/state", s.locked(s.serveState))
-	mux.HandleFunc("GET /api/violation", s.locked(s.serveViolation))
-	mux.HandleFunc("POST /api/branch", s.locked(s.serveBranch))
-	mux.HandleFunc("POST /api/reset", s.locked(s.serveReset))
-	mux.HandleFunc("GET /api/path", s.locked(s.servePath))
-	mux.HandleFunc("POST /api/save", s.locked(s.serveSave))
-	mux.HandleFunc("GET /porcupine", s.locked(s.servePorcupine))
+	mux.HandleFunc("GET /api/violation", s.live(s.serveViolation))
+	mux.HandleFunc("POST /api/branch", s.live(s.serveBranch))
+	mux.HandleFunc("POST /api/reset", s.live(s.serveReset))
+	mux.HandleFunc("GET /api/path", s.live(s.servePath))
+	mux.HandleFunc("POST /api/save", s.live(s.serveSave))
+	mux.HandleFunc("GET /porcupine", s.live(s.servePorcupine))
 	return mux
+}
+
+// live serves what re-runs the scenario, which a server over a trace
+// cannot.
+func (s *Server) live(h func(*http.Request) (any, error)) http.HandlerFunc {
+	if s.trace != nil {
+		h = func(*http.Request) (any, error) { return nil, ErrNoCode }
+	}
+	return s.locked(h)
 }
 
 // locked serves one request at a time; an error becomes a JSON error.
@@ -136,6 +163,10 @@ func (s *Server) serveRun(*http.Request) (any, error) {
 	if s.info != nil {
 		return s.info, nil
 	}
+	if s.trace != nil {
+		s.info = s.trace.Info()
+		return s.info, nil
+	}
 	last, err := s.run.Last()
 	if err != nil {
 		return nil, err
@@ -168,11 +199,7 @@ func (s *Server) serveState(r *http.Request) (any, error) {
 	if b, ok := s.cache[k]; ok {
 		return json.RawMessage(b), nil
 	}
-	p, err := s.run.At(k)
-	if err != nil {
-		return nil, err
-	}
-	st, err := p.State()
+	st, err := s.stateAt(k)
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +212,19 @@ func (s *Server) serveState(r *http.Request) (any, error) {
 	}
 	s.cache[k] = b
 	return json.RawMessage(b), nil
+}
+
+// stateAt returns the State at position k: of the trace, or of the run
+// re-executed.
+func (s *Server) stateAt(k uint64) (*State, error) {
+	if s.trace != nil {
+		return s.trace.State(k)
+	}
+	p, err := s.run.At(k)
+	if err != nil {
+		return nil, err
+	}
+	return p.State()
 }
 
 func (s *Server) serveViolation(*http.Request) (any, error) {

@@ -2,6 +2,7 @@ package debugger
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,11 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
 )
 
 // get fetches path from srv and decodes its JSON into v, returning the
@@ -117,3 +120,55 @@ func TestServerSaveNeedsAFile(t *testing.T) {
 }
 
 func jsonNum(n uint64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestTraceServerAPI walks the API over traces of real runs as the page
+// does: the trace's summary and a state, and the routes that need the
+// scenario, each of which says why it cannot answer.
+func TestTraceServerAPI(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		after  sim.Kind // the position is just after the first record of this kind,
+		at     uint64   // or this one
+		status string   // the status of the node of the position's record
+	}{
+		{name: "echo-faults", after: sim.KindCrash, status: "down"},
+		{name: "detector-pauses", after: sim.KindPause, status: "paused"},
+		{name: zooTwoPC, at: 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file, o := writeTrace(t, tc.name, 1)
+			tr := readTrace(t, file, 0)
+			srv := httptest.NewServer(NewTraceServer(tr).Handler())
+			defer srv.Close()
+			for i := range tr.Events {
+				if tc.after != 0 && tr.Events[i].Kind == tc.after && tc.at == 0 {
+					tc.at = uint64(i) + 1
+				}
+			}
+			require.Positive(t, tc.at)
+
+			var info RunInfo
+			require.Equal(t, 200, call(t, srv, "GET", "/api/run", "", &info))
+			require.NotNil(t, info.Trace)
+			assert.Equal(t, file, info.Trace.File)
+			assert.Equal(t, uint64(len(o.World.Trace())), info.Total)
+			assert.Equal(t, time.Duration(o.World.Trace()[info.Total-1].Time).String(), info.EndTime)
+			var st State
+			require.Equal(t, 200, call(t, srv, "GET", "/api/state?at="+jsonNum(tc.at), "", &st))
+			assert.Equal(t, tc.at, st.Events)
+			want := o.World.Trace()[tc.at-1]
+			require.Len(t, st.Current, 1)
+			assert.Equal(t, describeRecord(o.World, &want), st.Current[0])
+			assert.Contains(t, st.Diagram, fmt.Sprintf(">record %d</text>", tc.at))
+			if tc.status != "" {
+				assert.Equal(t, tc.status, st.Nodes[want.Node].Status)
+			}
+			for _, route := range []struct{ method, path string }{{"GET", "/api/violation"}, {"POST", "/api/branch"},
+				{"POST", "/api/reset"}, {"GET", "/api/path"}, {"POST", "/api/save"}, {"GET", "/porcupine?at=1"}} {
+				var bad map[string]string
+				assert.Equal(t, 400, call(t, srv, route.method, route.path, "{}", &bad), route.path)
+				assert.Contains(t, bad["error"], "a trace carries no code", route.path)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package debugger
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dsimlab/dsim/reports"
@@ -32,21 +33,24 @@ type State struct {
 }
 
 // NodeState is one node at a point: whether it is up, what it says of its
-// state (sim.Describer) or else the facts it recorded last, its pending
-// timers and the messages in flight to it.
+// state (sim.Describer) or else the facts it recorded last, its last other
+// events, its pending timers and the messages in flight to it.
 type NodeState struct {
 	Name    string        `json:"name"`
 	Status  string        `json:"status"` // up, down or paused
 	State   string        `json:"state,omitempty"`
 	Facts   []string      `json:"facts,omitempty"`
-	Timers  []PendingView `json:"timers"`
+	Recent  []string      `json:"recent,omitempty"` // its last events but facts, oldest first
+	Timers  []PendingView `json:"timers"`           // null where unknown (a trace)
 	Inbound []PendingView `json:"inbound"`
 }
 
-// PendingView is a pending event as the page shows it.
+// PendingView is a pending event as the page shows it: when it is due
+// (At), or, in a trace, which tells only that, when it was sent (Sent).
 type PendingView struct {
 	ID   uint64 `json:"id"`
-	At   string `json:"at"`
+	At   string `json:"at,omitempty"`
+	Sent string `json:"sent,omitempty"`
 	From string `json:"from,omitempty"`
 	What string `json:"what"`
 	Held bool   `json:"held,omitempty"`
@@ -64,7 +68,8 @@ type CheckState struct {
 // ending at the position.
 const diagramRecords = 160
 
-// factsShown is how many of its last facts a node without a Describer shows.
+// factsShown is how many of its last facts a node without a Describer
+// shows, and how many of its last other events every node shows.
 const factsShown = 8
 
 // State describes the point for the page.
@@ -72,14 +77,9 @@ func (p *Point) State() (*State, error) {
 	w := p.World
 	st := &State{Events: p.Events, Time: time.Duration(w.Now()).String(), End: p.End}
 	st.Current = p.current()
-	if traced := w.Traced(); traced > 0 {
-		var b bytes.Buffer
-		ho := reports.HTMLOptions{FirstRecord: traced - min(traced, diagramRecords), LastRecord: traced - 1, MaxEvents: diagramRecords}
-		now := &reports.Focus{Record: traced - 1, Time: w.Now(), Label: fmt.Sprintf("event %d", p.Events)}
-		if err := reports.WriteDiagram(&b, w, ho, now); err != nil {
-			return nil, err
-		}
-		st.Diagram = b.String()
+	var err error
+	if st.Diagram, err = diagramSVG(w, w.Now(), fmt.Sprintf("event %d", p.Events)); err != nil {
+		return nil, err
 	}
 	st.Nodes = p.nodes()
 	rep := p.Check()
@@ -89,6 +89,22 @@ func (p *Point) State() (*State, error) {
 	}
 	st.Porcupine = rep.Visualization != nil
 	return st, nil
+}
+
+// diagramSVG draws the space-time diagram of the last records of rec, with
+// the position, at time now, marked and labelled; "" if there is none.
+func diagramSVG(rec reports.Recorded, now sim.Time, label string) (string, error) {
+	traced := rec.Traced()
+	if traced == 0 {
+		return "", nil
+	}
+	var b bytes.Buffer
+	ho := reports.HTMLOptions{FirstRecord: traced - min(traced, diagramRecords), LastRecord: traced - 1, MaxEvents: diagramRecords}
+	position := &reports.Focus{Record: traced - 1, Time: now, Label: label}
+	if err := reports.WriteDiagram(&b, rec, ho, position); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
 
 // current describes the trace records of the last event processed.
@@ -105,8 +121,11 @@ func (p *Point) current() []string {
 	return out
 }
 
+// namer names nodes: a world does, and so does a trace read from a file.
+type namer interface{ Name(id sim.NodeID) string }
+
 // describeRecord formats a trace record on one line.
-func describeRecord(w *sim.World, e *sim.Event) string {
+func describeRecord(w namer, e *sim.Event) string {
 	name := func(id sim.NodeID) string {
 		if id == sim.None {
 			return ""
@@ -150,8 +169,9 @@ func (p *Point) nodes() []NodeState {
 		if d, ok := w.Node(id).(sim.Describer); ok && w.Up(id) {
 			n.State = d.DescribeState()
 		} else {
-			n.Facts = p.facts(id)
+			n.Facts = facts(w.Trace(), id)
 		}
+		n.Recent = recent(w, w.Trace(), id)
 		n.Timers, n.Inbound = []PendingView{}, []PendingView{}
 	}
 	for _, pe := range w.Pending() {
@@ -175,16 +195,37 @@ func (p *Point) nodes() []NodeState {
 }
 
 // facts returns the last facts node id recorded, oldest first.
-func (p *Point) facts(id sim.NodeID) []string {
-	trace := p.World.Trace()
+func facts(trace []sim.Event, id sim.NodeID) []string {
+	return lastAt(trace, id, func(e *sim.Event) (string, bool) {
+		if e.Kind != sim.KindRecord {
+			return "", false
+		}
+		return fmt.Sprintf("%s: %s", time.Duration(e.Time), e.Description()), true
+	})
+}
+
+// recent describes the last events at node id other than its facts,
+// oldest first.
+func recent(w namer, trace []sim.Event, id sim.NodeID) []string {
+	return lastAt(trace, id, func(e *sim.Event) (string, bool) {
+		if e.Kind == sim.KindRecord {
+			return "", false
+		}
+		return describeRecord(w, e), true
+	})
+}
+
+// lastAt returns what say says of the last factsShown records of trace at
+// node id that it keeps, oldest first.
+func lastAt(trace []sim.Event, id sim.NodeID, say func(*sim.Event) (string, bool)) []string {
 	var out []string
 	for i := len(trace) - 1; i >= 0 && len(out) < factsShown; i-- {
-		if e := &trace[i]; e.Kind == sim.KindRecord && e.Node == id {
-			out = append(out, fmt.Sprintf("%s: %s", time.Duration(e.Time), e.Description()))
+		if e := &trace[i]; e.Node == id {
+			if s, keep := say(e); keep {
+				out = append(out, s)
+			}
 		}
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
+	slices.Reverse(out)
 	return out
 }

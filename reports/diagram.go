@@ -124,9 +124,9 @@ func selectWindow(trace []sim.Event, from, to sim.Time, max int) (lo, hi int) {
 	return lo, hi
 }
 
-// layoutDiagram lays out the events trace[lo:hi] of world w. from and to,
-// when set, widen the time axis to the requested window.
-func layoutDiagram(w *sim.World, trace []sim.Event, lo, hi int, from, to sim.Time) *diagram {
+// layoutDiagram lays out the events trace[lo:hi] of w. from and to, when
+// set, widen the time axis to the requested window.
+func layoutDiagram(w Recorded, trace []sim.Event, lo, hi int, from, to sim.Time) *diagram {
 	d := &diagram{Shown: hi - lo, Total: len(trace)}
 	nodes := w.Nodes()
 	if hi > lo {

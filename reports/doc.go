@@ -112,7 +112,9 @@
 //     sandboxed iframe so that its script runs apart from the report.
 //
 // WriteDiagram writes the diagram alone, for pages of their own (the web
-// debugger, package debugger). HTMLOptions.Focus marks the moment a report
+// debugger, package debugger), from a world or anything else Recorded (a
+// trace read back from its file); InFlight lists the messages a trace
+// leaves in flight, paired as the diagram pairs them. HTMLOptions.Focus marks the moment a report
 // is about — a run's first violation, or its first fault — and centres the
 // diagram on it; FirstRecord and LastRecord choose the window by trace
 // record numbers instead, From and To by time. PorcupineAtFirstError makes

@@ -84,12 +84,23 @@ func PorcupineAtFirstError(page string) string {
 	return page[:i] + script + page[i:]
 }
 
+// Recorded is what a message sequence diagram is drawn from: the trace
+// records kept (Trace, in order), the nodes and their names, and how many
+// records the run had in all (Traced). A *sim.World is one; so is a trace
+// read back from its JSON Lines file (the web debugger's).
+type Recorded interface {
+	Trace() []sim.Event
+	Nodes() []sim.NodeID
+	Name(id sim.NodeID) string
+	Traced() uint64
+}
+
 // WriteDiagram writes the message sequence diagram of world's recorded
 // trace alone, as one <svg> element with the id "diagram", for pages of
 // their own (the web debugger): the window as ho chooses, the focus
 // marked, and now, if not nil, drawn as a blue line (the position a
 // debugger stands at). It returns an error if the window holds no record.
-func WriteDiagram(w io.Writer, world *sim.World, ho HTMLOptions, now *Focus) error {
+func WriteDiagram(w io.Writer, world Recorded, ho HTMLOptions, now *Focus) error {
 	trace := world.Trace()
 	if len(trace) == 0 {
 		return fmt.Errorf("reports: no trace was recorded")

@@ -40,11 +40,11 @@ func Diff(a, b io.Reader, context int) (*Divergence, error) {
 	ra, rb := bufio.NewReaderSize(a, 64<<10), bufio.NewReaderSize(b, 64<<10)
 	var before [][]byte
 	for n := 1; ; n++ {
-		la, ea, err := line(ra)
+		la, ea, err := ReadLine(ra)
 		if err != nil {
 			return nil, fmt.Errorf("tracediff: first trace, line %d: %w", n, err)
 		}
-		lb, eb, err := line(rb)
+		lb, eb, err := ReadLine(rb)
 		if err != nil {
 			return nil, fmt.Errorf("tracediff: second trace, line %d: %w", n, err)
 		}
@@ -78,9 +78,10 @@ func diverge(n int, la, lb []byte, ea, eb bool, before [][]byte, ra, rb *bufio.R
 	return d, nil
 }
 
-// line reads one line without its newline; end is true at the end of the
-// input. A last line with no newline counts.
-func line(r *bufio.Reader) (l []byte, end bool, err error) {
+// ReadLine reads one line of a trace without its newline; end is true at
+// the end of the input. A last line with no newline counts, and a line may
+// be of any length. The web debugger reads trace files with it too.
+func ReadLine(r *bufio.Reader) (l []byte, end bool, err error) {
 	l, err = r.ReadBytes('\n')
 	if errors.Is(err, io.EOF) {
 		return l, len(l) == 0, nil
@@ -103,7 +104,7 @@ func keep(lines [][]byte, l []byte, n int) [][]byte {
 func next(r *bufio.Reader, n int) ([]string, error) {
 	var out []string
 	for range n {
-		l, end, err := line(r)
+		l, end, err := ReadLine(r)
 		if err != nil || end {
 			return out, err
 		}

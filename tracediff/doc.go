@@ -15,5 +15,6 @@
 //	}
 //
 // Traces are compared line by line, in constant memory: only the last few
-// common lines are kept, for context. Lines are read whole, however long.
+// common lines are kept, for context. Lines are read whole, however long,
+// by ReadLine, which the web debugger's trace reader uses too.
 package tracediff
