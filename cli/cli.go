@@ -133,7 +133,7 @@ Exit status: 0 every check held, 1 a check failed, 2 bad input or usage.`),
 	})
 	root.AddCommand(newCmdRun(f, nil), newCmdSweep(f, nil), newCmdValidate(f, nil), newCmdList(f, nil),
 		newCmdCheck(f, nil), newCmdCompare(f, nil), newCmdDemo(f, nil), newCmdDebug(f, nil), newCmdShrink(f, nil),
-		newCmdDiff(f), newCmdMerge(f), newCmdFuzz(f), newCmdLab(f))
+		newCmdDiff(f), newCmdMerge(f), newCmdFuzz(f), newCmdExplore(f, nil), newCmdLab(f))
 	return root, nil
 }
 

@@ -162,7 +162,7 @@ func runRun(opts *runOptions) error {
 // write prints the run's report in the format asked for, and where the
 // determinism check found the two runs to part, if it did.
 func (opts *runOptions) write(o *scenarios.Outcome) error {
-	ropts := opts.f.reportOptions()
+	ropts := opts.reportOptions()
 	var err error
 	switch opts.Format {
 	case formatJSON:
@@ -311,8 +311,18 @@ func (opts *runOptions) writeFiles(s *scenarios.Scenario, o *scenarios.Outcome, 
 		return fmt.Errorf("--html: %w", err)
 	}
 	return writeFile(opts.HTMLFile, func(w io.Writer) error {
-		return reports.WriteHTML(w, o, ho, opts.f.reportOptions()...)
+		return reports.WriteHTML(w, o, ho, opts.reportOptions()...)
 	})
+}
+
+// reportOptions are the program's report options; a run of a path file is
+// replayed by running the path again, not the seed.
+func (opts *runOptions) reportOptions() []reports.Option {
+	ropts := opts.f.reportOptions()
+	if opts.PathFile != "" {
+		ropts = append(ropts, reports.ReplayLine(opts.f.name+" run --path "+reports.ShellQuote(opts.PathFile)))
+	}
+	return ropts
 }
 
 // writeFile creates path and fills it with write, reporting errors with the

@@ -39,6 +39,8 @@ var rules = []struct {
 	{"./tracediff", append([]string{module}, terminal...)},
 	{"./shrink", append([]string{module + "reports", module + "runner", module + "studies", module + "fuzz", module + "cli",
 		module + "cmd", module + "dsimtest"}, terminal...)},
+	{"./explore", append([]string{module + "protocols/", module + "reports", module + "runner", module + "studies",
+		module + "shrink", module + "fuzz", module + "cli", module + "cmd", module + "dsimtest"}, terminal...)},
 	{"./fuzz", append([]string{module + "reports", module + "studies", module + "cli", module + "cmd", module + "dsimtest"}, terminal...)},
 	{"./labs", append([]string{module + "studies", module + "cli", module + "cmd", module + "dsimtest", module + "debugger"}, terminal...)},
 	{"./labs/paxos", studentCode},

@@ -224,7 +224,7 @@ func TestDeterminism(t *testing.T) {
 			names = append(names, strings.TrimSuffix(filepath.Base(f), ".yaml"))
 		}
 	}
-	require.Len(t, names, 10)
+	require.Len(t, names, 12)
 	for _, name := range names {
 		s := load(t, name, nil)
 		assert.Equal(t, name, s.Name, "a library file's name field matches its file name")

@@ -63,6 +63,7 @@ func Builtin() *Catalog {
 		snapshot.Protocol(),
 		pbkv.Protocol(),
 		paxos.Protocol(),
+		paxos.SingleProtocol(),
 		raft.Protocol(),
 		mapreduce.Protocol(),
 		detector.Protocol(),
