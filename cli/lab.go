@@ -263,7 +263,7 @@ func (f *factory) saveLabReport(ctx context.Context) func(*labs.Failure) error {
 	return func(fl *labs.Failure) error {
 		html := fmt.Sprintf("%s-seed-%d.html", strings.TrimSuffix(fl.Scenario, ".yaml"), fl.Seed)
 		ro := &runOptions{f: f, Ctx: ctx, Out: io.Discard, ErrOut: io.Discard, Scenario: fl.Scenario,
-			Seed: fl.Seed, SeedGiven: true, HTMLFile: html}
+			Seed: fl.Seed, SeedGiven: true, PathFile: fl.Path, HTMLFile: html}
 		if err := runRun(ro); err != nil && !errors.Is(err, ErrFailed) {
 			return fmt.Errorf("report of %s: %w", fl.Test, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/explore"
 	"github.com/dsimlab/dsim/scenarios"
 )
 
@@ -69,6 +70,13 @@ type Failure struct {
 	Replay string
 	// Report is the HTML report's file, if Options.Saved wrote one.
 	Report string
+	// Steps and States, for a search's counterexample: the choices on its
+	// path, and the states the search explored to find it. Path is the
+	// saved path file, which the run command replays (--path).
+	Steps  int
+	States uint64
+	Path   string
+	path   *scenarios.Path
 }
 
 // ErrNoTests is returned by Grade when the options keep no test.
@@ -152,8 +160,40 @@ func grade(l *Lab, t *Test, sub Subject, opts Options) (TestResult, error) {
 			return tr, save(s, tr.Failure, opts)
 		}
 	}
+	if t.Search != nil {
+		f, err := search(s, t, opts)
+		if err != nil || f != nil {
+			tr.Failure = f
+			return tr, err
+		}
+	}
 	tr.Points = t.Points
 	return tr, nil
+}
+
+// search runs a test's search, and returns the counterexample it found as
+// a failure, saved with its path.
+func search(s *scenarios.Scenario, t *Test, opts Options) (*Failure, error) {
+	so := *t.Search
+	so.Context, so.Progress = opts.Context, nil
+	res, err := explore.Explore(s, t.Seeds.First, so)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("labs: test %s: %w", t.Name, err)
+	case res.Stop == explore.StopInterrupted:
+		return nil, fmt.Errorf("labs: grading interrupted: %w", context.Cause(opts.Context))
+	case res.Violation == nil:
+		return nil, nil
+	}
+	v := res.Violation
+	f := &Failure{Test: t.Name, Seed: t.Seeds.First, Steps: len(v.Path.Steps), States: res.States, path: &v.Path}
+	for _, c := range v.Checks {
+		if c.Verdict == checker.Violated {
+			f.Checks = append(f.Checks, c.Check)
+		}
+		f.Details = append(f.Details, fmt.Sprintf("%s: %s: %s", c.Check, c.Verdict, oneLine(c.Detail, 240)))
+	}
+	return f, save(s, f, opts)
 }
 
 // failure says what failed in a run that did not pass.
@@ -192,6 +232,11 @@ func save(s *scenarios.Scenario, f *Failure, opts Options) error {
 		return fmt.Errorf("labs: save failing run: %w", err)
 	}
 	f.Replay = fmt.Sprintf("%s run %s --seed %d", command(opts), f.Scenario, f.Seed)
+	if f.path != nil {
+		if err := savePath(f, opts.Out, command(opts)); err != nil {
+			return err
+		}
+	}
 	if opts.Saved != nil {
 		return opts.Saved(f)
 	}
@@ -212,6 +257,23 @@ func clean(out string, tests []*Test) error {
 			}
 		}
 	}
+	return nil
+}
+
+// savePath writes a counterexample's path next to its scenario, naming
+// the scenario file, and makes it the replay.
+func savePath(f *Failure, out, command string) error {
+	f.path.Scenario, f.path.Seed = f.Scenario, f.Seed
+	f.path.Note = fmt.Sprintf("lab test %s: a search found this run after %d states", f.Test, f.States)
+	f.Path = filepath.Join(out, f.Test+".path")
+	var b strings.Builder
+	if err := f.path.Write(&b); err != nil {
+		return fmt.Errorf("labs: save failing run: %w", err)
+	}
+	if err := os.WriteFile(f.Path, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("labs: save failing run: %w", err)
+	}
+	f.Replay = fmt.Sprintf("%s run --path %s", command, f.Path)
 	return nil
 }
 

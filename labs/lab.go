@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dsimlab/dsim/explore"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/runner"
 	"github.com/dsimlab/dsim/scenarios"
@@ -92,6 +93,10 @@ type Test struct {
 	// Change, if set, changes the scenario: a smaller workload, fewer
 	// nodes. It must not modify slices of the scenario in place.
 	Change func(s *scenarios.Scenario)
+	// Search, in the search tier, is the search run from the first seed
+	// once every seed has passed (package explore). Its bounds must not
+	// include a wall-time Budget: a grading is reproducible.
+	Search *explore.Options
 	// Hint says what part of the protocol to look at when the test fails.
 	Hint string
 }

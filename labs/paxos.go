@@ -2,8 +2,13 @@ package labs
 
 import (
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/explore"
 	"github.com/dsimlab/dsim/protocols/paxos"
 )
+
+// paxosSafety are the safety checks of the Paxos key-value store.
+var paxosSafety = []string{checker.LinearizabilityCheck, checker.PaxosAgreementCheck, checker.PaxosValidityCheck,
+	checker.PaxosPrefixCheck}
 
 // paxosChecks are every check of the Paxos key-value store.
 var paxosChecks = []string{checker.LinearizabilityCheck, checker.PaxosAgreementCheck, checker.PaxosValidityCheck,
@@ -26,17 +31,25 @@ func Paxos() *Lab {
 			{Name: "replica", Summary: "learning what is chosen, catching up, applying in order once per request, serving clients", Files: []string{"replica.go"}},
 		},
 		Tests: []Test{
-			{Name: "calm", Part: "replica", Tier: Run, Points: 15, Scenario: "paxos-calm", Seeds: Seeds(1, 3), Checks: paxosChecks,
+			{Name: "calm", Part: "replica", Tier: Run, Points: 10, Scenario: "paxos-calm", Seeds: Seeds(1, 3), Checks: paxosChecks,
 				Hint: "every command, reads too, goes through the log: a reply comes from applying a chosen slot"},
-			{Name: "lossy", Part: "replica", Tier: Run, Points: 15, Scenario: "paxos-lossy", Seeds: Seeds(1, 3), Checks: paxosChecks,
+			{Name: "lossy", Part: "replica", Tier: Run, Points: 10, Scenario: "paxos-lossy", Seeds: Seeds(1, 3), Checks: paxosChecks,
 				Hint: "clients resend: the state machine executes a session's sequence number once; leaders resend proposals"},
-			{Name: "leader-crash", Part: "leader", Tier: Unreliable, Points: 20, Scenario: "paxos-leader-crash", Seeds: Seeds(1, 5), Checks: paxosChecks,
+			{Name: "search-orders", Part: "leader", Tier: Search, Points: 10, Scenario: "paxos-calm", Seeds: Seeds(1, 1),
+				Checks: paxosSafety, Change: small(3, 1, 2),
+				Search: &explore.Options{Mode: explore.PCT, Runs: 500, MaxDepth: 80, MaxTimers: 8, SearchSeed: 1},
+				Hint:   "three servers and one client, 500 runs in orders a scheduler picks: one value per slot, whatever the order"},
+			{Name: "search-faults", Part: "acceptor", Tier: Search, Points: 10, Scenario: "paxos-calm", Seeds: Seeds(1, 1),
+				Checks: paxosSafety, Change: small(3, 1, 2),
+				Search: &explore.Options{Mode: explore.Random, Runs: 500, MaxDepth: 80, MaxTimers: 8, MaxCrashes: 2, MaxDrops: 2, SearchSeed: 1},
+				Hint:   "random runs with crashes and lost messages: an acceptor's promise and acceptances survive a crash"},
+			{Name: "leader-crash", Part: "leader", Tier: Unreliable, Points: 15, Scenario: "paxos-leader-crash", Seeds: Seeds(1, 5), Checks: paxosChecks,
 				Hint: "a new leader must propose, in each open slot, the value of the highest ballot its promises reported; acceptors sync before they answer"},
 			{Name: "partition", Part: "leader", Tier: Unreliable, Points: 15, Scenario: "paxos-partition", Seeds: Seeds(1, 5), Checks: paxosChecks,
 				Hint: "a value is chosen by a majority of all the servers, never fewer: any two majorities share an acceptor"},
 			{Name: "clock-skew", Part: "leader", Tier: Unreliable, Points: 10, Scenario: "paxos-clock-skew", Seeds: Seeds(1, 5), Checks: paxosChecks,
 				Hint: "Paxos needs no clocks for safety: only timeouts, for liveness"},
-			{Name: "nemesis", Part: "acceptor", Tier: Unreliable, Points: 25, Scenario: "paxos-nemesis", Seeds: Seeds(1, 10), Checks: paxosChecks,
+			{Name: "nemesis", Part: "acceptor", Tier: Unreliable, Points: 20, Scenario: "paxos-nemesis", Seeds: Seeds(1, 10), Checks: paxosChecks,
 				Hint: "an acceptor accepts nothing below its promise, at any slot, and keeps promise and acceptances across crashes"},
 		},
 		CheckHints: map[string]string{

@@ -93,7 +93,12 @@ func writeTest(w io.Writer, tr TestResult, l *Lab) {
 	if f == nil {
 		return
 	}
-	fmt.Fprintf(w, "       seed %d failed:\n", f.Seed)
+	if f.Steps > 0 {
+		fmt.Fprintf(w, "       the search found a failing run of seed %d, %d steps from its start (%d states explored):\n",
+			f.Seed, f.Steps, f.States)
+	} else {
+		fmt.Fprintf(w, "       seed %d failed:\n", f.Seed)
+	}
 	for _, d := range f.Details {
 		fmt.Fprintf(w, "         %s\n", d)
 	}

@@ -11,10 +11,14 @@ import (
 
 // Part 2: the leader (proposer). Read "Part 2" in README.md first.
 
-// stepDown gives up candidacy or leadership.
-func (s *Server) stepDown() {
+// stepDown gives up candidacy or leadership. A leader, which runs no
+// election timeout, starts one.
+func (s *Server) stepDown(ctx *sim.Context) {
 	if s.role == follower {
 		return
+	}
+	if s.role == leader {
+		s.resetElection(ctx)
 	}
 	s.role = follower
 	s.promises, s.found, s.props, s.proposed = nil, nil, nil, nil
@@ -28,7 +32,7 @@ func (s *Server) stepDown() {
 // follower gives the candidate time to win before campaigning itself.
 func (s *Server) yield(ctx *sim.Context, b paxos.Ballot) {
 	if s.role != follower && s.ballot.Less(b) {
-		s.stepDown()
+		s.stepDown(ctx)
 	}
 	if s.role == follower {
 		s.leader = -1
@@ -40,20 +44,23 @@ func (s *Server) yield(ctx *sim.Context, b paxos.Ballot) {
 func (s *Server) campaign(ctx *sim.Context) {
 	// TODO(lab): step down, become a candidate with ballot (the highest
 	// round seen or promised + 1, this server's index), restart the
-	// election time (if this campaign stalls, the next one starts then),
-	// promise the ballot (a failed promise ends the campaign), count this
-	// server's own promise (addPromise with its entries from applied+1),
-	// and send the prepares if still a candidate.
+	// election timeout (if this campaign stalls, the next one starts
+	// then), start the tick of the ballot (ctx.SetTimer(s.cfg.Heartbeat,
+	// tick{s.ballot})), promise the ballot (a failed promise ends the
+	// campaign), count this server's own promise (addPromise with its
+	// entries from applied+1), and send the prepares if still a
+	// candidate.
 	//lab:solution
-	s.stepDown()
+	s.stepDown(ctx)
 	s.role, s.leader = candidate, -1
 	s.ballot = paxos.Ballot{Round: max(s.seen.Round, s.promised.Round) + 1, Node: int32(s.me)}
 	s.observe(s.ballot)
 	s.from = s.applied + 1
 	s.promises, s.found = map[int]bool{}, map[int64]paxos.Entry{}
 	s.resetElection(ctx)
+	ctx.SetTimer(s.cfg.Heartbeat, tick{s.ballot})
 	if !s.promise(ctx, s.ballot) {
-		s.stepDown()
+		s.stepDown(ctx)
 		return
 	}
 	s.addPromise(ctx, s.me, s.entries(s.from))
@@ -117,12 +124,14 @@ func (s *Server) addPromise(ctx *sim.Context, i int, entries []paxos.Entry) {
 // a promise said it was chosen; proposed again otherwise), or the no-op;
 // new commands go after.
 func (s *Server) lead(ctx *sim.Context) {
-	// TODO(lab): become the leader (empty props and proposed; next after
-	// the highest slot found or known); then each slot, in order: skip it
-	// if chosen already (s.chosen), learn a chosen value, propose the
-	// value found, or propose noop. Then send a heartbeat.
+	// TODO(lab): become the leader (no election timeout; empty props and
+	// proposed; next after the highest slot found or known); then each
+	// slot, in order: skip it if chosen already (s.chosen), learn a
+	// chosen value, propose the value found, or propose noop. Then send a
+	// heartbeat.
 	//lab:solution
 	s.role, s.leader = leader, s.me
+	ctx.CancelTimer(s.election)
 	s.props, s.proposed = map[int64]*inflight{}, map[uint64]int64{}
 	found := s.found
 	s.found = nil
@@ -166,7 +175,7 @@ func (s *Server) propose(ctx *sim.Context, slot int64, cmd *paxos.Cmd) {
 	p := &inflight{cmd: cmd, acks: map[int]bool{}, sentAt: ctx.Now()}
 	s.props[slot] = p
 	if !s.accept(ctx, slot, s.ballot, cmd) {
-		s.stepDown()
+		s.stepDown(ctx)
 		return
 	}
 	p.acks[s.me] = true
@@ -249,7 +258,7 @@ func (s *Server) onNack(ctx *sim.Context, m *paxos.Nack) {
 	//lab:solution
 	s.observe(m.Promised)
 	if s.role != follower && m.B == s.ballot && s.ballot.Less(m.Promised) {
-		s.stepDown()
+		s.stepDown(ctx)
 		s.backoff(ctx)
 	}
 	//lab:end

@@ -16,10 +16,10 @@ const catchUpBatch = 64
 // no higher ballot is known: a candidate or leader below b steps down.
 func (s *Server) follow(ctx *sim.Context, i int, b paxos.Ballot) {
 	// TODO(lab): then a follower believes in i, and restarts its
-	// election time.
+	// election timeout.
 	//lab:solution
 	if s.role != follower && s.ballot.Less(b) {
-		s.stepDown()
+		s.stepDown(ctx)
 	}
 	if s.role == follower {
 		s.leader = i

@@ -71,11 +71,11 @@ type Server struct {
 	catchUpAt sim.Time     // when a follower may ask for chosen commands again
 
 	// Leadership (leader.go).
-	role       role
-	ballot     paxos.Ballot // this server's ballot as candidate or leader
-	seen       paxos.Ballot // the highest ballot seen in any message
-	leader     int          // the index of the believed leader, or -1
-	electionAt sim.Time     // a follower or candidate campaigns at this time
+	role     role
+	ballot   paxos.Ballot // this server's ballot as candidate or leader
+	seen     paxos.Ballot // the highest ballot seen in any message
+	leader   int          // the index of the believed leader, or -1
+	election sim.TimerID  // a follower or candidate campaigns when it fires
 
 	// Candidate.
 	from     int64                 // the first slot phase 1 asks about
@@ -95,14 +95,19 @@ func NewServer(cfg paxos.Config, i int) sim.Factory {
 	return func() sim.Node { return &Server{cfg: cfg, me: i} }
 }
 
-// tick is the timer tag of a server's periodic tick.
-type tick struct{}
+// Timer tags: the election timeout, and the tick of a candidate or a
+// leader of a ballot.
+type (
+	electionTimeout struct{}
+	tick            struct{ b paxos.Ballot }
+)
 
-func (tick) String() string { return "tick" }
+func (electionTimeout) String() string { return "election timeout" }
+func (t tick) String() string          { return "tick of " + t.b.String() }
 
 // Start boots the server: it finds the servers' node ids, reads its
 // acceptor's state back from disk, and starts as a follower that has
-// learned nothing, ticking every heartbeat.
+// learned nothing.
 func (s *Server) Start(ctx *sim.Context) {
 	s.ids = make([]sim.NodeID, s.cfg.Servers)
 	for i := range s.ids {
@@ -118,27 +123,30 @@ func (s *Server) Start(ctx *sim.Context) {
 	s.sm = raft.NewMachine()
 	s.seen, s.leader = s.promised, -1
 	s.resetElection(ctx)
-	ctx.SetTimer(s.cfg.Heartbeat, tick{})
 }
 
-// Timer handles the tick: a leader sends heartbeats and resends the
-// proposals not yet accepted, a candidate resends its prepares or starts
-// over, a follower campaigns if no leader was heard from in time.
+// Timer handles the election timeout, which starts a campaign, and the
+// tick of the server's ballot, every heartbeat while it is a candidate or
+// the leader: a leader sends heartbeats and resends the proposals not yet
+// accepted, a candidate resends its prepares.
 func (s *Server) Timer(ctx *sim.Context, tag any) {
-	if _, ok := tag.(tick); !ok {
-		return
+	switch t := tag.(type) {
+	case electionTimeout:
+		if s.role != leader {
+			s.campaign(ctx)
+		}
+	case tick:
+		if t.b != s.ballot || s.role == follower {
+			return
+		}
+		if now := ctx.Now(); s.role == leader {
+			s.heartbeat(ctx)
+			s.retransmit(ctx, now)
+		} else if now.Sub(s.sentAt) >= s.cfg.Retry/2 {
+			s.sendPrepares(ctx)
+		}
+		ctx.SetTimer(s.cfg.Heartbeat, t)
 	}
-	now := ctx.Now()
-	switch {
-	case s.role == leader:
-		s.heartbeat(ctx)
-		s.retransmit(ctx, now)
-	case now >= s.electionAt:
-		s.campaign(ctx)
-	case s.role == candidate && now.Sub(s.sentAt) >= s.cfg.Retry/2:
-		s.sendPrepares(ctx)
-	}
-	ctx.SetTimer(s.cfg.Heartbeat, tick{})
 }
 
 // Receive dispatches a message to its handler. Messages of the servers
@@ -195,18 +203,21 @@ func (s *Server) observe(b paxos.Ballot) {
 	}
 }
 
-// resetElection moves the time to campaign to a random point between one
-// and two election timeouts from now.
+// resetElection restarts the election timeout: uniform in [T, 2T), from
+// the server's own random stream.
 func (s *Server) resetElection(ctx *sim.Context) {
 	t := s.cfg.ElectionTimeout
-	s.electionAt = ctx.Now().Add(t + time.Duration(ctx.Rand().Int64N(int64(t))))
+	ctx.CancelTimer(s.election)
+	s.election = ctx.SetTimer(t+time.Duration(ctx.Rand().Int64N(int64(t))), electionTimeout{})
 }
 
-// backoff moves the time to campaign by a random backoff in [B, 5B), after
-// a refused campaign, so that two candidates stop refusing each other.
+// backoff restarts the election timeout with a random backoff in [B, 5B)
+// instead, after a refused campaign, so that two candidates stop refusing
+// each other.
 func (s *Server) backoff(ctx *sim.Context) {
 	b := s.cfg.Backoff
-	s.electionAt = ctx.Now().Add(b + time.Duration(ctx.Rand().Int64N(4*int64(b))))
+	ctx.CancelTimer(s.election)
+	s.election = ctx.SetTimer(b+time.Duration(ctx.Rand().Int64N(4*int64(b))), electionTimeout{})
 }
 
 // acceptedAt returns what this server's acceptor accepted at slot.
