@@ -85,7 +85,8 @@ var ErrNoTests = errors.New("labs: no test is selected")
 // Grade runs the lab's tests on sub, in tier order, and returns the
 // points of each. A test passes if every one of its seeds passes every
 // check it asks for (a check that is inconclusive, e.g. one with nothing
-// to check, fails it); it stops at its first failing seed. Grade returns
+// to check, fails it) and, if the scenario has clients, completes some
+// client operation; it stops at its first failing seed. Grade returns
 // an error for options that select nothing, a scenario that cannot be
 // built, a run that cannot be saved, and an interrupted grading.
 func Grade(l *Lab, sub Subject, opts Options) (*Result, error) {
@@ -155,6 +156,9 @@ func grade(l *Lab, t *Test, sub Subject, opts Options) (TestResult, error) {
 			return tr, fmt.Errorf("labs: grading interrupted: %w", context.Cause(opts.Context))
 		case !o.Passed:
 			tr.Failure = failure(t.Name, o)
+		case idle(s, o):
+			tr.Failure = &Failure{Test: t.Name, Seed: seed, Details: []string{
+				"no client operation completed: the run tested nothing, whatever its checks say"}}
 		}
 		if tr.Failure != nil {
 			return tr, save(s, tr.Failure, opts)
@@ -194,6 +198,21 @@ func search(s *scenarios.Scenario, t *Test, opts Options) (*Failure, error) {
 		f.Details = append(f.Details, fmt.Sprintf("%s: %s: %s", c.Check, c.Verdict, oneLine(c.Detail, 240)))
 	}
 	return f, save(s, f, opts)
+}
+
+// idle reports whether a run with clients completed none of their
+// operations. Checks can hold vacuously (no transaction, no conflict), so
+// such a run fails a test whatever its checks say.
+func idle(s *scenarios.Scenario, o *scenarios.Outcome) bool {
+	if s.Clients == 0 || o.World == nil {
+		return false
+	}
+	for _, op := range o.World.History() {
+		if op.Returned {
+			return false
+		}
+	}
+	return true
 }
 
 // failure says what failed in a run that did not pass.

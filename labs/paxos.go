@@ -6,10 +6,6 @@ import (
 	"github.com/dsimlab/dsim/protocols/paxos"
 )
 
-// paxosSafety are the safety checks of the Paxos key-value store.
-var paxosSafety = []string{checker.LinearizabilityCheck, checker.PaxosAgreementCheck, checker.PaxosValidityCheck,
-	checker.PaxosPrefixCheck}
-
 // paxosChecks are every check of the Paxos key-value store.
 var paxosChecks = []string{checker.LinearizabilityCheck, checker.PaxosAgreementCheck, checker.PaxosValidityCheck,
 	checker.PaxosPrefixCheck, paxos.LivenessCheck}
@@ -36,11 +32,11 @@ func Paxos() *Lab {
 			{Name: "lossy", Part: "replica", Tier: Run, Points: 10, Scenario: "paxos-lossy", Seeds: Seeds(1, 3), Checks: paxosChecks,
 				Hint: "clients resend: the state machine executes a session's sequence number once; leaders resend proposals"},
 			{Name: "search-orders", Part: "leader", Tier: Search, Points: 10, Scenario: "paxos-calm", Seeds: Seeds(1, 1),
-				Checks: paxosSafety, Change: small(3, 1, 2),
+				Checks: paxosChecks, Change: small(3, 1, 2),
 				Search: &explore.Options{Mode: explore.PCT, Runs: 500, MaxDepth: 80, MaxTimers: 8, SearchSeed: 1},
 				Hint:   "three servers and one client, 500 runs in orders a scheduler picks: one value per slot, whatever the order"},
 			{Name: "search-faults", Part: "acceptor", Tier: Search, Points: 10, Scenario: "paxos-calm", Seeds: Seeds(1, 1),
-				Checks: paxosSafety, Change: small(3, 1, 2),
+				Checks: paxosChecks, Change: small(3, 1, 2),
 				Search: &explore.Options{Mode: explore.Random, Runs: 500, MaxDepth: 80, MaxTimers: 8, MaxCrashes: 2, MaxDrops: 2, SearchSeed: 1},
 				Hint:   "random runs with crashes and lost messages: an acceptor's promise and acceptances survive a crash"},
 			{Name: "leader-crash", Part: "leader", Tier: Unreliable, Points: 15, Scenario: "paxos-leader-crash", Seeds: Seeds(1, 5), Checks: paxosChecks,

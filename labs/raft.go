@@ -10,12 +10,10 @@ import (
 	"github.com/dsimlab/dsim/scenarios"
 )
 
-// raftChecks are every check of the Raft lab's protocol but liveness.
-var raftSafety = []string{checker.LinearizabilityCheck, raft.ElectionSafetyCheck, raft.LogMatchingCheck,
-	raft.LeaderCompletenessCheck, raft.StateMachineSafetyCheck}
-
-// raftAll are the safety checks and liveness.
-var raftAll = append(raftSafety[:len(raftSafety):len(raftSafety)], raft.LivenessCheck)
+// raftChecks are every check of Raft: linearizability, Raft's four safety
+// properties, liveness.
+var raftChecks = []string{checker.LinearizabilityCheck, raft.ElectionSafetyCheck, raft.LogMatchingCheck,
+	raft.LeaderCompletenessCheck, raft.StateMachineSafetyCheck, raft.LivenessCheck}
 
 // electionOnly is the check of part 1 alone.
 var electionOnly = []string{raft.ElectionSafetyCheck}
@@ -40,29 +38,29 @@ func Raft() *Lab {
 				Hint: "a leader must be elected (raft.Elected) and only one per term: campaign, onRequestVote, onVote, lead"},
 			{Name: "election-lossy", Part: "election", Tier: Run, Points: 5, Scenario: "raft-lossy", Seeds: Seeds(1, 2), Checks: electionOnly,
 				Hint: "votes and requests get lost or arrive twice: a candidate asks again every heartbeat, a vote is counted once"},
-			{Name: "replication-calm", Part: "replication", Tier: Run, Points: 5, Scenario: "raft-calm", Seeds: Seeds(1, 3), Checks: raftAll,
+			{Name: "replication-calm", Part: "replication", Tier: Run, Points: 5, Scenario: "raft-calm", Seeds: Seeds(1, 3), Checks: raftChecks,
 				Hint: "every command goes through the leader's log; answer the client when the entry is applied"},
-			{Name: "replication-lossy", Part: "replication", Tier: Run, Points: 5, Scenario: "raft-lossy", Seeds: Seeds(1, 3), Checks: raftAll,
+			{Name: "replication-lossy", Part: "replication", Tier: Run, Points: 5, Scenario: "raft-lossy", Seeds: Seeds(1, 3), Checks: raftChecks,
 				Hint: "AppendEntries and replies get lost, duplicated and reordered: onAppendReply must not lower match, a refusal resends"},
 			{Name: "election-search", Part: "election", Tier: Search, Points: 10, Scenario: "raft-calm", Seeds: Seeds(1, 1),
 				Checks: electionOnly, Change: small(3, 0, 0),
 				Search: &explore.Options{Mode: explore.PCT, Runs: 300, MaxDepth: 60, MaxTimers: 6, SearchSeed: 1},
 				Hint:   "three servers and no client, 300 runs in orders a scheduler picks: one leader per term, whatever the order"},
 			{Name: "replication-search", Part: "replication", Tier: Search, Points: 10, Scenario: "raft-calm", Seeds: Seeds(1, 1),
-				Checks: raftSafety, Change: small(3, 1, 2),
+				Checks: raftChecks, Change: small(3, 1, 2),
 				Search: &explore.Options{Mode: explore.PCT, Runs: 500, MaxDepth: 80, MaxTimers: 8, SearchSeed: 1},
 				Hint:   "three servers and one client writing and reading: the logs and what is committed must agree in every order"},
 			{Name: "election-partition", Part: "election", Tier: Unreliable, Points: 10, Scenario: "raft-partition", Seeds: Seeds(1, 10), Checks: electionOnly,
 				Hint: "a candidate counts only votes granted in its current term, and starts counting afresh in each term"},
-			{Name: "replication-figure8", Part: "replication", Tier: Unreliable, Points: 10, Scenario: "raft-figure8", Seeds: Seeds(1, 3), Checks: raftAll,
+			{Name: "replication-figure8", Part: "replication", Tier: Unreliable, Points: 10, Scenario: "raft-figure8", Seeds: Seeds(1, 3), Checks: raftChecks,
 				Hint: "Figure 8: a leader commits by counting replicas only entries of its own term; a follower checks PrevIndex/PrevTerm"},
-			{Name: "replication-partition", Part: "replication", Tier: Unreliable, Points: 10, Scenario: "raft-partition", Seeds: Seeds(1, 5), Checks: raftAll,
+			{Name: "replication-partition", Part: "replication", Tier: Unreliable, Points: 10, Scenario: "raft-partition", Seeds: Seeds(1, 5), Checks: raftChecks,
 				Hint: "an old leader in a minority keeps appending what it cannot commit; the new leader's log must win"},
-			{Name: "persistence-vote-restart", Part: "persistence", Tier: Unreliable, Points: 10, Scenario: "raft-vote-restart", Seeds: Seeds(1, 10), Checks: raftAll,
+			{Name: "persistence-vote-restart", Part: "persistence", Tier: Unreliable, Points: 10, Scenario: "raft-vote-restart", Seeds: Seeds(1, 10), Checks: raftChecks,
 				Hint: "a server that restarts in the middle of an election must remember its vote: saveHard before answering"},
-			{Name: "persistence-crashes", Part: "persistence", Tier: Unreliable, Points: 10, Scenario: "raft-leader-crash", Seeds: Seeds(1, 5), Checks: raftAll,
+			{Name: "persistence-crashes", Part: "persistence", Tier: Unreliable, Points: 10, Scenario: "raft-leader-crash", Seeds: Seeds(1, 5), Checks: raftChecks,
 				Hint: "after a crash a server has only what it synced: the log (saveEntries) and term and vote (saveHard), read back by load"},
-			{Name: "nemesis", Part: "persistence", Tier: Unreliable, Points: 10, Scenario: "raft-nemesis", Seeds: Seeds(1, 10), Checks: raftAll,
+			{Name: "nemesis", Part: "persistence", Tier: Unreliable, Points: 10, Scenario: "raft-nemesis", Seeds: Seeds(1, 10), Checks: raftChecks,
 				Hint: "everything at once; a leader missing committed entries means a vote went to a candidate with an older log (upToDate)"},
 		},
 		CheckHints: map[string]string{
