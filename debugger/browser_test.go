@@ -85,10 +85,11 @@ func (b *browser) listen(ev any) {
 	}
 }
 
-// do runs actions, failing the test on an error; each has a minute.
+// do runs actions, failing the test on an error; each has three minutes
+// (a loaded CI machine runs the seeds behind the page slowly).
 func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+	ctx, cancel := context.WithTimeout(b.ctx, 3*time.Minute)
 	defer cancel()
 	require.NoError(b.t, chromedp.Do(ctx, actions...))
 }

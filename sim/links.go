@@ -167,9 +167,13 @@ func describeLink(c LinkConfig) string {
 		c.Latency.Kind, c.Latency.MeanDuration(), c.Drop, c.Duplicate, c.FIFO)
 }
 
-// transmit puts msg on the link from -> to: it is lost, or scheduled for
-// delivery after the link's latency, possibly twice.
-func (w *World) transmit(from, to NodeID, msg any) {
+// send traces a send of msg from -> to and puts it on the link: it is lost,
+// or scheduled for delivery after the link's latency, possibly twice.
+func (w *World) send(from, to NodeID, msg any) {
+	w.fold(KindSend, from, to, DropNone) // emit, written out on this hot path
+	if w.listens(KindSend) {
+		w.publishEvent(KindSend, from, to, msg, DropNone)
+	}
 	m := w.def
 	if w.links.differ {
 		// Only then can the link differ from the default: the common case

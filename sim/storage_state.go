@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // DescribeState returns what the disk holds as canonical text: the durable
@@ -18,9 +19,10 @@ func (s *Storage) DescribeState() string {
 		b = append(strconv.AppendQuote(append(strconv.AppendQuote(b, k), '='), string(s.durable[k])), ';')
 	}
 	b = append(b, '|')
-	for _, k := range slices.Sorted(maps.Keys(s.pending)) {
-		b = strconv.AppendQuote(b, k)
-		if w := s.pending[k]; w.deleted {
+	unsynced := slices.SortedFunc(slices.Values(s.pending), func(a, b pendingWrite) int { return strings.Compare(a.key, b.key) })
+	for _, w := range unsynced {
+		b = strconv.AppendQuote(b, w.key)
+		if w.deleted {
 			b = append(b, " deleted;"...)
 		} else {
 			b = append(strconv.AppendQuote(append(b, '='), string(w.value)), ';')

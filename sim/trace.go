@@ -182,8 +182,9 @@ func Describe(v any) string {
 func (w *World) WriteTraceJSONL(out io.Writer) error {
 	bw := bufio.NewWriter(out)
 	var line []byte
+	enc := newEncoder(w)
 	for i := range w.trace {
-		line = w.appendJSON(line[:0], &w.trace[i])
+		line = enc.append(line[:0], &w.trace[i])
 		if _, err := bw.Write(line); err != nil {
 			return fmt.Errorf("write trace event %d: %w", w.trace[i].Seq, err)
 		}
@@ -198,22 +199,27 @@ func (w *World) WriteTraceJSONL(out io.Writer) error {
 // that flushes the buffer at the end of the run and returns the first write
 // error (after which nothing more is written).
 func (w *World) StreamTraceJSONL(out io.Writer) (flush func() error) {
-	bw := bufio.NewWriterSize(out, 64<<10)
-	var line []byte
+	const size = 64 << 10
+	buf := make([]byte, 0, size+size/4) // lines are made in place, not copied into a bufio.Writer
 	var werr error
-	var d describer
+	write := func() {
+		if _, err := out.Write(buf); err != nil && werr == nil {
+			werr = fmt.Errorf("write trace: %w", err)
+		}
+		buf = buf[:0]
+	}
+	enc := newEncoder(w)
 	w.Observe(func(e *Event) {
 		if werr == nil {
-			line = w.appendJSONWith(line[:0], e, d.describe)
-			if _, err := bw.Write(line); err != nil {
-				werr = fmt.Errorf("write trace event %d: %w", e.Seq, err)
+			if buf = enc.append(buf, e); len(buf) >= size {
+				write()
 			}
 		}
 	})
 	return func() error {
-		if werr != nil {
-			return werr
+		if werr == nil && len(buf) > 0 {
+			write()
 		}
-		return bw.Flush()
+		return werr
 	}
 }

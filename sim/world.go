@@ -90,6 +90,7 @@ type World struct {
 	trace     []Event
 	observers []observer
 	watched   uint32 // the kinds some observer watches, one bit each
+	listen    uint32 // the kinds to publish: watched, or all while recording
 	scratch   Event  // handed to observers, valid during the call
 	history   []Operation
 	events    uint64
@@ -104,6 +105,9 @@ type World struct {
 // New returns an empty World configured by cfg.
 func New(cfg Config) (*World, error) {
 	w := &World{root: cfg.Seed, record: cfg.Trace, limit: cfg.TraceLimit, byName: map[string]NodeID{}, active: None}
+	if cfg.Trace {
+		w.listen = 1<<kindCount - 1
+	}
 	if cfg.OnEvent != nil {
 		w.Observe(cfg.OnEvent)
 	}
@@ -152,6 +156,7 @@ func (w *World) ObserveKinds(fn func(*Event), kinds ...Kind) {
 	}
 	w.observers = append(w.observers, observer{kinds: mask, fn: fn})
 	w.watched |= mask
+	w.listen |= mask
 }
 
 // ObserveFacts calls fn with every fact of type T that a node records (see
@@ -321,7 +326,14 @@ func (w *World) run(until Time, maxEvents uint64) {
 			w.Stop("interrupted")
 			return
 		}
-		w.step()
+		e := w.q.pop()
+		w.now = e.at
+		slot := e.slot()
+		if p := &w.slab[slot]; p.kind == evDeliver { // most events, without dispatch's call
+			w.deliver(slot, p)
+		} else {
+			w.dispatch(slot, p)
+		}
 	}
 }
 
@@ -335,16 +347,8 @@ func (w *World) Interrupt() { w.halt.Store(true) }
 // Interrupted reports whether Interrupt was called.
 func (w *World) Interrupted() bool { return w.halt.Load() }
 
-// step pops and processes the earliest event.
-func (w *World) step() {
-	e := w.q.pop()
-	w.now = e.at
-	w.dispatch(e.slot())
-}
-
-// dispatch processes the event in slot.
-func (w *World) dispatch(slot int32) {
-	p := &w.slab[slot]
+// dispatch processes the event in slot, p.
+func (w *World) dispatch(slot int32, p *pending) {
 	switch p.kind {
 	case evDeliver:
 		w.deliver(slot, p)
@@ -409,7 +413,10 @@ func (w *World) deliver(slot int32, p *pending) {
 	msg := p.payload
 	w.release(slot)
 	w.events++
-	w.emit(KindDeliver, to, from, msg, DropNone)
+	w.fold(KindDeliver, to, from, DropNone)
+	if w.listens(KindDeliver) {
+		w.publishEvent(KindDeliver, to, from, msg, DropNone)
+	}
 	w.active = to
 	n.impl.Receive(&n.ctx, from, msg)
 }
@@ -427,7 +434,10 @@ func (w *World) push(at Time, slot int32) {
 		panic("sim: more than 2^40 events scheduled in one run")
 	}
 	w.slab[slot].seq = w.seq
-	w.q.push(entry{at: at, key: w.seq<<slotBits | uint64(slot)})
+	if at < w.q.last {
+		w.q.rebase(at) // rare: see queue.push
+	}
+	w.q.add(entry{at: at, key: w.seq<<slotBits | uint64(slot)})
 }
 
 // alloc returns a free slab slot, reset but for its generation.
@@ -532,15 +542,20 @@ func (w *World) SetClock(id NodeID, offset time.Duration, drift float64) error {
 }
 
 // emit folds an event into the fingerprint and, if anyone listens, records it.
-// It is small enough to be inlined into the event loop; recording and
-// observing happen out of line.
 func (w *World) emit(kind Kind, node, peer NodeID, msg any, reason DropReason) {
+	w.fold(kind, node, peer, reason)
+	if w.listens(kind) {
+		w.publishEvent(kind, node, peer, msg, reason)
+	}
+}
+
+// fold numbers an event and folds it into the fingerprint. It is small
+// enough to be inlined: the event loop's hot paths (a send, a delivery)
+// call it and publish themselves, as emit does, without emit's call.
+func (w *World) fold(kind Kind, node, peer NodeID, reason DropReason) {
 	w.traced++
 	w.fp.add(uint64(kind)|uint64(reason)<<8|uint64(uint32(node))<<32,
 		uint64(w.now)^uint64(uint32(peer))*fpPrime2)
-	if w.record || w.watched&(1<<kind) != 0 {
-		w.publishEvent(kind, node, peer, msg, reason)
-	}
 }
 
 func (w *World) publishEvent(kind Kind, node, peer NodeID, msg any, reason DropReason) {
@@ -561,22 +576,18 @@ func (w *World) emitFact(node NodeID, fact any) {
 		w.emitDescribed(KindRecord, node, None, fact, Describe(fact))
 		return
 	}
-	seq := w.nextEvent()
-	a, b := h.FingerprintWords()
-	none := None
-	w.fp.add(uint64(KindRecord)|uint64(uint32(node))<<32, uint64(w.now)^uint64(uint32(none))*fpPrime2)
-	w.fp.add(a, b)
-	if w.record || w.watched&(1<<KindRecord) != 0 {
-		w.publish(Event{Seq: seq, Time: w.now, Kind: KindRecord, Node: node, Peer: None, Msg: fact})
+	w.fold(KindRecord, node, None, DropNone)
+	w.fp.add(h.FingerprintWords())
+	if w.listens(KindRecord) {
+		w.publish(Event{Seq: w.traced - 1, Time: w.now, Kind: KindRecord, Node: node, Peer: None, Msg: fact})
 	}
 }
 
 func (w *World) emitDescribed(kind Kind, node, peer NodeID, msg any, text string) {
-	seq := w.nextEvent()
-	w.fp.add(uint64(kind)|uint64(uint32(node))<<32, uint64(w.now)^uint64(uint32(peer))*fpPrime2)
+	w.fold(kind, node, peer, DropNone)
 	w.fp.addString(text)
-	if w.record || w.watched&(1<<kind) != 0 {
-		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: peer, Msg: msg, Text: text})
+	if w.listens(kind) {
+		w.publish(Event{Seq: w.traced - 1, Time: w.now, Kind: kind, Node: node, Peer: peer, Msg: msg, Text: text})
 	}
 }
 
@@ -584,10 +595,15 @@ func (w *World) emitOp(kind Kind, node NodeID, op OpID, v any) {
 	seq := w.nextEvent()
 	w.fp.add(uint64(kind)|uint64(uint32(node))<<32, uint64(w.now)^uint64(op)*fpPrime2)
 	w.fp.addString(Describe(v))
-	if w.record || w.watched&(1<<kind) != 0 {
+	if w.listens(kind) {
 		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: None, Msg: v, Op: op})
 	}
 }
+
+// listens reports whether events of kind are published: recorded or
+// observed. (The mask keeps the shift within 32 bits, so it compiles to
+// a bit test.)
+func (w *World) listens(kind Kind) bool { return w.listen&(1<<(kind&31)) != 0 }
 
 // nextEvent numbers the next trace event.
 func (w *World) nextEvent() uint64 {
@@ -609,7 +625,7 @@ func (w *World) publish(e Event) {
 	if w.record {
 		w.trace = append(w.trace, e)
 		if w.limit > 0 && len(w.trace) >= w.limit {
-			w.record = false // the window is full; the fingerprint goes on
+			w.record, w.listen = false, w.watched // the window is full; the fingerprint goes on
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -713,4 +714,52 @@ func TestFactsThatHashThemselves(t *testing.T) {
 	assert.Equal(t, "hashed 1", e.Description())
 	plain, _ := run("hashed 1")
 	assert.NotEqual(t, a.Fingerprint(), plain.Fingerprint(), "a description is hashed otherwise")
+}
+
+// TestStorageMatchesAMap: the disk's unsynced writes behave as a map of the
+// latest write per key, through syncs and crashes, short lists and long.
+func TestStorageMatchesAMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	w, err := sim.New(sim.Config{Seed: 1})
+	require.NoError(t, err)
+	id := w.MustAddNode("n", func() sim.Node { return idle{} })
+	w.Restart(id) // up now, so that Crash below has something to crash
+	st := w.Storage(id)
+	durable, pending := map[string]string{}, map[string]*string{}
+	for step := 0; step < 20_000; step++ {
+		key := fmt.Sprintf("k%d", r.IntN(60))
+		switch op := r.IntN(20); {
+		case op < 10:
+			v := fmt.Sprint(step)
+			st.Put(key, []byte(v))
+			pending[key] = &v
+		case op < 13:
+			st.Delete(key)
+			pending[key] = nil
+		case op < 14:
+			st.Sync()
+			for k, v := range pending {
+				if v == nil {
+					delete(durable, k)
+				} else {
+					durable[k] = *v
+				}
+			}
+			clear(pending)
+		case op < 15:
+			w.Crash(id)
+			w.Restart(id)
+			clear(pending)
+		}
+		want, ok := durable[key]
+		if v, in := pending[key]; in {
+			want, ok = "", v != nil
+			if v != nil {
+				want = *v
+			}
+		}
+		got, gotOK := st.Get(key)
+		require.Equal(t, ok, gotOK, "step %d key %s", step, key)
+		require.Equal(t, want, string(got), "step %d key %s", step, key)
+	}
 }
