@@ -151,3 +151,57 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	e.err = err
 	return n, err
 }
+
+// WriteTable writes the lab's tests as a Markdown table: tier, test,
+// part, points, scenario and seeds, and the search's bounds. Each lab's
+// README has it, and a test keeps the two equal.
+func (l *Lab) WriteTable(w io.Writer) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintln(ew, "| tier | test | part | points | scenario | seeds | search (explore's bounds) |")
+	fmt.Fprintln(ew, "|---|---|---|---|---|---|---|")
+	for _, t := range l.selected(Options{}) {
+		seeds := fmt.Sprintf("%d-%d", t.Seeds.First, t.Seeds.Last)
+		if t.Seeds.First == t.Seeds.Last {
+			seeds = fmt.Sprint(t.Seeds.First)
+		}
+		fmt.Fprintf(ew, "| %s | `%s` | %s | %d | `%s`%s | %s | %s |\n", t.Tier, t.Name, t.Part, t.Points, t.Scenario,
+			changed(t), seeds, searchText(t))
+	}
+	fmt.Fprintf(ew, "| | | | **%d** | | | |\n", l.Max(nil))
+	return ew.err
+}
+
+// changed says that a test changes its scenario.
+func changed(t *Test) string {
+	if t.Change != nil {
+		return ", smaller"
+	}
+	return ""
+}
+
+// searchText describes a test's search as the explore command's flags.
+func searchText(t *Test) string {
+	o := t.Search
+	if o == nil {
+		return ""
+	}
+	var b []string
+	if o.Mode.Walks() {
+		b = append(b, fmt.Sprintf("--mode %s --runs %d --max-depth %d", o.Mode, o.Runs, o.MaxDepth))
+	}
+	for _, f := range []struct {
+		n    int
+		flag string
+	}{{o.MaxTimers, "timers"}, {o.MaxCrashes, "crashes"}, {o.MaxDrops, "drops"}, {o.MaxDuplicates, "duplicates"}} {
+		if f.n > 0 {
+			b = append(b, fmt.Sprintf("--max-%s %d", f.flag, f.n))
+		}
+	}
+	if o.MaxStates > 0 {
+		b = append(b, fmt.Sprintf("--max-states %d", o.MaxStates))
+	}
+	if o.SearchSeed > 0 {
+		b = append(b, fmt.Sprintf("--search-seed %d", o.SearchSeed))
+	}
+	return "`" + strings.Join(b, " ") + "`"
+}
