@@ -143,3 +143,13 @@ func golden(t *testing.T, file, got string) {
 	require.NoError(t, err, "run go test ./labs -run TestGrades -update to write it")
 	assert.Equal(t, string(want), got, "the grades changed: review them, then rewrite with -update")
 }
+
+// TestGuideShowsTheGrades keeps docs/labs.md's table of grades the one
+// TestGrades pins.
+func TestGuideShowsTheGrades(t *testing.T) {
+	guide, err := os.ReadFile(filepath.Join("..", "docs", "labs.md"))
+	require.NoError(t, err)
+	grades, err := os.ReadFile(filepath.Join("testdata", "grades.golden"))
+	require.NoError(t, err)
+	assert.Contains(t, string(guide), "```\n"+string(grades)+"```\n")
+}
