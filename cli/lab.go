@@ -18,10 +18,10 @@ import (
 )
 
 // labLong is the lab command's help.
-const labLong = `lab runs dsim's graded labs. A lab is a protocol a student writes in parts,
-in a Go module of its own that 'lab init' writes: the protocol's servers with
-TODOs, a README that teaches the protocol and the tools, and a command built
-with dsim's cli that runs the student's code. 'lab test' grades it in tiers:
+const labLong = `lab runs the graded labs. A lab is a protocol a student writes in parts, in a
+Go module of its own that 'lab init' writes: the protocol's servers with
+TODOs, a README that teaches the protocol and the tools, and a command of its
+own, this program with the student's protocol added. 'lab test' grades it in tiers:
 run (fixed seeds, calm and lossy networks), search (every order of events of
 a small configuration, within bounds) and unreliable (seed sweeps with
 crashes, partitions and random faults), with points per test, a score, a
@@ -34,8 +34,8 @@ func newCmdLab(f *factory) *cobra.Command {
 		Use:   "lab",
 		Short: "Graded labs: list them, write a lab's skeleton, grade it",
 		Long:  labLong,
-		Example: f.examples("lab list", "lab init raft ~/raft-lab --dsim ~/src/dsim",
-			"lab test --dir ~/raft-lab --tier run", "lab test raft --variant commit-old-term"),
+		Example: f.examples("lab list", "lab list raft", "lab test --dir ~/raft-lab --tier run",
+			"lab test raft --variant commit-old-term"),
 	}
 	cmd.AddCommand(newCmdLabList(f), newCmdLabInit(f), newCmdLabTest(f))
 	return cmd
