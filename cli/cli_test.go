@@ -171,7 +171,7 @@ func TestHelpTeachesEverySubcommand(t *testing.T) {
 		assert.Contains(t, c.Example, "  regsim "+c.Name(), "%s has examples naming the command", c.Name())
 		assert.NotContains(t, c.Long+c.Example, "dsim", "%s's help names the user's command", c.Name())
 	}
-	assert.ElementsMatch(t, []string{"run", "sweep", "validate", "list", "check", "compare", "demo", "debug", "shrink", "diff", "merge", "fuzz", "explore"}, names)
+	assert.ElementsMatch(t, []string{"run", "sweep", "validate", "list", "check", "compare", "demo", "debug", "shrink", "diff", "merge", "fuzz", "explore", "lab"}, names)
 	for _, sub := range names {
 		out, _, status := dsim(t, Config{}, sub, "--help")
 		assert.Equal(t, 0, status)

@@ -81,6 +81,22 @@ func TestFirstViolation(t *testing.T) {
 // TestBranchReplays makes choices (drop a message, deliver one early, crash
 // and restart a node), saves them as a path and replays the path with
 // scenarios.Run: the same run, event for event.
+// TestFirstViolationOfAPath finds the first violation of a run with
+// steps, a search's counterexample to the early-commit variant whose last
+// step, a message arriving early, is what breaks atomicity.
+func TestFirstViolationOfAPath(t *testing.T) {
+	r := load(t, "twopc-explore", 1)
+	r.Scenario = r.Scenario.WithParam("variant", "early-commit")
+	for i, ev := range []uint64{6, 7, 9, 14, 10, 16} {
+		r.Steps = append(r.Steps, scenarios.Step{After: uint64(5 + i), Action: scenarios.ActionFire, Event: ev})
+	}
+	v, err := r.FirstViolation()
+	require.NoError(t, err)
+	require.NotNil(t, v)
+	assert.Equal(t, checker.AtomicityCheck, v.Check)
+	assert.Equal(t, uint64(11), v.Events, "right after the last step")
+}
+
 func TestBranchReplays(t *testing.T) {
 	r := load(t, "echo-faults", 1)
 	p, err := r.At(40)

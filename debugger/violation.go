@@ -48,7 +48,7 @@ func (r *Run) FirstViolation() (*Violation, error) {
 			return nil, err
 		}
 		if _, bad := violated(p); bad {
-			hi = p.Events
+			hi = mid // not p.Events: a step at mid takes the point one event further, and hi would stay
 		} else {
 			lo = mid
 		}

@@ -80,12 +80,19 @@ func (c *clock) local(t Time) Time {
 	return t + Time(c.offset) + Time(c.drift*float64(t-c.anchor))
 }
 
-// trueSpan converts a span of the node's local time into true time.
+// trueSpan converts a span of the node's local time into true time. A
+// positive span stays positive: on a fast clock a span of a nanosecond or
+// so would round to none, and a node that sets a timer until its clock
+// reaches a deadline would set it again and again at the same instant.
 func (c *clock) trueSpan(d time.Duration) time.Duration {
 	if !c.skewed || c.drift == 0 {
 		return d
 	}
-	return time.Duration(float64(d) / (1 + c.drift))
+	t := time.Duration(float64(d) / (1 + c.drift))
+	if t == 0 && d > 0 {
+		t = 1
+	}
+	return t
 }
 
 // Context is a node's handle on the world: the only way a node observes time,

@@ -492,6 +492,23 @@ func TestClockSkewShowsInNowAndStretchesTimers(t *testing.T) {
 	assert.Error(t, w.SetClock(id, 0, -1))
 }
 
+// TestFastClockTimerOfANanosecond: on a clock that runs fast, a timer of
+// a nanosecond of local time still moves true time on, so a node that
+// waits for its clock to reach a deadline gets there.
+func TestFastClockTimerOfANanosecond(t *testing.T) {
+	w, err := sim.New(sim.Config{Seed: 1})
+	require.NoError(t, err)
+	var at []sim.Time
+	id := w.MustAddNode("s", func() sim.Node { return &timeProber{at: &at} })
+	w.RunUntil(sim.Time(time.Second))
+	require.NoError(t, w.SetClock(id, 0, 0.2))
+	w.Context(id).SetTimer(time.Nanosecond, "t")
+	w.Run()
+	assert.Equal(t, sim.Time(time.Second+1), w.Now(), "a nanosecond of local time is more than none of true time")
+	require.Len(t, at, 1)
+	assert.Greater(t, at[0], sim.Time(time.Second), "the node's clock moved")
+}
+
 func TestRunControl(t *testing.T) {
 	w, err := sim.New(sim.Config{Seed: 1})
 	require.NoError(t, err)

@@ -42,7 +42,16 @@ var rules = []struct {
 	{"./explore", append([]string{module + "protocols/", module + "reports", module + "runner", module + "studies",
 		module + "shrink", module + "fuzz", module + "cli", module + "cmd", module + "dsimtest"}, terminal...)},
 	{"./fuzz", append([]string{module + "reports", module + "studies", module + "cli", module + "cmd", module + "dsimtest"}, terminal...)},
+	{"./labs", append([]string{module + "studies", module + "cli", module + "cmd", module + "dsimtest", module + "debugger"}, terminal...)},
+	{"./labs/paxos", studentCode},
+	{"./labs/raft", studentCode},
+	{"./labs/twopc", studentCode},
 }
+
+// studentCode is the rule of a lab's student code (labs/NAME, not its
+// command): what a protocol may import, and not the lab machinery.
+var studentCode = append([]string{module + "scenarios", module + "reports", module + "runner", module + "studies",
+	module + "cli", module + "cmd", module + "dsimtest", module + "labs", "gopkg.in/yaml.v3", "gonum.org/v1/plot"}, terminal...)
 
 // allowed are exceptions to the rules: packages a pattern's packages may
 // import although a forbidden prefix matches them. The kernel's own leaf,

@@ -17,9 +17,9 @@ import (
 func FuzzDecode(f *testing.F) {
 	f.Add(appendEntry(nil, &Entry{Term: 3, Cmd: &Cmd{Session: 1<<32 | 2, Seq: 7, Client: 9, Op: checker.KVCAS,
 		Key: "k1", Value: "c1.7;", Expected: "c2.3;", ID: "c1#7"}}))
-	m := newMachine()
-	m.apply(&Cmd{Session: 5, Seq: 1, Op: checker.KVAppend, Key: "k", Value: "v;"})
-	m.apply(&Cmd{Session: 6, Seq: 2, Op: checker.KVGet, Key: "k"})
+	m := NewMachine()
+	m.Apply(&Cmd{Session: 5, Seq: 1, Op: checker.KVAppend, Key: "k", Value: "v;"})
+	m.Apply(&Cmd{Session: 6, Seq: 2, Op: checker.KVGet, Key: "k"})
 	f.Add(m.encode(nil))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -46,9 +46,9 @@ func TestEncodingRoundTrip(t *testing.T) {
 	assert.Equal(t, e, got)
 	assert.Equal(t, []byte{0xff}, rest)
 
-	m := newMachine()
-	m.apply(&Cmd{Session: 5, Seq: 1, Op: checker.KVAppend, Key: "k", Value: "v;"})
-	m.apply(&Cmd{Session: 6, Seq: 2, Op: checker.KVCAS, Key: "k", Expected: "v;", Value: "w"})
+	m := NewMachine()
+	m.Apply(&Cmd{Session: 5, Seq: 1, Op: checker.KVAppend, Key: "k", Value: "v;"})
+	m.Apply(&Cmd{Session: 6, Seq: 2, Op: checker.KVCAS, Key: "k", Expected: "v;", Value: "w"})
 	back, err := decodeMachine(m.encode(nil))
 	require.NoError(t, err)
 	assert.Equal(t, m, back)

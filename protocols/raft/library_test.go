@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
@@ -131,4 +132,23 @@ func TestSnapshotScenarioCompacts(t *testing.T) {
 	}
 	require.Greater(t, stats["snapshots taken"], 20.0)
 	require.Positive(t, stats["snapshots installed"])
+}
+
+// TestProtocolOfRunsOnesOwnServers runs raft-nemesis with ProtocolOf and
+// this package's servers (NewServer) as one's own: the same run, event for
+// event, as the protocol itself; and ProtocolOf has no variant.
+func TestProtocolOfRunsOnesOwnServers(t *testing.T) {
+	own := raft.ProtocolOf("raft-own", raft.NewServer)
+	assert.Equal(t, "raft-own", own.Name)
+	for _, p := range own.Params {
+		assert.NotEqual(t, "variant", p.Name)
+	}
+	s := load(t, "raft-nemesis", raft.Correct)
+	want, err := scenarios.Run(s, 3, scenarios.RunOptions{})
+	require.NoError(t, err)
+	s.Protocol = &own
+	got, err := scenarios.Run(s, 3, scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.True(t, got.Passed, "%v", failures(got))
+	assert.Equal(t, want.Fingerprint, got.Fingerprint)
 }

@@ -16,22 +16,24 @@ type session struct {
 	result Reply
 }
 
-// machine is the replicated state machine: a key-value map and the client
+// Machine is the replicated state machine: a key-value map and the client
 // sessions. Every server applies the committed entries to its own, in
-// index order.
-type machine struct {
+// index order. It is exported for servers of one's own (NewClusterOf),
+// such as a lab's, which apply commands exactly as this package's do.
+type Machine struct {
 	kv       map[string]string
 	sessions map[uint64]session
 }
 
-func newMachine() machine {
-	return machine{kv: map[string]string{}, sessions: map[uint64]session{}}
+// NewMachine returns an empty state machine.
+func NewMachine() Machine {
+	return Machine{kv: map[string]string{}, sessions: map[uint64]session{}}
 }
 
-// apply executes cmd once per session and sequence number, and returns its
+// Apply executes cmd once per session and sequence number, and returns its
 // result and whether it was new (false: a retry of a command applied
 // already, whose result is repeated if it was the session's last).
-func (m *machine) apply(cmd *Cmd) (Reply, bool) {
+func (m *Machine) Apply(cmd *Cmd) (Reply, bool) {
 	if s, ok := m.sessions[cmd.Session]; ok && cmd.Seq <= s.seq {
 		return s.result, false
 	}
@@ -54,14 +56,14 @@ func (m *machine) apply(cmd *Cmd) (Reply, bool) {
 }
 
 // applied reports whether the session's command seq has been applied.
-func (m *machine) applied(sess uint64, seq int64) bool {
+func (m *Machine) applied(sess uint64, seq int64) bool {
 	s, ok := m.sessions[sess]
 	return ok && seq <= s.seq
 }
 
 // encode appends the state machine to buf, keys and sessions in sorted
 // order, so that equal states encode alike.
-func (m *machine) encode(buf []byte) []byte {
+func (m *Machine) encode(buf []byte) []byte {
 	buf = binary.AppendUvarint(buf, uint64(len(m.kv)))
 	for _, k := range slices.Sorted(maps.Keys(m.kv)) {
 		buf = appendString(appendString(buf, k), m.kv[k])
@@ -82,8 +84,8 @@ func (m *machine) encode(buf []byte) []byte {
 }
 
 // decodeMachine decodes a state machine that encode wrote.
-func decodeMachine(buf []byte) (machine, error) {
-	m := newMachine()
+func decodeMachine(buf []byte) (Machine, error) {
+	m := NewMachine()
 	d := decoder{buf: buf}
 	for n := d.uvarint("keys"); n > 0 && d.err == nil; n-- {
 		k := d.string("key")

@@ -53,7 +53,7 @@ type InstallSnapshot struct {
 	Term     int64
 	Index    int64
 	LastTerm int64
-	State    []byte // the state machine, as machine.encode writes it
+	State    []byte // the state machine, as Machine.encode writes it
 }
 
 // SnapshotReply tells the leader of Term that the follower's log now

@@ -187,7 +187,7 @@ func (s *server) applyCommitted(ctx *sim.Context) {
 		s.applied++
 		e := s.log.at(s.applied)
 		ctx.Record(s.g.facts.apply(s.applied, e))
-		if r, _ := s.sm.apply(e.Cmd); s.role == leader && r.Seq == e.Cmd.Seq {
+		if r, _ := s.sm.Apply(e.Cmd); s.role == leader && r.Seq == e.Cmd.Seq {
 			reply := new(Reply)
 			*reply = r
 			reply.Leader = s.me

@@ -1,10 +1,12 @@
 package raft
 
 import (
+	"slices"
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/sim"
 )
 
 // Protocol describes the Raft key-value store to the scenario loader: its
@@ -54,10 +56,18 @@ func Protocol() protocols.Protocol {
 
 // setup builds a Cluster from a scenario's settings.
 func setup(env *protocols.Env) (protocols.Instance, error) {
-	return NewCluster(env.World, Config{
+	cfg := config(env)
+	cfg.Variant = Variant(env.Params.String("variant"))
+	return NewCluster(env.World, cfg)
+}
+
+// config is the configuration a scenario's settings give, with the
+// Correct variant.
+func config(env *protocols.Env) Config {
+	return Config{
 		Servers:         env.Nodes,
 		Clients:         env.Clients,
-		Variant:         Variant(env.Params.String("variant")),
+		Variant:         Correct,
 		Heartbeat:       env.Params.Duration("heartbeat"),
 		ElectionTimeout: env.Params.Duration("election_timeout"),
 		Retry:           env.Params.Duration("retry"),
@@ -65,5 +75,23 @@ func setup(env *protocols.Env) (protocols.Instance, error) {
 		Batch:           env.Params.Int("batch"),
 		LivenessBound:   env.Params.Duration("liveness_bound"),
 		Workload:        env.Workload,
-	})
+	}
+}
+
+// ProtocolOf describes to the scenario loader, as name, a Raft key-value
+// store whose servers are one's own, a lab's for example: servers(cfg, i)
+// builds server number i (from 0, named "n1" for 0) of a cluster configured
+// by cfg, among this package's clients and checks (NewClusterOf). It has
+// Protocol's parameters and checks, but no variant: the servers are what
+// they are.
+func ProtocolOf(name string, servers func(cfg Config, i int) sim.Factory) protocols.Protocol {
+	p := Protocol()
+	p.Name = name
+	p.Summary = "Raft key-value store of one's own servers, checked as raft is"
+	p.Params = slices.DeleteFunc(p.Params, func(q protocols.Param) bool { return q.Name == "variant" })
+	p.Setup = func(env *protocols.Env) (protocols.Instance, error) {
+		cfg := config(env)
+		return NewClusterOf(env.World, cfg, func(i int) sim.Factory { return servers(cfg, i) })
+	}
+	return p
 }

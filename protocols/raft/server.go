@@ -36,7 +36,7 @@ type server struct {
 	leader    int   // the leader of term as far as this server knows, or -1
 	commit    int64 // highest index known committed
 	applied   int64 // highest index applied to sm
-	sm        machine
+	sm        Machine
 	snapState []byte // sm as it was at log.snapIndex, encoded; nil: no snapshot
 	election  sim.TimerID
 
@@ -60,7 +60,7 @@ func (s *server) Start(ctx *sim.Context) {
 		panic(ctx.Name() + ": " + err.Error()) // the disk is ours: corruption is a bug
 	}
 	s.term, s.vote, s.log = st.term, st.vote, st.log
-	s.sm = newMachine()
+	s.sm = NewMachine()
 	if st.state != nil {
 		if s.sm, err = decodeMachine(st.state); err != nil {
 			panic(ctx.Name() + ": load snapshot: " + err.Error())

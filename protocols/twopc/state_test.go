@@ -19,7 +19,7 @@ func TestDescribeState(t *testing.T) {
 		require.NoError(t, err)
 		wl := protocols.Workload{Ops: 2, Keys: 4, Mix: []protocols.MixEntry{{Op: "put", Weight: 1}}}
 		_, err = setup(&protocols.Env{World: w, Params: protocols.NewParams(params(false), map[string]any{"txn_ops": 2}),
-			Nodes: 2, Clients: 1, Workload: wl, Duration: time.Second}, false)
+			Nodes: 2, Clients: 1, Workload: wl, Duration: time.Second}, false, nil)
 		require.NoError(t, err)
 		return w
 	}
