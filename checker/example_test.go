@@ -47,7 +47,7 @@ func ExampleCheckLinearizable() {
 	fmt.Println("visualization written:", strings.Contains(html.String(), "<html"))
 	// Output:
 	// violated [b]
-	// not linearizable: no valid order exists for the operations on key "b" (1 of 2 keys) (model kv)
+	// not linearizable: no valid order exists for the operations on key "b" (1 of 2 keys) (model kv); the first operation no order can place is operation 4 (client 1: get("b") -> "1", called at 60ns, returned at 70ns)
 	// a: 3 ops, holds
 	// b: 3 ops, violated
 	// visualization written: true

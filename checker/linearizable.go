@@ -31,7 +31,8 @@ type LinResult struct {
 	// register model there is one partition, with the key "".
 	Partitions []PartitionResult `json:"partitions,omitempty"`
 
-	vis *visualization
+	vis      *visualization
+	unplaced string // the first operation no order can place, described
 }
 
 // PartitionResult is the verdict on one partition (for the KV model, one
@@ -340,6 +341,7 @@ func (lc *linCheck) findViolation(res *LinResult) {
 		default:
 			res.Partitions[p].Verdict = Violated
 			res.Verdict = Violated
+			res.unplaced = lc.unplaced(p)
 			return
 		}
 	}
@@ -372,8 +374,13 @@ func (lc *linCheck) finish(res LinResult) LinResult {
 	res.TimedOut = res.Limit == LimitTime
 	if lc.model.PartitionKey != nil {
 		res.Offending = violated
+	} else if res.unplaced != "" {
+		res.Offending = []string{res.unplaced}
 	}
 	res.Detail = lc.detail(res, violated, undecided)
+	if res.unplaced != "" {
+		res.Detail += "; the first operation no order can place is " + res.unplaced
+	}
 	return res
 }
 

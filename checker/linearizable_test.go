@@ -66,7 +66,40 @@ func TestRegisterHistories(t *testing.T) {
 			assert.Equal(t, Safety, res.Kind)
 			assert.Equal(t, "register", res.Model)
 			assert.False(t, res.TimedOut)
-			assert.Empty(t, res.Offending, "the register has no keys to blame")
+			if tt.want == Violated {
+				require.Len(t, res.Offending, 1, "the operation no order can place")
+				assert.Regexp(t, `^operation \d+ \(client \d+: `, res.Offending[0])
+				assert.Contains(t, res.Detail, "the first operation no order can place is "+res.Offending[0])
+			} else {
+				assert.Empty(t, res.Offending)
+			}
+		})
+	}
+}
+
+// TestUnplacedOperation checks which operation a violation names: the one
+// whose return leaves the history so far with no valid order, whatever
+// comes after it.
+func TestUnplacedOperation(t *testing.T) {
+	tests := []struct {
+		name string
+		ops  []Operation
+		want string
+	}{
+		{"the stale read", []Operation{rWrite(0, 0, 10, "1"), rRead(1, 20, 30, ""), rRead(1, 40, 50, "1")},
+			`operation 1 (client 1: read() -> "", called at 20ns, returned at 30ns)`},
+		{"the read that flips back, not the ones before it", []Operation{rWrite(0, 0, 100, "1"), rWrite(1, 0, 100, "2"),
+			rRead(2, 10, 20, "1"), rRead(2, 30, 40, "2"), rRead(2, 50, 60, "1"), rRead(2, 70, 80, "2")},
+			`operation 4 (client 2: read() -> "1", called at 50ns, returned at 60ns)`},
+		{"a pending write explains a read, a later read cannot be placed", []Operation{rWrite(0, 0, 100, "1"),
+			rRead(1, 10, 20, "1"), rRead(1, 30, 40, "")}, `operation 2 (client 1: read() -> "", called at 30ns, returned at 40ns)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := CheckLinearizable(RegisterModel(), tt.ops, 0)
+			require.NoError(t, err)
+			require.Equal(t, Violated, res.Verdict)
+			assert.Equal(t, []string{tt.want}, res.Offending)
 		})
 	}
 }

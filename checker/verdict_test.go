@@ -112,7 +112,7 @@ func TestLinResultJSON(t *testing.T) {
 	b, err := json.Marshal(res)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"check":"linearizability","verdict":"violated","kind":"safety",
-		"detail":"not linearizable: no valid order exists for the operations on key \"a\" (1 of 1 key) (model kv)",
+		"detail":"not linearizable: no valid order exists for the operations on key \"a\" (1 of 1 key) (model kv); the first operation no order can place is operation 1 (client 1: get(\"a\") -> \"2\", called at 20ns, returned at 30ns)",
 		"offending":["a"],"budget_ns":1000000000,"model":"kv",
 		"partitions":[{"key":"a","ops":2,"verdict":"violated"}]}`, string(b))
 }

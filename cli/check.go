@@ -9,6 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/reports"
+	"github.com/dsimlab/dsim/scenarios"
 )
 
 // checkOptions is what the check command was asked to check.
@@ -19,6 +22,8 @@ type checkOptions struct {
 	History string // the history file
 	Model   string // --model, or "" for the file's
 	Check   checkFlags
+	Format  string // --format: text or json
+	HTML    string // --html: the report a run gets, for the history
 }
 
 // checkLong is the check command's help; "$0" is the program's name.
@@ -65,6 +70,8 @@ func newCmdCheck(f *factory, runF func(*checkOptions) error) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&opts.Model, "model", "", "register or kv (default: the file's model)")
 	registerChoices(cmd, "model", "register", "kv")
+	addFormatFlag(cmd, &opts.Format)
+	cmd.Flags().StringVar(&opts.HTML, "html", "", "write the self-contained HTML report a run gets (checks, porcupine opened at its first error) to this file")
 	addCheckFlags(cmd, &opts.Check, "1m")
 	opts.Check.Budget = defaultCheckBudget
 	return cmd
@@ -88,11 +95,47 @@ func runCheck(opts *checkOptions) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", opts.History, err)
 	}
-	fmt.Fprintf(opts.Out, "%s: %d operations\n%s\n", opts.History, len(ops), res.Result)
-	if res.Verdict == checker.Holds || (res.Verdict == checker.Inconclusive && opts.Check.AllowInconclusive) {
+	o := opts.outcome(res, model, len(ops))
+	ropts := append(opts.f.reportOptions(), reports.ReplayLine(opts.replay()))
+	if opts.HTML != "" {
+		if err := writeFile(opts.HTML, func(w io.Writer) error { return reports.WriteHTML(w, o, reports.HTMLOptions{}, ropts...) }); err != nil {
+			return err
+		}
+	}
+	if opts.Format == formatJSON {
+		if err := reports.WriteJSON(opts.Out, o, ropts...); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(opts.Out, "%s: %d operations\n%s\n", opts.History, len(ops), res.Result)
+	}
+	if o.Passed {
 		return nil
 	}
 	return ErrFailed
+}
+
+// outcome is the check of a history as the outcome of a run, for the
+// reports a run gets: the history's file stands for the scenario, and
+// the model for the protocol.
+func (opts *checkOptions) outcome(res checker.LinResult, model string, ops int) *scenarios.Outcome {
+	o := &scenarios.Outcome{Scenario: opts.History, File: opts.History, Protocol: "history (" + model + " model)",
+		Checks: []checker.Result{res.Result}, Stats: []protocols.Stat{{Name: "operations", Value: float64(ops)}},
+		AllowInconclusive: opts.Check.AllowInconclusive}
+	o.Passed = res.Verdict == checker.Holds || (res.Verdict == checker.Inconclusive && opts.Check.AllowInconclusive)
+	if res.Verdict == checker.Violated {
+		o.Visualization = res.WriteVisualization
+	}
+	return o
+}
+
+// replay is the command that checks the history again.
+func (opts *checkOptions) replay() string {
+	line := opts.f.name + " check " + reports.ShellQuote(opts.History)
+	if opts.Model != "" {
+		line += " --model " + opts.Model
+	}
+	return line
 }
 
 // readHistory reads a history file and returns its operations and the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsimlab/dsim/labs"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/reports"
 	"github.com/dsimlab/dsim/scenarios/library"
@@ -33,6 +34,11 @@ type Config struct {
 	// ("scenarios", the default).
 	Scenarios   fs.FS
 	ScenarioDir string
+	// Lab, if set, names the lab (package labs) whose student code this
+	// command runs: its lab test subcommand grades the protocol the lab
+	// names (one of Protocols), e.g. "raft" for a command that adds
+	// "raft-lab".
+	Lab string
 }
 
 // Exit statuses scripts can rely on.
@@ -126,7 +132,8 @@ Exit status: 0 every check held, 1 a check failed, 2 bad input or usage.`),
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
 	})
 	root.AddCommand(newCmdRun(f, nil), newCmdSweep(f, nil), newCmdValidate(f, nil), newCmdList(f, nil),
-		newCmdCheck(f, nil), newCmdCompare(f, nil), newCmdDemo(f, nil))
+		newCmdCheck(f, nil), newCmdCompare(f, nil), newCmdDemo(f, nil), newCmdDebug(f, nil), newCmdShrink(f, nil),
+		newCmdDiff(f), newCmdMerge(f), newCmdFuzz(f), newCmdExplore(f, nil), newCmdLab(f))
 	return root, nil
 }
 
@@ -135,6 +142,7 @@ Exit status: 0 every check held, 1 a check failed, 2 bad input or usage.`),
 type factory struct {
 	name    string // as users type it: "dsim", "go run ./cmd/regsim"
 	catalog *library.Catalog
+	lab     *labs.Lab // the lab whose student code the command runs, or nil
 }
 
 // newFactory builds the catalog of cfg.
@@ -151,7 +159,13 @@ func newFactory(cfg Config) (*factory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &factory{name: name, catalog: cat}, nil
+	f := &factory{name: name, catalog: cat}
+	if cfg.Lab != "" {
+		if f.lab, err = labs.Find(cfg.Lab); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
 }
 
 // shortName is the last word of a command's name, without directories:

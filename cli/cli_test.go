@@ -124,7 +124,7 @@ func TestBadInputExitsTwoWithAClearMessage(t *testing.T) {
 		{[]string{"run", filepath.Join(dir, "missing.yaml")}, "no such file"},
 		{[]string{"run"}, "run takes a scenario name or file (or --path FILE) (got 0 arguments); see dsim run --help"},
 		{[]string{"run", "echo-calm", "--seed", "minus"}, `invalid argument "minus" for "--seed" flag`},
-		{[]string{"run", "echo-calm", "--format", "xml"}, `invalid argument "xml" for "--format" flag: want text or json (see dsim run --help)`},
+		{[]string{"run", "echo-calm", "--format", "xml"}, `invalid argument "xml" for "--format" flag: want text, json or junit (see dsim run --help)`},
 		{[]string{"run", "echo-calm", "--budget", "soon"}, `invalid argument "soon" for "--budget" flag: "soon" is not a duration (want e.g. 30s, 2m)`},
 		{[]string{"run", "echo-calm", "--checks", "echo,telepathy"}, `--checks: protocol echo has no check "telepathy" (want one of echo)`},
 		{[]string{"run", "echo-calm", "--checks", ""}, `--checks: name at least one check of protocol echo (echo)`},
@@ -171,7 +171,7 @@ func TestHelpTeachesEverySubcommand(t *testing.T) {
 		assert.Contains(t, c.Example, "  regsim "+c.Name(), "%s has examples naming the command", c.Name())
 		assert.NotContains(t, c.Long+c.Example, "dsim", "%s's help names the user's command", c.Name())
 	}
-	assert.ElementsMatch(t, []string{"run", "sweep", "validate", "list", "check", "compare", "demo"}, names)
+	assert.ElementsMatch(t, []string{"run", "sweep", "validate", "list", "check", "compare", "demo", "debug", "shrink", "diff", "merge", "fuzz", "explore", "lab"}, names)
 	for _, sub := range names {
 		out, _, status := dsim(t, Config{}, sub, "--help")
 		assert.Equal(t, 0, status)

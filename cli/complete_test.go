@@ -81,7 +81,7 @@ func TestCompleteNames(t *testing.T) {
 			[]string{"random,consistent-hash:maglev"}},
 		{"balancer names", Config{}, []string{"compare", "lb-load-50", "--balancers", "p"}, []string{"power-of-d", "peak-ewma"}},
 		{"models", Config{}, []string{"check", "h.json", "--model", ""}, []string{"register", "kv"}},
-		{"formats", Config{}, []string{"sweep", "echo-calm", "--format", ""}, []string{"text", "json"}},
+		{"formats", Config{}, []string{"sweep", "echo-calm", "--format", ""}, []string{"text", "json", "junit"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, d := complete(t, tc.cfg, tc.args...)

@@ -1,9 +1,33 @@
 // Package cli is the whole dsim command as a library, so that a program of
 // one's own can be dsim with its own protocols added: run, sweep (jobs,
-// shards, fail-fast, progress, JSON), validate, list, check, compare, demo,
-// help, --version and shell completion, for the built-in protocols and
-// scenarios and for the program's. The dsim command itself (cmd/dsim) is
-// cli.Main with nothing added.
+// shards, fail-fast, progress, JSON and JUnit, the determinism check),
+// shrink, fuzz, merge, diff, validate, list, check, compare, demo, debug
+// (a web page that steps through a run, or read-only through a trace file
+// that run --trace wrote, package debugger), help,
+// --version and shell completion, for the built-in protocols and scenarios
+// and for the program's. The dsim command itself (cmd/dsim) is cli.Main
+// with nothing added.
+//
+// # Finding bugs and making them small
+//
+// `shrink SCENARIO --seed N` makes a failing run small (package shrink)
+// and writes it as a scenario file that `run` replays. `fuzz SCENARIO
+// --corpus DIR` runs seeds without end and keeps each kind of failure's
+// fastest seed, shrunk (package fuzz); stop it and run it again to carry
+// on. `run --check-determinism` and `sweep --check-determinism SHARE` run
+// seeds twice and name the first event where the traces part; `diff A B`
+// does the same for two trace files (package tracediff), and `debug
+// --trace FILE` steps through one in the web page, read-only: a trace sent
+// without the scenario or the code that made it.
+//
+// # Many machines
+//
+// `sweep --shard I/N` runs one shard of a range, and its summary records
+// the range, the shard and the program's version; `merge FILES...`
+// combines the shards' JSON summaries or --out journals into the summary
+// of the whole range, with the same digest and failing seeds, as text,
+// JSON or JUnit XML. deploy/ holds a Kubernetes Indexed Job and a GitHub
+// Actions matrix that do so.
 //
 // # Your own command
 //

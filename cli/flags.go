@@ -23,16 +23,18 @@ import (
 
 // Output formats of --format.
 const (
-	formatText = "text"
-	formatJSON = "json"
+	formatText  = "text"
+	formatJSON  = "json"
+	formatJUnit = "junit" // JUnit XML, for CI systems
 )
 
-// addFormatFlag adds --format text|json to cmd, checked as it is parsed.
-func addFormatFlag(cmd *cobra.Command, format *string) {
+// addFormatFlag adds --format text|json to cmd, checked as it is parsed;
+// more names other formats the command writes too (formatJUnit).
+func addFormatFlag(cmd *cobra.Command, format *string, more ...string) {
 	*format = formatText
-	cmd.Flags().Var(&choiceFlag{value: format, choices: []string{formatText, formatJSON}}, "format",
-		"output format: text or json")
-	registerChoices(cmd, "format", formatText, formatJSON)
+	choices := append([]string{formatText, formatJSON}, more...)
+	cmd.Flags().Var(&choiceFlag{value: format, choices: choices}, "format", "output format: "+orList(choices))
+	registerChoices(cmd, "format", choices...)
 }
 
 // checkFlags are the flags of every command that judges checks.
@@ -181,13 +183,21 @@ func (c *choiceFlag) String() string { return *c.value }
 
 func (c *choiceFlag) Set(s string) error {
 	if !slices.Contains(c.choices, s) {
-		return fmt.Errorf("want %s", strings.Join(c.choices, " or "))
+		return fmt.Errorf("want %s", orList(c.choices))
 	}
 	*c.value = s
 	return nil
 }
 
 func (c *choiceFlag) Type() string { return "string" }
+
+// orList joins choices as "a, b or c".
+func orList(choices []string) string {
+	if len(choices) < 2 {
+		return strings.Join(choices, "")
+	}
+	return strings.Join(choices[:len(choices)-1], ", ") + " or " + choices[len(choices)-1]
+}
 
 // registerChoices completes flag name of cmd with a fixed list.
 func registerChoices(cmd *cobra.Command, name string, choices ...string) {

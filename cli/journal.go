@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,6 +27,7 @@ type journalHeader struct {
 	Scenario string `json:"scenario"`
 	Seeds    string `json:"seeds"`
 	Shard    string `json:"shard,omitempty"`
+	Tool     string `json:"version,omitempty"` // the program's version (toolVersion)
 }
 
 // createJournal starts a new journal at path, replacing any file there.
@@ -90,7 +92,7 @@ func readJournal(r io.Reader, path string, want journalHeader, seeds runner.Seed
 		if err := json.Unmarshal(bytes.TrimSpace(line), &rec); err != nil {
 			return nil, 0, fmt.Errorf("--resume %s:%d: not a run record: %w", path, n, err)
 		}
-		if rec.Scenario != want.Scenario || !seeds.Contains(rec.Seed) {
+		if rec.File != want.Scenario || !seeds.Contains(rec.Seed) { // File is the scenario as the sweep was given it
 			return nil, 0, fmt.Errorf("--resume %s:%d: seed %d of %s is not one of this sweep's", path, n, rec.Seed, rec.Scenario)
 		}
 		if !seen[rec.Seed] {
@@ -105,6 +107,10 @@ func checkHeader(line []byte, path string, want journalHeader) error {
 	var h journalHeader
 	if err := json.Unmarshal(line, &h); err != nil || h.Version != 1 {
 		return fmt.Errorf("--resume %s: not a sweep's --out file (its first line should name the sweep)", path)
+	}
+	if h.Tool != want.Tool {
+		return fmt.Errorf("--resume %s: it was written by %s, not by this program (%s): its runs may differ from this one's",
+			path, cmp.Or(h.Tool, "a program that did not say its version"), want.Tool)
 	}
 	if h != want {
 		return fmt.Errorf("--resume %s: it is a sweep of %s over seeds %s%s, not of %s over seeds %s%s",

@@ -10,14 +10,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsimlab/dsim/reports"
+	"github.com/dsimlab/dsim/runner"
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/tracediff"
 )
 
 // runOptions is what the run command was asked to do.
 type runOptions struct {
-	f   *factory
-	Ctx context.Context
-	Out io.Writer
+	f      *factory
+	Ctx    context.Context
+	Out    io.Writer
+	ErrOut io.Writer // the determinism check's verdict
 
 	Scenario    string   // a catalog name or a file
 	Seed        uint64   // the run's root seed
@@ -30,8 +34,14 @@ type runOptions struct {
 	HistoryFile string // --history: the client operations, for the check command
 	PathFile    string // --path: a run with choices (scenario, seed, steps)
 	Hunt        huntFlags
+	Window      string // --window: the HTML diagram's window, FROM-TO
+	Perfetto    string // --perfetto: the trace in Chrome's trace-event format
 	SeedGiven   bool
-	steps       []scenarios.Step
+	// CheckDeterminism runs the seed twice and compares the traces.
+	CheckDeterminism bool
+	divergence       *tracediff.Divergence
+	steps            []scenarios.Step
+	violation        **reports.Focus // the first violation, once searched for
 }
 
 // runLong is the run command's help; "$0" is the program's name.
@@ -42,12 +52,21 @@ the wall time. The same scenario and seed always give the same run and the same
 fingerprint.
 
 --checks runs only some of the protocol's checks ('$0 list PROTOCOL' names
-them). --trace writes every event as JSON Lines, --html a self-contained report
+them). --check-determinism runs the seed twice and compares the two traces
+event by event: if they part, it prints the first event that differs, in both
+versions, and the run fails. --format junit writes JUnit XML for CI. --trace writes every event as JSON Lines, --html a self-contained report
 with a fault timeline and a message diagram, and --history the clients'
 operations in the format '$0 check' reads (for key-value and register
 protocols only). The trace is written as the run goes, so a run of any length
-can be traced in constant memory; the HTML report's diagram draws the first
-events, up to a bounded window.
+can be traced in constant memory. The HTML report's diagram draws a window of
+the trace around the first violation of a safety check (found by re-running
+the seed), or the first fault when every check holds; --window chooses it, by
+times (150ms-340ms) or by trace record numbers (1200-1500).
+
+--perfetto writes the trace in the Chrome trace-event JSON format, as the run
+goes: open it at ui.perfetto.dev ("Open trace file"; it stays on your machine)
+or in chrome://tracing ("Load"): a track per node, an arrow per message,
+faults and facts as instant events, the checks as markers.
 
 --swarm draws the run's mix from its seed (fault kinds and rates, crash
 points, loss, latency tail, workload, operations in flight, queries after the
@@ -84,7 +103,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 		},
 		ValidArgsFunction: f.completeScenario,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ctx, opts.Out = cmd.Context(), cmd.OutOrStdout()
+			opts.Ctx, opts.Out, opts.ErrOut = cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 			if len(args) > 0 {
 				opts.Scenario = args[0]
 			}
@@ -98,11 +117,14 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 	}
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "root seed of the run")
 	addChecksFlag(f, cmd, &opts.Checks)
-	addFormatFlag(cmd, &opts.Format)
+	addFormatFlag(cmd, &opts.Format, formatJUnit)
 	addCheckFlags(cmd, &opts.Check, "the scenario's check_budget")
+	cmd.Flags().BoolVar(&opts.CheckDeterminism, "check-determinism", false, "run the seed twice and compare the traces event by event")
 	cmd.Flags().StringVar(&opts.TraceFile, "trace", "", "write the whole trace to this file as JSON Lines")
 	cmd.Flags().StringVar(&opts.HTMLFile, "html", "", "write a self-contained HTML report to this file")
 	cmd.Flags().StringVar(&opts.HistoryFile, "history", "", "write the clients' operations to this file, as the check command reads them")
+	cmd.Flags().StringVar(&opts.Window, "window", "", "the HTML report's diagram window: times (150ms-340ms) or trace record numbers (1200-1500); default: around the first violation, or the first fault")
+	cmd.Flags().StringVar(&opts.Perfetto, "perfetto", "", "write the trace in the Chrome trace-event JSON format to this file, for ui.perfetto.dev or chrome://tracing")
 	cmd.Flags().StringVar(&opts.PathFile, "path", "", "replay a run with choices (a path file from explore or debug): its scenario, seed and steps")
 	addHuntFlags(cmd, &opts.Hunt)
 	return cmd
@@ -112,6 +134,10 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 func runRun(opts *runOptions) error {
 	opts.Check.apply()
 	if err := opts.readPath(); err != nil {
+		return err
+	}
+	window, err := parseWindow(opts.Window)
+	if err != nil {
 		return err
 	}
 	s, err := opts.f.catalog.Load(opts.Scenario)
@@ -126,24 +152,54 @@ func runRun(opts *runOptions) error {
 		return err
 	}
 	o.File = opts.Scenario // the replay line names what the user typed
-	if err := opts.writeFiles(o); err != nil {
+	if err := opts.writeFiles(s, o, window); err != nil {
 		return err
 	}
-	ropts := opts.f.reportOptions()
-	if opts.Format == formatJSON {
-		err = reports.WriteJSON(opts.Out, o, ropts...)
-	} else {
-		err = reports.WriteText(opts.Out, o, ropts...)
+	if err := opts.write(o); err != nil {
+		return err
 	}
 	switch {
-	case err != nil:
-		return err
 	case o.Interrupted:
 		return context.Cause(opts.Ctx)
-	case !o.Passed:
+	case !o.Passed || opts.divergence != nil:
 		return ErrFailed
 	}
 	return nil
+}
+
+// write prints the run's report in the format asked for, and where the
+// determinism check found the two runs to part, if it did.
+func (opts *runOptions) write(o *scenarios.Outcome) error {
+	ropts := opts.reportOptions()
+	var err error
+	switch opts.Format {
+	case formatJSON:
+		err = reports.WriteJSON(opts.Out, o, ropts...)
+	case formatJUnit:
+		err = reports.WriteJUnit(opts.Out, o, ropts...)
+	default:
+		err = reports.WriteText(opts.Out, o, ropts...)
+	}
+	if err != nil || !opts.CheckDeterminism || o.Interrupted {
+		return err
+	}
+	w := opts.Out
+	if opts.Format != formatText {
+		w = opts.ErrOut // the JSON or XML on stdout stays whole
+	}
+	return writeDeterminism(w, o.Seed, opts.divergence)
+}
+
+// writeDeterminism says whether a seed ran the same twice.
+func writeDeterminism(w io.Writer, seed uint64, d *tracediff.Divergence) error {
+	if d == nil {
+		_, err := fmt.Fprintf(w, "determinism: seed %d ran twice, the same event by event\n", seed)
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "determinism: seed %d did NOT replay the same: ", seed); err != nil {
+		return err
+	}
+	return d.WriteText(w, "first run", "second run")
 }
 
 // readPath reads --path, if given: its scenario, seed and steps.
@@ -174,32 +230,79 @@ func (opts *runOptions) readPath() error {
 const htmlWindow = 20_000
 
 // run runs the seed, streaming the trace to --trace.
-func (opts *runOptions) run(s *scenarios.Scenario) (*scenarios.Outcome, error) {
+func (opts *runOptions) run(s *scenarios.Scenario) (o *scenarios.Outcome, err error) {
 	ro := opts.Check.runOptions()
 	ro.Context, ro.Steps = opts.Ctx, opts.steps
 	opts.Hunt.apply(&ro)
 	if opts.HTMLFile != "" {
 		ro.Trace, ro.TraceLimit = true, htmlWindow
 	}
-	if opts.TraceFile == "" {
+	if opts.TraceFile != "" {
+		f, err := os.Create(opts.TraceFile)
+		if err != nil {
+			return nil, fmt.Errorf("--trace: %w", err)
+		}
+		defer closeFile(f, "--trace", &err)
+		ro.TraceTo = f
+	}
+	var chrome *reports.ChromeTrace
+	if opts.Perfetto != "" {
+		f, err := os.Create(opts.Perfetto)
+		if err != nil {
+			return nil, fmt.Errorf("--perfetto: %w", err)
+		}
+		defer closeFile(f, "--perfetto", &err)
+		ro.Watch = func(w *sim.World) {
+			chrome = reports.NewChromeTrace(f, w, fmt.Sprintf("%s seed %d", opts.Scenario, opts.Seed))
+		}
+	}
+	o, err = opts.runOnce(s, ro)
+	if err != nil || chrome == nil {
+		return o, err
+	}
+	if err := chrome.Close(opts.marks(s, o)); err != nil {
+		return nil, fmt.Errorf("--perfetto: %w", err)
+	}
+	return o, nil
+}
+
+// closeFile closes f, setting *err to the error if it is the first.
+func closeFile(f *os.File, flag string, err *error) {
+	if cerr := f.Close(); *err == nil && cerr != nil {
+		*err = fmt.Errorf("%s: %w", flag, cerr)
+	}
+}
+
+// marks are the check markers of a Chrome trace: each check's verdict at
+// the end of the run, and the first violation where it happened.
+func (opts *runOptions) marks(s *scenarios.Scenario, o *scenarios.Outcome) []reports.ChromeMark {
+	var marks []reports.ChromeMark
+	if o.Crash != nil || o.Interrupted {
+		return nil
+	}
+	if f, err := opts.firstViolation(s, o); err == nil && f != nil {
+		marks = append(marks, reports.ChromeMark{Time: f.Time, Name: f.Label, Detail: f.Detail})
+	}
+	for _, c := range o.Checks {
+		marks = append(marks, reports.ChromeMark{Time: sim.Time(o.SimTime), Name: c.Check + ": " + c.Verdict.String(), Detail: c.Detail})
+	}
+	return marks
+}
+
+// runOnce runs the seed, twice with --check-determinism.
+func (opts *runOptions) runOnce(s *scenarios.Scenario, ro scenarios.RunOptions) (*scenarios.Outcome, error) {
+	if !opts.CheckDeterminism {
 		return scenarios.Run(s, opts.Seed, ro)
 	}
-	f, err := os.Create(opts.TraceFile)
-	if err != nil {
-		return nil, fmt.Errorf("--trace: %w", err)
-	}
-	ro.TraceTo = f
-	o, err := scenarios.Run(s, opts.Seed, ro)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("--trace: %w", cerr)
-	}
+	o, d, err := runner.RunTwice(s, opts.Seed, ro)
+	opts.divergence = d
 	return o, err
 }
 
 // writeFiles writes the history, trace and HTML files asked for. The
 // history comes first: a run whose history the check command could not
 // read fails before any file is written.
-func (opts *runOptions) writeFiles(o *scenarios.Outcome) error {
+func (opts *runOptions) writeFiles(s *scenarios.Scenario, o *scenarios.Outcome, window reports.HTMLOptions) error {
 	if opts.HistoryFile != "" {
 		var buf bytes.Buffer
 		if err := writeHistory(&buf, o); err != nil {
@@ -209,12 +312,26 @@ func (opts *runOptions) writeFiles(o *scenarios.Outcome) error {
 			return err
 		}
 	}
-	if opts.HTMLFile != "" {
-		return writeFile(opts.HTMLFile, func(w io.Writer) error {
-			return reports.WriteHTML(w, o, reports.HTMLOptions{}, opts.f.reportOptions()...)
-		})
+	if opts.HTMLFile == "" {
+		return nil
 	}
-	return nil
+	ho, err := opts.focus(s, o, window)
+	if err != nil {
+		return fmt.Errorf("--html: %w", err)
+	}
+	return writeFile(opts.HTMLFile, func(w io.Writer) error {
+		return reports.WriteHTML(w, o, ho, opts.reportOptions()...)
+	})
+}
+
+// reportOptions are the program's report options; a run of a path file is
+// replayed by running the path again, not the seed.
+func (opts *runOptions) reportOptions() []reports.Option {
+	ropts := opts.f.reportOptions()
+	if opts.PathFile != "" {
+		ropts = append(ropts, reports.ReplayLine(opts.f.name+" run --path "+reports.ShellQuote(opts.PathFile)))
+	}
+	return ropts
 }
 
 // writeFile creates path and fills it with write, reporting errors with the

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -13,6 +15,8 @@ import (
 
 	"github.com/dsimlab/dsim/reports"
 	"github.com/dsimlab/dsim/runner"
+	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/shrink"
 )
 
 // sweepOptions is what the sweep command was asked to do.
@@ -35,6 +39,10 @@ type sweepOptions struct {
 	Resume        string        // --resume: a journal to carry on from, and append to
 	ProgressEvery time.Duration // between progress lines, when stderr is not a terminal
 	Hunt          huntFlags
+	// CheckDeterminism is the share of seeds run twice and compared.
+	CheckDeterminism float64
+	ShrinkDir        string // --shrink: where the failing seeds' minimal scenarios go
+	ShrinkMax        int    // --shrink-max: how many failing seeds to shrink
 }
 
 // sweepLong is the sweep command's help; "$0" is the program's name.
@@ -54,6 +62,17 @@ and --online stops each run at its first violating event; the replay lines
 of failures carry them.
 --fail-fast stops starting new seeds after the first failure; which failures are
 found then depends on timing, so use it for quick feedback, not for summaries.
+
+--check-determinism SHARE runs that share of the seeds (0.1: one in ten, picked
+by a hash of the seed, so the same ones in every shard) twice and compares the
+two traces event by event, like FoundationDB's unseed check: a seed whose runs
+part fails the sweep, and the summary shows the first event that differs, in
+both versions. --shrink DIR shrinks the first --shrink-max failing seeds after
+the sweep (see '$0 shrink') and writes their minimal scenarios to DIR.
+
+The summary records the seed range, the shard and the program's version
+(text, JSON, and --format junit: JUnit XML, which CI systems display), so that
+'$0 merge' can combine the shards of a range into the summary of the whole.
 
 Nothing found is lost. ^C (SIGINT) or SIGTERM stops the sweep: runs in progress
 are abandoned, and the summary of the runs that finished is printed, marked
@@ -95,8 +114,11 @@ func newCmdSweep(f *factory, runF func(*sweepOptions) error) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Shard, "shard", "", "run only shard I/N of the seeds, e.g. 0/4")
 	cmd.Flags().BoolVar(&opts.FailFast, "fail-fast", false, "stop starting new seeds after the first failure")
 	addChecksFlag(f, cmd, &opts.Checks)
-	addFormatFlag(cmd, &opts.Format)
+	addFormatFlag(cmd, &opts.Format, formatJUnit)
 	addCheckFlags(cmd, &opts.Check, "the scenario's check_budget")
+	cmd.Flags().Float64Var(&opts.CheckDeterminism, "check-determinism", 0, "run this share of the seeds (0 to 1) twice and compare their traces")
+	cmd.Flags().StringVar(&opts.ShrinkDir, "shrink", "", "shrink failing seeds and write their minimal scenarios to this directory")
+	cmd.Flags().IntVar(&opts.ShrinkMax, "shrink-max", 5, "shrink at most this many failing seeds (the lowest)")
 	cmd.Flags().StringVar(&opts.OutFile, "out", "", "write one JSON line per finished run to this file, as runs finish")
 	cmd.Flags().StringVar(&opts.Resume, "resume", "", "carry on from the --out file of an interrupted sweep, appending to it")
 	cmd.Flags().DurationVar(&opts.ProgressEvery, "progress-every", 10*time.Second, "how often to print a progress line when stderr is not a terminal (0: never)")
@@ -123,12 +145,12 @@ func runSweep(opts *sweepOptions) error {
 	if err := selectChecks(s, opts.Checks, opts.ChecksGiven); err != nil {
 		return err
 	}
-	var sum reports.Sweep
+	sum := reports.Sweep{Seeds: opts.Seeds, Shard: opts.Shard, Version: toolVersion(shortName(opts.f.name))}
 	j, todo, err := opts.openJournal(seeds, &sum)
 	if err != nil {
 		return err
 	}
-	ropts := runner.Options{Jobs: opts.Jobs, FailFast: opts.FailFast, Run: opts.Check.runOptions()}
+	ropts := runner.Options{Jobs: opts.Jobs, FailFast: opts.FailFast, Run: opts.Check.runOptions(), CheckDeterminism: opts.CheckDeterminism}
 	opts.Hunt.apply(&ropts.Run)
 	meter := newProgress(opts.ErrOut, seeds.Count(), opts.ProgressEvery)
 	var werr error
@@ -136,21 +158,25 @@ func runSweep(opts *sweepOptions) error {
 	err = runner.Run(opts.Ctx, s, todo, ropts, func(r runner.Result) {
 		r.Outcome.File = opts.Scenario // replay lines name what the user typed
 		rec := reports.NewRunRecord(r.Outcome)
+		rec.Replayed, rec.Divergence = r.Replayed, r.Divergence
 		sum.AddRecord(rec)
-		meter.add(rec.Passed)
+		meter.add(!rec.Failed())
 		if j != nil && werr == nil {
 			werr = j.write(rec)
 		}
 	})
 	meter.stop()
 	sum.Elapsed, sum.Interrupted = time.Since(start), opts.Ctx.Err() != nil
+	if err == nil && werr == nil && !sum.Interrupted {
+		err = opts.shrinkFailures(s, &sum)
+	}
 	return opts.finish(&sum, j, errors.Join(err, werr))
 }
 
 // openJournal opens --out or --resume, if given, and returns the seeds
 // still to run; a resumed sweep's finished runs are added to sum.
 func (opts *sweepOptions) openJournal(seeds runner.Seeds, sum *reports.Sweep) (*journal, iter.Seq[uint64], error) {
-	h := journalHeader{Version: 1, Scenario: opts.Scenario, Seeds: opts.Seeds, Shard: opts.Shard}
+	h := journalHeader{Version: 1, Scenario: opts.Scenario, Seeds: opts.Seeds, Shard: opts.Shard, Tool: sum.Version}
 	switch {
 	case opts.Resume != "":
 		j, runs, err := resumeJournal(opts.Resume, h, seeds)
@@ -184,11 +210,7 @@ func (opts *sweepOptions) finish(sum *reports.Sweep, j *journal, err error) erro
 	if err != nil && !sum.Interrupted {
 		return err
 	}
-	if opts.Format == formatJSON {
-		err = sum.WriteJSON(opts.Out, opts.f.reportOptions()...)
-	} else {
-		err = sum.WriteText(opts.Out, opts.f.reportOptions()...)
-	}
+	err = writeSweep(opts.Out, sum, opts.Format, opts.f.reportOptions())
 	switch {
 	case err != nil:
 		return err
@@ -198,6 +220,17 @@ func (opts *sweepOptions) finish(sum *reports.Sweep, j *journal, err error) erro
 		return ErrFailed
 	}
 	return nil
+}
+
+// writeSweep writes a sweep's summary in a format.
+func writeSweep(w io.Writer, sum *reports.Sweep, format string, ropts []reports.Option) error {
+	switch format {
+	case formatJSON:
+		return sum.WriteJSON(w, ropts...)
+	case formatJUnit:
+		return sum.WriteJUnit(w, ropts...)
+	}
+	return sum.WriteText(w, ropts...)
 }
 
 // seeds checks --seeds, --shard and --jobs.
@@ -215,5 +248,51 @@ func (opts *sweepOptions) seeds() (runner.Seeds, error) {
 	if opts.Jobs < 1 {
 		return runner.Seeds{}, fmt.Errorf("--jobs %d: want at least 1", opts.Jobs)
 	}
+	if opts.CheckDeterminism < 0 || opts.CheckDeterminism > 1 {
+		return runner.Seeds{}, fmt.Errorf("--check-determinism %v: want a share from 0 to 1, e.g. 0.1", opts.CheckDeterminism)
+	}
+	if opts.ShrinkMax < 0 {
+		return runner.Seeds{}, fmt.Errorf("--shrink-max %d: want 0 or more", opts.ShrinkMax)
+	}
 	return seeds, nil
+}
+
+// shrinkFailures shrinks the lowest failing seeds that violated a check or
+// panicked (--shrink, up to --shrink-max), writes each minimal scenario to
+// the directory and adds it to the summary. A signal stops it; what was
+// shrunk by then is kept.
+func (opts *sweepOptions) shrinkFailures(s *scenarios.Scenario, sum *reports.Sweep) error {
+	if opts.ShrinkDir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(opts.ShrinkDir, 0o755); err != nil {
+		return fmt.Errorf("--shrink: %w", err)
+	}
+	done := 0
+	for _, f := range sum.Report().Failing {
+		if done == opts.ShrinkMax || opts.Ctx.Err() != nil {
+			break
+		}
+		if len(f.Violated) == 0 && !f.Crashed {
+			continue // nothing to keep: inconclusive, or nondeterministic
+		}
+		res, err := shrinkRun(opts.Ctx, s, f.Seed, shrink.Options{Run: opts.Check.runOptions(), OtherSeeds: 20})
+		if err != nil {
+			return err
+		}
+		file := filepath.Join(opts.ShrinkDir, fmt.Sprintf("%s-seed-%d-shrunk.yaml", s.Name, f.Seed))
+		if err := writeMinimal(file, res); err != nil {
+			return err
+		}
+		sr := newShrunk(res, file, opts.Scenario, opts.f.reportOptions())
+		sum.AddShrunk(reports.ShrunkRun{Seed: f.Seed, Keeps: sr.Keeps, Before: runSize(res.Before), After: runSize(res.After),
+			File: file, Replay: sr.Replay})
+		done++
+	}
+	return nil
+}
+
+// runSize is a shrink's size as a sweep reports it.
+func runSize(z shrink.Size) reports.RunSize {
+	return reports.RunSize{Faults: z.Faults, Ops: z.Ops, Events: z.Events}
 }

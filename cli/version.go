@@ -68,6 +68,32 @@ func revision(settings []debug.BuildSetting) string {
 	return s
 }
 
+// toolVersion is the running program's version on one line, as sweeps
+// record it so that shards run by different builds are not merged: the
+// program's module version, its VCS revision (marked "+modified" if the
+// tree had changes), and dsim's version when the program is not dsim.
+func toolVersion(name string) string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return name + " (no build information)"
+	}
+	v := name + " " + moduleVersion(info.Main)
+	if rev := setting(info.Settings, "vcs.revision"); rev != "" {
+		v += " " + rev[:min(12, len(rev))]
+		if setting(info.Settings, "vcs.modified") == "true" {
+			v += "+modified"
+		}
+	}
+	if info.Main.Path != modulePath {
+		for _, dep := range info.Deps {
+			if dep.Path == modulePath {
+				v += ", dsim " + moduleVersion(*dep)
+			}
+		}
+	}
+	return v
+}
+
 // setting returns the value of one build setting, or "".
 func setting(settings []debug.BuildSetting, key string) string {
 	for _, s := range settings {

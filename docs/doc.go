@@ -5,4 +5,6 @@
 //
 //   - write-your-own-protocol.md: from sim.Node to a checked, swept,
 //     replayable protocol of one's own (examples/register).
+//   - labs.md: dsim's graded labs, for students and teachers (package
+//     labs keeps its table of grades true).
 package docs

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/dsimlab/dsim/sim/detmath"
 )
 
 // Workload is what a scenario's clients do. Protocols interpret it; the
@@ -46,12 +48,14 @@ type Op struct {
 // Generator draws a client's operations, keys and pacing from a workload.
 // Each client should have its own, fed by its own stream (for example
 // env.World.Stream("workload/" + name)), so clients never shift each
-// other's draws.
+// other's draws. It draws Zipf keys and exponential gaps through
+// sim/detmath, the same values as math/rand/v2 draws on amd64, so that
+// every architecture draws the same operations at the same times.
 type Generator struct {
 	wl    Workload
 	r     *rand.Rand
 	total float64
-	zipf  *rand.Zipf
+	zipf  *detmath.Zipf
 }
 
 // NewGenerator returns a generator for wl drawing from r.
@@ -61,7 +65,7 @@ func NewGenerator(wl Workload, r *rand.Rand) *Generator {
 		g.total += m.Weight
 	}
 	if wl.Distribution == "zipf" && wl.Keys > 1 {
-		g.zipf = rand.NewZipf(r, wl.ZipfS, 1, uint64(wl.Keys-1))
+		g.zipf = detmath.NewZipf(r, wl.ZipfS, 1, uint64(wl.Keys-1))
 	}
 	return g
 }
@@ -76,7 +80,7 @@ func (g *Generator) Kind() string {
 	if len(g.wl.Mix) == 0 {
 		return ""
 	}
-	x := g.r.Float64() * g.total
+	x := float64(g.r.Float64() * g.total) // rounded, lest x -= w fuse with it
 	for _, m := range g.wl.Mix {
 		if x < m.Weight {
 			return m.Op
@@ -106,7 +110,7 @@ func (g *Generator) Gap() time.Duration {
 	if g.wl.Rate > 0 {
 		// A long gap is capped rather than left to overflow into a
 		// negative duration (which would run operations back to back).
-		gap := g.r.ExpFloat64() / g.wl.Rate * float64(time.Second)
+		gap := detmath.ExpFloat64(g.r) / g.wl.Rate * float64(time.Second)
 		return time.Duration(min(gap, maxGap))
 	}
 	return g.wl.Think

@@ -18,8 +18,9 @@ type Option func(*config)
 
 // config is the result of applying Options.
 type config struct {
-	omitWall bool
-	program  string // "" means "dsim"
+	omitWall   bool
+	program    string // "" means "dsim"
+	replayLine string // the whole replay line, if not a run's
 }
 
 // OmitWall leaves out the wall-clock times (and the rates derived from
@@ -33,6 +34,10 @@ func OmitWall() Option { return func(c *config) { c.omitWall = true } }
 // that the replay line it prints runs the program that knows its
 // protocols. The name is written as given, unquoted.
 func Program(name string) Option { return func(c *config) { c.program = name } }
+
+// ReplayLine sets the command a report gives to reproduce what it shows,
+// when it is not a run of a scenario: `dsim check h.json` for a history.
+func ReplayLine(command string) Option { return func(c *config) { c.replayLine = command } }
 
 // apply folds opts into a config.
 func apply(opts []Option) config {
@@ -75,6 +80,9 @@ func replayTarget(scenario, file string) string {
 // replay is the command that runs target with seed, and flags, for c's
 // program.
 func (c config) replay(target string, seed uint64, flags ...string) string {
+	if c.replayLine != "" {
+		return c.replayLine
+	}
 	program := c.program
 	if program == "" {
 		program = "dsim"
@@ -85,6 +93,10 @@ func (c config) replay(target string, seed uint64, flags ...string) string {
 	}
 	return line
 }
+
+// ShellQuote quotes s for a POSIX shell unless it only holds characters
+// that need no quoting, as replay lines do.
+func ShellQuote(s string) string { return shellQuote(s) }
 
 // shellQuote quotes s for a POSIX shell unless it only holds characters
 // that need no quoting.

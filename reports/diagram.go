@@ -46,7 +46,15 @@ type diagram struct {
 	Crosses       []cross
 	Marks         []mark
 	Rules         []rule // network-wide events across the diagram
+	Traced        uint64 // trace records of the whole run (0: unknown)
+	Focus         *rule  // the moment the report is about, if in the window
+	Now           *rule  // the debugger's current position, if set
+
+	yOf func(sim.Time) float64 // a time's height, clamped to the plot
 }
+
+// y returns the height of time t in the plot.
+func (d *diagram) y(t sim.Time) float64 { return d.yOf(t) }
 
 // lane is one node's vertical line.
 type lane struct {
@@ -116,9 +124,9 @@ func selectWindow(trace []sim.Event, from, to sim.Time, max int) (lo, hi int) {
 	return lo, hi
 }
 
-// layoutDiagram lays out the events trace[lo:hi] of world w. from and to,
-// when set, widen the time axis to the requested window.
-func layoutDiagram(w *sim.World, trace []sim.Event, lo, hi int, from, to sim.Time) *diagram {
+// layoutDiagram lays out the events trace[lo:hi] of w. from and to, when
+// set, widen the time axis to the requested window.
+func layoutDiagram(w Recorded, trace []sim.Event, lo, hi int, from, to sim.Time) *diagram {
 	d := &diagram{Shown: hi - lo, Total: len(trace)}
 	nodes := w.Nodes()
 	if hi > lo {
@@ -147,6 +155,7 @@ func layoutDiagram(w *sim.World, trace []sim.Event, lo, hi int, from, to sim.Tim
 		return d.PlotTop + float64(t-d.From)/span*plot
 	}
 	y := func(t sim.Time) float64 { return min(max(yRaw(t), d.PlotTop), d.PlotBottom) }
+	d.yOf = y
 	x := func(id sim.NodeID) float64 { return diagLeft + diagColumn/2 + float64(id)*diagColumn }
 	name := func(id sim.NodeID) string {
 		if id == sim.None || int(id) >= len(nodes) {
@@ -231,7 +240,7 @@ func layoutDiagram(w *sim.World, trace []sim.Event, lo, hi int, from, to sim.Tim
 		case sim.KindReturn:
 			m.Title = fmt.Sprintf("%s: op %d of %s returns %s", at, e.Op, name(e.Node), sim.Describe(e.Msg))
 		case sim.KindRecord:
-			m.Title = fmt.Sprintf("%s: %s: %s", at, name(e.Node), e.Text)
+			m.Title = fmt.Sprintf("%s: %s: %s", at, name(e.Node), e.Description())
 		case sim.KindPartition, sim.KindCut, sim.KindHeal, sim.KindLink, sim.KindStop:
 			r := rule{Y: y(e.Time), X1: diagLeft, X2: d.Width - diagRight + 10, Label: e.Kind.String()}
 			r.Title = fmt.Sprintf("%s: %s", at, e.Kind)
@@ -293,7 +302,7 @@ func (d *diagram) addFlight(trace []sim.Event, f flight, lo, hi int, x func(sim.
 		a.Y2 = a.Y1
 		short()
 		a.Class += " pending"
-		title += fmt.Sprintf(", sent %s, still in flight when the run ended", time.Duration(trace[f.send].Time))
+		title += fmt.Sprintf(", sent %s, still in flight at the end of the trace", time.Duration(trace[f.send].Time))
 	case f.send < 0:
 		a.Y2 = y(trace[f.fate].Time)
 		a.Y1 = a.Y2

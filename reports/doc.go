@@ -118,6 +118,29 @@
 //     porcupine's own interactive page, embedded through the srcdoc of a
 //     sandboxed iframe so that its script runs apart from the report.
 //
+// WriteDiagram writes the diagram alone, for pages of their own (the web
+// debugger, package debugger), from a world or anything else Recorded (a
+// trace read back from its file); InFlight lists the messages a trace
+// leaves in flight, paired as the diagram pairs them. HTMLOptions.Focus marks the moment a report
+// is about — a run's first violation, or its first fault — and centres the
+// diagram on it; FirstRecord and LastRecord choose the window by trace
+// record numbers instead, From and To by time. PorcupineAtFirstError makes
+// porcupine's page follow its own "jump to first error" link once drawn.
+//
+// # Chrome trace-event format (Perfetto, chrome://tracing)
+//
+// NewChromeTrace streams a run's trace, as it goes, in the JSON object
+// form of the Chrome trace-event format: one track per node, each handled
+// event a complete event, each message a flow (an arrow from the handler
+// that sent it to the one that received it), client operations async
+// spans, faults and facts instant events, checks markers (see
+// ChromeTrace). `dsim run NAME --seed N --perfetto run.json` writes one.
+// To look at it, open https://ui.perfetto.dev and choose "Open trace file"
+// (the file stays on the machine: Perfetto reads it in the browser), or
+// open chrome://tracing in Chrome or Chromium and press "Load". Times are
+// virtual, in microseconds; the arrows appear when a slice is selected
+// (Perfetto: "Flow events" in its details).
+//
 // The trace does not say which send a delivery belongs to, so the diagram
 // pairs them: each send (and each duplicate) puts a copy on its link, and a
 // delivery or a drop on arrival takes the oldest copy on the same link

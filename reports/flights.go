@@ -134,6 +134,20 @@ func matchFlights(trace []sim.Event, lo, hi int) []flight {
 	return out
 }
 
+// InFlight returns the message copies of trace still in flight at its end,
+// as the diagram pairs sends with their deliveries and drops (see
+// matchFlights for the heuristic): for each, the position in trace of the
+// send that made it, in order; a send the network duplicated counts twice.
+func InFlight(trace []sim.Event) []int {
+	var out []int
+	for _, f := range matchFlights(trace, 0, len(trace)) {
+		if f.fate < 0 && f.send >= 0 {
+			out = append(out, f.send)
+		}
+	}
+	return out
+}
+
 // position is where a flight sorts: its send, or its fate if it has none.
 func (f flight) position() int {
 	if f.send >= 0 {

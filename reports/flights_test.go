@@ -140,3 +140,27 @@ func TestMatchFlightsWholeRun(t *testing.T) {
 		require.LessOrEqual(t, n, 2, "send %d has at most the original and a duplicate", send)
 	}
 }
+
+// TestInFlight checks the copies left in flight at a trace's end: a
+// delivery or a drop settles one, a duplicate adds one of the same send.
+func TestInFlight(t *testing.T) {
+	const a, b = sim.NodeID(0), sim.NodeID(1)
+	for _, tc := range []struct {
+		name  string
+		trace []sim.Event
+		want  []int
+	}{
+		{"none", nil, nil},
+		{"delivered", []sim.Event{ev(sim.KindSend, a, b, "x"), ev(sim.KindDeliver, b, a, "x")}, nil},
+		{"in flight", []sim.Event{ev(sim.KindSend, a, b, "x"), ev(sim.KindSend, b, a, "y")}, []int{0, 1}},
+		{"a duplicate's second copy", []sim.Event{ev(sim.KindSend, a, b, "x"), ev(sim.KindDuplicate, a, b, "x"),
+			ev(sim.KindDeliver, b, a, "x")}, []int{0}},
+		{"both copies", []sim.Event{ev(sim.KindSend, a, b, "x"), ev(sim.KindDuplicate, a, b, "x")}, []int{0, 0}},
+		{"dropped", []sim.Event{ev(sim.KindSend, a, b, "x"), ev(sim.KindSend, a, b, "z"), drop(a, b, "x", sim.DropNodeDown)},
+			[]int{1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, InFlight(tc.trace))
+		})
+	}
+}

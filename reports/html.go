@@ -17,7 +17,10 @@ import (
 )
 
 // HTMLOptions chooses what the HTML report's message sequence diagram
-// shows.
+// shows. The window is, in order of precedence: the trace records
+// FirstRecord to LastRecord, if LastRecord is set; the events between From
+// and To, if either is set; MaxEvents records centred on Focus, if set;
+// and else the first MaxEvents records.
 type HTMLOptions struct {
 	// MaxEvents is the largest number of trace events the diagram shows;
 	// zero or negative means DefaultMaxEvents (300).
@@ -26,6 +29,28 @@ type HTMLOptions struct {
 	// From <= Time <= To (To zero: no upper bound), still at most
 	// MaxEvents of them, and stretch its time axis over the window.
 	From, To sim.Time
+	// FirstRecord and LastRecord, when LastRecord is set, restrict the
+	// diagram to the trace records numbered FirstRecord to LastRecord
+	// (sim.Event.Seq, from 0), still at most MaxEvents of them.
+	FirstRecord, LastRecord uint64
+	// Focus, if set, is the moment the report is about (a run's first
+	// violation, or its first fault): the diagram centres on it unless
+	// another window is asked for, and the diagram and the fault timeline
+	// mark it.
+	Focus *Focus
+}
+
+// Focus is a moment of a run a report points at: the trace record of the
+// event, its time, and what happened.
+type Focus struct {
+	// Record is the number of the trace record (sim.Event.Seq).
+	Record uint64
+	// Time is when it happened.
+	Time sim.Time
+	// Label says what it is, e.g. "first violation: atomicity".
+	Label string
+	// Detail is a sentence about it, shown in the summary.
+	Detail string
 }
 
 //go:embed report.html.tmpl
@@ -54,6 +79,8 @@ type htmlPage struct {
 	Timeline                 *timeline
 	Diagram                  *diagram
 	NoTrace                  string // why there is no diagram, or ""
+	Traced                   uint64 // trace records of the whole run
+	Focus                    *Focus
 	Porcupine                string // porcupine's HTML page, or ""
 	PorcupineError           string
 }
@@ -96,6 +123,9 @@ func WriteHTML(w io.Writer, o *scenarios.Outcome, ho HTMLOptions, opts ...Option
 		Verdict: verdictLine(o), Fingerprint: o.Fingerprint, Events: o.Events, SimTime: o.SimTime,
 		Replay: ReplayCommand(o, opts...), Hunt: huntLines(o),
 	}
+	if o.World != nil {
+		p.Traced = o.World.Traced()
+	}
 	if !cfg.omitWall {
 		p.Wall = fmt.Sprintf("%s (checks %s)", o.Wall, o.CheckWall)
 	}
@@ -119,22 +149,27 @@ func WriteHTML(w io.Writer, o *scenarios.Outcome, ho HTMLOptions, opts ...Option
 	case len(trace) == 0:
 		p.NoTrace = "No trace was recorded: run with scenarios.RunOptions{Trace: true} for a message diagram."
 	default:
-		lo, hi := selectWindow(trace, ho.From, ho.To, ho.MaxEvents)
+		lo, hi := ho.window(trace)
 		if hi == lo {
-			p.NoTrace = fmt.Sprintf("No event lies in the window %s to %s.", time.Duration(ho.From), time.Duration(ho.To))
+			p.NoTrace = ho.emptyWindow(trace)
 		} else {
 			p.Diagram = layoutDiagram(o.World, trace, lo, hi, ho.From, ho.To)
+			p.Diagram.note(o.World.Traced(), ho.Focus)
 			winFrom, winTo = time.Duration(p.Diagram.From), time.Duration(p.Diagram.To)
 		}
 	}
 	p.Timeline = layoutTimeline(o.Faults, o.SimTime, winFrom, winTo)
+	if f := ho.Focus; f != nil {
+		p.Focus = f
+		p.Timeline.mark(f)
+	}
 
 	if o.Visualization != nil {
 		var b strings.Builder
 		if err := o.Visualization(&b); err != nil {
 			p.PorcupineError = err.Error()
 		} else {
-			p.Porcupine = b.String()
+			p.Porcupine = PorcupineAtFirstError(b.String())
 		}
 	}
 

@@ -56,7 +56,7 @@ func TestHTMLStructure(t *testing.T) {
 	assertSelfContained(t, page)
 	trace := o.World.Trace()
 	require.Greater(t, len(trace), DefaultMaxEvents)
-	assert.Contains(t, page, fmt.Sprintf("(%d of %d)", DefaultMaxEvents, len(trace)))
+	assert.Contains(t, page, fmt.Sprintf("(%d shown of the run's %d)", DefaultMaxEvents, len(trace)))
 	assert.Contains(t, page, `<span class="badge pass">PASS</span>`)
 
 	diagram := parseSVG(t, svgFragment(page, "diagram"))
@@ -127,12 +127,12 @@ func TestHTMLWindow(t *testing.T) {
 			for _, e := range o.World.Trace()[lo:hi] {
 				require.True(t, e.Time >= tc.opts.From && e.Time <= tc.opts.To, "event at %v outside the window", e.Time)
 			}
-			assert.Contains(t, page, fmt.Sprintf("(%d of %d)", hi-lo, len(o.World.Trace())))
+			assert.Contains(t, page, fmt.Sprintf("(%d shown of the run's %d)", hi-lo, len(o.World.Trace())))
 		})
 	}
 	t.Run("max events", func(t *testing.T) {
 		page := writeHTML(t, o, HTMLOptions{MaxEvents: 50})
-		assert.Contains(t, page, fmt.Sprintf("(50 of %d)", len(o.World.Trace())))
+		assert.Contains(t, page, fmt.Sprintf("(50 shown of the run's %d)", len(o.World.Trace())))
 		assert.Contains(t, page, "cut short by the limit")
 		page = writeHTML(t, o, HTMLOptions{From: ms(5), To: ms(6)})
 		assert.NotContains(t, page, "cut short by the limit")
@@ -141,7 +141,7 @@ func TestHTMLWindow(t *testing.T) {
 	t.Run("empty window", func(t *testing.T) {
 		page := writeHTML(t, o, HTMLOptions{From: ms(5000), To: ms(6000)})
 		assert.Empty(t, svgFragment(page, "diagram"))
-		assert.Contains(t, page, "No event lies in the window 5s to 6s.")
+		assert.Contains(t, page, "No event lies in the window 5s to 6s: the trace kept records 0 to")
 	})
 }
 
@@ -166,7 +166,7 @@ func TestHTMLFailing(t *testing.T) {
 	var want bytes.Buffer
 	require.NoError(t, o.Visualization(&want))
 	require.Contains(t, want.String(), "<script>", "porcupine's page has its own script")
-	assert.Equal(t, want.String(), html.UnescapeString(m[1]), "the srcdoc holds porcupine's page exactly")
+	assert.Equal(t, PorcupineAtFirstError(want.String()), html.UnescapeString(m[1]), "the srcdoc holds porcupine's page, made to open at its first error")
 
 	o.Visualization = func(io.Writer) error { return errors.New("no data") }
 	page = writeHTML(t, o, HTMLOptions{})

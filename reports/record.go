@@ -3,6 +3,7 @@ package reports
 import (
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/tracediff"
 )
 
 // RunRecord is what a sweep keeps of one run: enough to sum it into a
@@ -21,7 +22,16 @@ type RunRecord struct {
 	WallNS      int64      `json:"wall_ns"`
 	Checks      []RunCheck `json:"checks"`
 	Flags       []string   `json:"flags,omitempty"` // the replay command's flags besides the seed (--swarm)
+	// Replayed says the determinism check ran the seed twice; Divergence,
+	// if set, is where the second run parted from the first, which fails
+	// the run whatever its checks said.
+	Replayed   bool                  `json:"replayed,omitempty"`
+	Divergence *tracediff.Divergence `json:"divergence,omitempty"`
 }
+
+// Failed reports whether the run failed: a check did not pass (or the run
+// panicked), or it did not replay the same.
+func (r RunRecord) Failed() bool { return !r.Passed || r.Divergence != nil }
 
 // RunCheck is one check's verdict in a RunRecord.
 type RunCheck struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/tracediff"
 )
 
 // Sweep aggregates the outcomes of many runs, typically one scenario over a
@@ -36,6 +37,11 @@ type Sweep struct {
 	// Interrupted says the sweep was stopped before it ran every seed; the
 	// summary covers the runs that finished. Set it when the sweep is over.
 	Interrupted bool
+	// Seeds, Shard and Version say what was swept and by what: the range
+	// and the shard as --seeds and --shard gave them, and the program's
+	// version. They are written in the report, so that shards can be
+	// merged (AddReport) and checked to be of the same sweep.
+	Seeds, Shard, Version string
 
 	mu           sync.Mutex
 	runs         int
@@ -47,9 +53,12 @@ type Sweep struct {
 	simTime      time.Duration
 	wall         time.Duration
 	digest       uint64
+	replayed     int
+	diverged     int
 	scenarios    map[string]bool
 	checks       map[checkKey]*SweepCheck
 	failing      []failure
+	shrunk       []ShrunkRun
 }
 
 // failure is a failing run as Add records it: the replay line is written
@@ -58,6 +67,7 @@ type failure struct {
 	Failure
 	target string   // what the replay line runs: a scenario name or file
 	flags  []string // and the flags it needs besides the seed
+	replay string   // the replay line as a merged shard's report gave it, or ""
 }
 
 // checkKey identifies a check across runs.
@@ -83,6 +93,28 @@ type Failure struct {
 	Crashed bool `json:"crashed,omitempty"`
 	// Replay is the command that replays the run.
 	Replay string `json:"replay"`
+	// Divergence, if set, says the run did not replay the same under the
+	// determinism check: where its second run parted from the first.
+	Divergence *tracediff.Divergence `json:"divergence,omitempty"`
+}
+
+// ShrunkRun is a failing run of a sweep that was shrunk (sweep --shrink):
+// the check it keeps failing, its size before and after, and the minimal
+// scenario's file and replay command.
+type ShrunkRun struct {
+	Seed   uint64  `json:"seed"`
+	Keeps  string  `json:"keeps"` // e.g. "linearizability violated"
+	Before RunSize `json:"before"`
+	After  RunSize `json:"after"`
+	File   string  `json:"file"`
+	Replay string  `json:"replay"`
+}
+
+// RunSize is the size of a run: fault events, client operations, events.
+type RunSize struct {
+	Faults int    `json:"faults"`
+	Ops    int    `json:"ops"`
+	Events uint64 `json:"events"`
 }
 
 // SweepCheck counts one check's verdicts over a sweep.
@@ -101,6 +133,13 @@ type SweepReport struct {
 	SchemaVersion int `json:"schema_version"`
 	// Scenarios are the names of the scenarios swept, sorted.
 	Scenarios []string `json:"scenarios"`
+	// Seeds is the seed range swept, as --seeds gave it, and Shard the
+	// shard of it ("I/N"; absent for the whole range); Version is the
+	// version of the program that swept. dsim merge checks that the
+	// shards it combines agree on them.
+	Seeds   string `json:"seeds,omitempty"`
+	Shard   string `json:"shard,omitempty"`
+	Version string `json:"version,omitempty"`
 	// AllPassed reports whether every run passed.
 	AllPassed bool `json:"all_passed"`
 	// Runs is the number of runs added.
@@ -117,6 +156,11 @@ type SweepReport struct {
 	Inconclusive int `json:"inconclusive"`
 	// Crashed counts the runs that ended in a panic.
 	Crashed int `json:"crashed"`
+	// Replayed counts the runs the determinism check ran twice, and
+	// Nondeterministic those whose second run differed from the first
+	// (a failure, whatever the checks said).
+	Replayed         int `json:"replayed,omitempty"`
+	Nondeterministic int `json:"nondeterministic,omitempty"`
 	// Interrupted says the sweep was stopped (by a signal) before it ran
 	// every seed: the summary covers the runs that finished.
 	Interrupted bool `json:"interrupted"`
@@ -139,6 +183,8 @@ type SweepReport struct {
 	EventsPerSecond *float64 `json:"events_per_s,omitempty"`
 	// SeedsPerSecond is Runs divided by the wall-clock time.
 	SeedsPerSecond *float64 `json:"seeds_per_s,omitempty"`
+	// Shrunk lists the failing runs that were shrunk, sorted by seed.
+	Shrunk []ShrunkRun `json:"shrunk,omitempty"`
 }
 
 // Add folds one outcome into the sweep. It keeps no reference to o.
@@ -150,9 +196,10 @@ func (s *Sweep) Add(o *scenarios.Outcome) { s.AddRecord(NewRunRecord(o)) }
 func (s *Sweep) AddRecord(r RunRecord) {
 	var f failure
 	violated, inconclusive := 0, 0
-	if !r.Passed {
-		f = failure{Failure{Seed: r.Seed, Scenario: r.Scenario, Fingerprint: r.Fingerprint,
-			Violated: []string{}, Inconclusive: []string{}, Crashed: r.Crashed}, replayTarget(r.Scenario, r.File), r.Flags}
+	if r.Failed() {
+		f = failure{Failure: Failure{Seed: r.Seed, Scenario: r.Scenario, Fingerprint: r.Fingerprint,
+			Violated: []string{}, Inconclusive: []string{}, Crashed: r.Crashed, Divergence: r.Divergence},
+			target: replayTarget(r.Scenario, r.File), flags: r.Flags}
 	}
 	for _, c := range r.Checks {
 		switch c.Verdict {
@@ -170,10 +217,7 @@ func (s *Sweep) AddRecord(r RunRecord) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.scenarios == nil {
-		s.scenarios = map[string]bool{}
-		s.checks = map[checkKey]*SweepCheck{}
-	}
+	s.init()
 	s.runs++
 	switch {
 	case r.Crashed:
@@ -183,10 +227,16 @@ func (s *Sweep) AddRecord(r RunRecord) {
 	case inconclusive > 0:
 		s.inconclusive++
 	}
-	if r.Passed {
-		s.passed++
-	} else {
+	if r.Failed() {
 		s.failing = append(s.failing, f)
+	} else {
+		s.passed++
+	}
+	if r.Replayed {
+		s.replayed++
+	}
+	if r.Divergence != nil {
+		s.diverged++
 	}
 	s.events += r.Events
 	s.simTime += time.Duration(r.SimTimeNS)
@@ -195,6 +245,14 @@ func (s *Sweep) AddRecord(r RunRecord) {
 	s.scenarios[r.Scenario] = true
 	for _, c := range r.Checks {
 		s.count(c)
+	}
+}
+
+// init makes the sweep's maps; s.mu is held.
+func (s *Sweep) init() {
+	if s.scenarios == nil {
+		s.scenarios = map[string]bool{}
+		s.checks = map[checkKey]*SweepCheck{}
 	}
 }
 
@@ -235,8 +293,10 @@ func (s *Sweep) Report(opts ...Option) SweepReport {
 	defer s.mu.Unlock()
 	r := SweepReport{
 		SchemaVersion: SchemaVersion, Scenarios: slices.Sorted(maps.Keys(s.scenarios)),
+		Seeds: s.Seeds, Shard: s.Shard, Version: s.Version,
 		AllPassed: s.passed == s.runs, Runs: s.runs, Passed: s.passed, Failed: s.runs - s.passed,
 		Violated: s.violated, Inconclusive: s.inconclusive, Crashed: s.crashed, Interrupted: s.Interrupted,
+		Replayed: s.replayed, Nondeterministic: s.diverged,
 		Checks: []SweepCheck{}, Failing: []Failure{},
 		Events: s.events, SimTimeNS: int64(s.simTime), Digest: fmt.Sprintf("%016x", s.digest),
 	}
@@ -250,9 +310,11 @@ func (s *Sweep) Report(opts ...Option) SweepReport {
 	}
 	for _, f := range s.failing {
 		f.Violated, f.Inconclusive = slices.Clone(f.Violated), slices.Clone(f.Inconclusive)
-		f.Replay = cfg.replay(f.target, f.Seed, f.flags...)
+		f.Replay = cmp.Or(f.replay, cfg.replay(f.target, f.Seed, f.flags...))
 		r.Failing = append(r.Failing, f.Failure)
 	}
+	r.Shrunk = slices.Clone(s.shrunk)
+	slices.SortFunc(r.Shrunk, func(a, b ShrunkRun) int { return cmp.Compare(a.Seed, b.Seed) })
 	slices.SortFunc(r.Failing, func(a, b Failure) int {
 		return cmp.Or(cmp.Compare(a.Seed, b.Seed), strings.Compare(a.Scenario, b.Scenario),
 			strings.Compare(a.Fingerprint, b.Fingerprint))
@@ -284,6 +346,9 @@ func (s *Sweep) Summary(opts ...Option) string {
 func summaryLine(r SweepReport) string {
 	line := fmt.Sprintf("%d runs: %d passed, %d violated, %d inconclusive, %d crashed; %d events",
 		r.Runs, r.Passed, r.Violated, r.Inconclusive, r.Crashed, r.Events)
+	if r.Nondeterministic > 0 {
+		line = strings.Replace(line, " crashed;", fmt.Sprintf(" crashed, %d nondeterministic;", r.Nondeterministic), 1)
+	}
 	if r.Interrupted {
 		line = "interrupted: " + line
 	}
@@ -319,6 +384,15 @@ func (s *Sweep) WriteText(w io.Writer, opts ...Option) error {
 	kv("events", "%d\n", r.Events)
 	kv("sim time", "%s\n", time.Duration(r.SimTimeNS))
 	kv("digest", "%s\n", r.Digest)
+	if r.Seeds != "" {
+		kv("seeds", "%s%s\n", oneLine(r.Seeds), oneLine(shardText(r.Shard)))
+	}
+	if r.Version != "" {
+		kv("version", "%s\n", oneLine(r.Version))
+	}
+	if r.Replayed > 0 {
+		kv("determinism", "%d of %d runs run twice, %d did not replay the same\n", r.Replayed, r.Runs, r.Nondeterministic)
+	}
 	if len(r.Checks) > 0 {
 		p("\nchecks\n")
 		p("  CHECK\tKIND\tHOLDS\tVIOLATED\tINCONCLUSIVE\n")
@@ -331,12 +405,16 @@ func (s *Sweep) WriteText(w io.Writer, opts ...Option) error {
 		p("  SEED\tVIOLATED\tINCONCLUSIVE\tREPLAY\n")
 		for _, f := range r.Failing {
 			violated := names(f.Violated)
-			if f.Crashed {
+			switch {
+			case f.Crashed:
 				violated = "(crashed)"
+			case f.Divergence != nil && len(f.Violated) == 0:
+				violated = "(nondeterministic)"
 			}
 			p("  %d\t%s\t%s\t%s\n", f.Seed, violated, names(f.Inconclusive), f.Replay)
 		}
 	}
+	writeShrunk(p, r.Shrunk)
 	if r.WallNS != nil {
 		p("\n")
 		kv("wall", "%s", time.Duration(*r.WallNS))
@@ -347,6 +425,43 @@ func (s *Sweep) WriteText(w io.Writer, opts ...Option) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("reports: write sweep text: %w", err)
+	}
+	return writeDivergences(w, r.Failing)
+}
+
+// writeShrunk writes the table of shrunk runs, if any.
+func writeShrunk(p func(string, ...any), shrunk []ShrunkRun) {
+	if len(shrunk) == 0 {
+		return
+	}
+	p("\nshrunk failing seeds (fault events / operations / events)\n")
+	p("  SEED\tKEEPS\tBEFORE\tAFTER\tREPLAY\n")
+	for _, sr := range shrunk {
+		p("  %d\t%s\t%s\t%s\t%s\n", sr.Seed, oneLine(sr.Keeps), sr.Before, sr.After, oneLine(sr.Replay))
+	}
+}
+
+// String formats a size as "faults / ops / events".
+func (z RunSize) String() string { return fmt.Sprintf("%d / %d / %d", z.Faults, z.Ops, z.Events) }
+
+// maxDivergences is how many nondeterministic seeds a sweep's text shows
+// the first divergence of; the JSON has them all.
+const maxDivergences = 3
+
+// writeDivergences writes where the first nondeterministic seeds parted.
+func writeDivergences(w io.Writer, failing []Failure) error {
+	shown := 0
+	for _, f := range failing {
+		if f.Divergence == nil || shown == maxDivergences {
+			continue
+		}
+		shown++
+		if _, err := fmt.Fprintf(w, "\nseed %d did not replay the same: ", f.Seed); err != nil {
+			return err
+		}
+		if err := f.Divergence.WriteText(w, "first run", "second run"); err != nil {
+			return fmt.Errorf("reports: write sweep text: %w", err)
+		}
 	}
 	return nil
 }
@@ -364,4 +479,19 @@ func names(list []string) string {
 // seeds_per_s, which OmitWall leaves out.
 func (s *Sweep) WriteJSON(w io.Writer, opts ...Option) error {
 	return writeJSON(w, s.Report(opts...))
+}
+
+// AddShrunk records a failing run that was shrunk.
+func (s *Sweep) AddShrunk(r ShrunkRun) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.shrunk = append(s.shrunk, r)
+}
+
+// shardText is " (shard I/N)" for a shard, "" for the whole range.
+func shardText(shard string) string {
+	if shard == "" {
+		return ""
+	}
+	return " (shard " + shard + ")"
 }

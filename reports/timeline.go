@@ -122,6 +122,14 @@ type timeline struct {
 	Bars          []bar
 	Ticks         []vtick
 	Window        *band // the diagram's window, if any
+	Focus         *line // the moment the report is about, if any
+}
+
+// line is a vertical line across the timeline, with a label.
+type line struct {
+	X     float64
+	Label string
+	Title string
 }
 
 // bar is one fault's bar and its label.

@@ -15,6 +15,12 @@
 //		sum.Add(r.Outcome)
 //	})
 //
+// Options.CheckDeterminism runs a share of the seeds twice (Checked picks
+// them from a hash of the seed, so the same ones in every shard) and
+// compares them (CheckTwice: fingerprints first, traces event by event if
+// they differ): a Result's Divergence is the first event where the second
+// run parted from the first.
+//
 // Run stops starting new seeds when the context is cancelled (an
 // interrupted sweep keeps every result it reported), when FailFast is set
 // and a run failed, or when a run could not be set up at all (bad input,

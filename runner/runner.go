@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/tracediff"
 )
 
 // Options says how Run runs a sweep.
@@ -21,12 +22,19 @@ type Options struct {
 	FailFast bool
 	// Run is passed to every scenarios.Run.
 	Run scenarios.RunOptions
+	// CheckDeterminism is the share of the seeds, from 0 to 1, that run
+	// twice and are compared (CheckTwice; Checked picks them).
+	CheckDeterminism float64
 }
 
 // Result is one finished run.
 type Result struct {
 	Seed    uint64
 	Outcome *scenarios.Outcome
+	// Replayed says the seed ran twice, for the determinism check;
+	// Divergence, if set, is where the second run parted from the first.
+	Replayed   bool
+	Divergence *tracediff.Divergence
 }
 
 // Run runs scenario s with every seed, opts.Jobs at a time, and calls each
@@ -65,8 +73,8 @@ func Run(ctx context.Context, s *scenarios.Scenario, seeds iter.Seq[uint64], opt
 		go func() {
 			defer wg.Done()
 			for seed, ok := take(); ok; seed, ok = take() {
-				o, err := scenarios.Run(s, seed, opts.Run)
-				if err == nil && o.Interrupted {
+				r, err := runOne(s, seed, opts)
+				if err == nil && r.Outcome.Interrupted {
 					return // abandoned: ctx is done
 				}
 				report.Lock()
@@ -76,8 +84,8 @@ func Run(ctx context.Context, s *scenarios.Scenario, seeds iter.Seq[uint64], opt
 					}
 					halt.Store(true)
 				} else {
-					each(Result{Seed: seed, Outcome: o})
-					if opts.FailFast && !o.Passed {
+					each(r)
+					if opts.FailFast && (!r.Outcome.Passed || r.Divergence != nil) {
 						halt.Store(true)
 					}
 				}
@@ -90,4 +98,14 @@ func Run(ctx context.Context, s *scenarios.Scenario, seeds iter.Seq[uint64], opt
 		return first
 	}
 	return context.Cause(ctx)
+}
+
+// runOne runs one seed, twice if the determinism check picks it.
+func runOne(s *scenarios.Scenario, seed uint64, opts Options) (Result, error) {
+	if !Checked(seed, opts.CheckDeterminism) {
+		o, err := scenarios.Run(s, seed, opts.Run)
+		return Result{Seed: seed, Outcome: o}, err
+	}
+	o, d, err := CheckTwice(s, seed, opts.Run)
+	return Result{Seed: seed, Outcome: o, Replayed: true, Divergence: d}, err
 }

@@ -39,6 +39,7 @@
 //	  - {at: 2s, resume: n3}
 //	  - {at: 2s, clock: {node: n2, offset: 50ms, drift: 0.001}}
 //	  - {at: 2s, link: {from: n1, to: n2, drop: 0.3}}   # without from/to: the default link
+//	  - {at: 6s, reset: true}                           # the network as written; or reset: {from: n1, to: n2}
 //	nemesis:                         # randomised faults from the run's "faults" stream
 //	  kinds: [crash, pause, partition, clock]
 //	  start: 1s
@@ -65,6 +66,12 @@
 //	  queries: true                  # false forbids queries, fault_points and liveness likewise
 //	  mix: true                      # false keeps the workload's weights and keys
 //	  params: {no_probability: [0, 0.2], variant: [correct]}   # protocol parameters: [min, max] or choices
+//
+// A link fault changes only the fields it names, on top of what the link
+// does when it happens: {link: {drop: 0}} leaves the latency alone. A reset
+// gives every link (or one) back the behaviour the network section wrote;
+// heal restores cut links and leaves their behaviour alone, so the heal that
+// ends a nemesis partition never undoes a link fault.
 //
 // Durations are Go durations (250ms, 2s, 1m30s). Unknown fields, misspelt
 // parameters, out-of-range values and unknown node names are errors; Parse

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/sim/detmath"
 )
 
 // Schedule returns the run's whole fault schedule for a seed: the file's
@@ -37,7 +38,9 @@ func (s *Scenario) Schedule(seed uint64, servers []string) []Fault {
 // readable; MaxDown bounds how many servers a crash or pause may take. A
 // nemesis always draws at least one fault when its window can hold one: a
 // run that asks for faults tests some (if the gaps happen to jump past the
-// window, one fault is placed in it uniformly).
+// window, one fault is placed in it uniformly). The gaps are exponential,
+// drawn through sim/detmath so that every architecture draws the same
+// schedule.
 func (nm *Nemesis) draw(r *rand.Rand, servers []string) []Fault {
 	var out []Fault
 	maxDown := nm.MaxDown
@@ -49,7 +52,7 @@ func (nm *Nemesis) draw(r *rand.Rand, servers []string) []Fault {
 	}
 	t := nm.Start
 	for len(out) < MaxFaults {
-		t += time.Duration(r.ExpFloat64() * float64(nm.Interval))
+		t += time.Duration(detmath.ExpFloat64(r) * float64(nm.Interval))
 		span := nm.Duration/2 + time.Duration(r.Float64()*float64(nm.Duration))
 		if t+span > nm.Stop {
 			break
@@ -112,8 +115,9 @@ func pick(r *rand.Rand, names []string, k int) []string {
 	return out
 }
 
-// apply performs fault f on the world. Names were resolved by resolve.
-func apply(w *sim.World, f Fault) error {
+// apply performs fault f on the world; net is the scenario's network,
+// which a reset restores. Names were resolved by resolve.
+func apply(w *sim.World, net *Network, f Fault) error {
 	id := func(name string) sim.NodeID { n, _ := w.Lookup(name); return n }
 	switch f.Kind {
 	case FaultCrash:
@@ -155,11 +159,38 @@ func apply(w *sim.World, f Fault) error {
 		return w.SetClock(id(f.Node), f.Offset, f.Drift)
 	case FaultLink:
 		if f.From == "" {
-			return w.SetDefaultLink(*f.Link)
+			return w.SetDefaultLink(ChangeLink(w.DefaultLinkConfig(), *f.Link, f.LinkFields))
 		}
-		return w.SetLink(id(f.From), id(f.To), *f.Link)
+		from, to := id(f.From), id(f.To)
+		return w.SetLink(from, to, ChangeLink(w.LinkConfig(from, to), *f.Link, f.LinkFields))
+	case FaultReset:
+		return reset(w, net, f, id)
 	}
 	return nil
+}
+
+// reset restores the scenario's network: every link, or only f.From ->
+// f.To. Cuts and partitions are heal's business and stay as they are.
+func reset(w *sim.World, net *Network, f Fault, id func(string) sim.NodeID) error {
+	if f.From == "" {
+		w.ResetLinks()
+		if err := w.SetDefaultLink(net.Default); err != nil {
+			return err
+		}
+		for _, l := range net.Links {
+			if err := w.SetLink(id(l.From), id(l.To), l.Config); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	from, to := id(f.From), id(f.To)
+	want := net.Link(f.From, f.To)
+	if want == w.DefaultLinkConfig() {
+		w.ResetLink(from, to)
+		return nil
+	}
+	return w.SetLink(from, to, want)
 }
 
 // resolve checks that every node name in the scenario's faults and links

@@ -342,6 +342,7 @@ func (p *parser) parse(data []byte) *Scenario {
 		s.Nemesis.Stop = s.Duration
 	}
 	p.limits(root, s)
+	pictureLinkFaults(s)
 	for _, f := range s.Faults {
 		if f.At > s.Duration {
 			p.probs = append(p.probs, Problem{File: p.file, Line: f.Line, Field: fmt.Sprintf("faults[%d].at", f.Position),
@@ -717,16 +718,7 @@ func (p *parser) faults(n *yaml.Node, path string) []Fault {
 			},
 			"heal": func(v *yaml.Node, fl string) {
 				setKind(FaultHeal)
-				if v.Kind == yaml.ScalarNode {
-					if b, ok := p.boolean(v, fl); ok && !b {
-						p.errf(v, fl, "heal: false does nothing (want heal: true, or heal: {from: a, to: b})")
-					}
-					return
-				}
-				p.fields(v, fl, map[string]func(*yaml.Node, string){
-					"from": func(v *yaml.Node, fl string) { f.From, _ = p.str(v, fl) },
-					"to":   func(v *yaml.Node, fl string) { f.To, _ = p.str(v, fl) },
-				})
+				p.linkEnds(v, fl, "heal", &f)
 			},
 			"clock": func(v *yaml.Node, fl string) {
 				setKind(FaultClock)
@@ -757,7 +749,7 @@ func (p *parser) faults(n *yaml.Node, path string) []Fault {
 			},
 			"link": func(v *yaml.Node, fl string) {
 				setKind(FaultLink)
-				cfg := sim.DefaultLink
+				var cfg sim.LinkConfig
 				p.link(v, fl, &cfg, map[string]func(*yaml.Node, string){
 					"from": func(v *yaml.Node, fl string) { f.From, _ = p.str(v, fl) },
 					"to":   func(v *yaml.Node, fl string) { f.To, _ = p.str(v, fl) },
@@ -765,7 +757,14 @@ func (p *parser) faults(n *yaml.Node, path string) []Fault {
 				if (f.From == "") != (f.To == "") {
 					p.errf(v, fl, "want both from and to, or neither (to change the default link)")
 				}
-				f.Link = &cfg
+				f.Link, f.LinkFields = &cfg, linkFields(v)
+				if len(f.LinkFields) == 0 {
+					p.errf(v, fl, "changes nothing (want at least one of %s)", strings.Join(linkFieldNames, ", "))
+				}
+			},
+			"reset": func(v *yaml.Node, fl string) {
+				setKind(FaultReset)
+				p.linkEnds(v, fl, "reset", &f)
 			},
 		})
 		if c.Kind != yaml.MappingNode {
@@ -780,6 +779,53 @@ func (p *parser) faults(n *yaml.Node, path string) []Fault {
 		out = append(out, f)
 	}
 	return out
+}
+
+// linkEnds parses the value of heal or reset: true (every link) or
+// {from: a, to: b} (one directed link).
+func (p *parser) linkEnds(v *yaml.Node, fl, kind string, f *Fault) {
+	if v.Kind == yaml.ScalarNode {
+		if b, ok := p.boolean(v, fl); ok && !b {
+			p.errf(v, fl, "%s: false does nothing (want %s: true, or %s: {from: a, to: b})", kind, kind, kind)
+		}
+		return
+	}
+	p.fields(v, fl, map[string]func(*yaml.Node, string){
+		"from": func(v *yaml.Node, fl string) { f.From, _ = p.str(v, fl) },
+		"to":   func(v *yaml.Node, fl string) { f.To, _ = p.str(v, fl) },
+	})
+	if (f.From == "") != (f.To == "") {
+		p.errf(v, fl, "want both from and to, or neither (every link)")
+	}
+}
+
+// linkFieldNames are the fields of a link a link fault can change.
+var linkFieldNames = []string{"latency", "drop", "duplicate", "fifo"}
+
+// linkFields returns the link fields a link fault's mapping names, in the
+// order of linkFieldNames.
+func linkFields(v *yaml.Node) []string {
+	var out []string
+	for _, name := range linkFieldNames {
+		if hasKey(v, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// pictureLinkFaults fills the fields a link fault leaves alone with the
+// scenario's network for its link, so that the fault's Link shows the
+// link it makes (when no earlier fault changed the same link).
+func pictureLinkFaults(s *Scenario) {
+	for i := range s.Faults {
+		f := &s.Faults[i]
+		if f.Kind != FaultLink || f.Link == nil {
+			continue
+		}
+		base := s.Network.Link(f.From, f.To)
+		*f.Link = ChangeLink(base, *f.Link, f.LinkFields)
+	}
 }
 
 func faultKindList() string {

@@ -188,7 +188,7 @@ func TestParseErrorsNameFileLineAndField(t *testing.T) {
 		{"unknown op", base + "workload:\n  mix: {get: 1, scan: 1}\n",
 			[]string{`x.yaml:5: workload.mix.scan: protocol toy has no operation "scan" (want one of get, put)`}},
 		{"two kinds in one fault", base + "faults:\n  - at: 1s\n    crash: n1\n    pause: n2\n",
-			[]string{`x.yaml:5: faults[0]: want exactly one of crash, restart, pause, resume, partition, cut, heal, clock, link, found 2`}},
+			[]string{`x.yaml:5: faults[0]: want exactly one of crash, restart, pause, resume, partition, cut, heal, clock, link, reset, found 2`}},
 		{"fault without at", base + "faults:\n  - crash: n1\n",
 			[]string{`x.yaml:5: faults[0].at: missing (want the time of the event, e.g. 2s)`}},
 		{"fault after the end", base + "faults:\n  - at: 2s\n    crash: n1\n",

@@ -99,8 +99,9 @@ func (st Step) check() error {
 	return nil
 }
 
-// apply makes the step's choice in w.
-func (st Step) apply(w *sim.World) error {
+// Apply makes the step's choice in w, now. A debugger applies a branch's
+// steps one at a time with it, running the world between them itself.
+func (st Step) Apply(w *sim.World) error {
 	if err := st.check(); err != nil {
 		return err
 	}
@@ -139,7 +140,7 @@ func runSteps(w *sim.World, end sim.Time, steps []Step) error {
 		if w.Events() != st.After {
 			return fmt.Errorf("%w: step %d comes after %d events, but the run has %d by %v", ErrPath, i, st.After, w.Events(), w.Now())
 		}
-		if err := st.apply(w); err != nil {
+		if err := st.Apply(w); err != nil {
 			return fmt.Errorf("%w: step %d (%s after %d events): %w", ErrPath, i, st.Action, st.After, err)
 		}
 	}

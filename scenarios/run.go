@@ -44,6 +44,10 @@ type RunOptions struct {
 	// Online checks invariants as the run goes and stops the run at the
 	// first violation, as the scenario's online_checks field does.
 	Online bool
+	// Watch, if set, is called with the world once it is built, before it
+	// runs, to watch it (sim.World.Observe): a trace exporter streams the
+	// run as it goes.
+	Watch func(*sim.World)
 }
 
 // Outcome is the result of running a scenario with one seed.
@@ -195,7 +199,7 @@ func build(s *Scenario, cfg sim.Config) (*built, error) {
 	schedule, live := s.liveSchedule(w, inst, s.Schedule(seed, servers))
 	for _, f := range schedule {
 		w.At(sim.Time(f.At), func(w *sim.World) {
-			if err := apply(w, f); err != nil {
+			if err := apply(w, &s.Network, f); err != nil {
 				// Values were validated at load time; a failure here is a bug.
 				panic(fmt.Sprintf("scenarios: apply %s fault: %v", f.Kind, err))
 			}
@@ -266,6 +270,9 @@ func (r *run) build() error {
 func (r *run) simulate() error {
 	if ctx := r.opts.Context; ctx != nil {
 		defer context.AfterFunc(ctx, r.w.Interrupt)()
+	}
+	if r.opts.Watch != nil {
+		r.opts.Watch(r.w)
 	}
 	flush := func() error { return nil }
 	if r.opts.TraceTo != nil {

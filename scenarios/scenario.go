@@ -48,6 +48,37 @@ type Network struct {
 	Links   []LinkOverride
 }
 
+// Link returns the scenario's behaviour of the link from -> to (node
+// names): its override, the last one listed if several name it, or else
+// the default. Empty names mean the default link.
+func (n *Network) Link(from, to string) sim.LinkConfig {
+	cfg := n.Default
+	for _, l := range n.Links {
+		if from != "" && l.From == from && l.To == to {
+			cfg = l.Config
+		}
+	}
+	return cfg
+}
+
+// ChangeLink returns base with the fields named in fields (latency, drop,
+// duplicate, fifo) taken from change: what a link fault makes of a link.
+func ChangeLink(base, change sim.LinkConfig, fields []string) sim.LinkConfig {
+	for _, f := range fields {
+		switch f {
+		case "latency":
+			base.Latency = change.Latency
+		case "drop":
+			base.Drop = change.Drop
+		case "duplicate":
+			base.Duplicate = change.Duplicate
+		case "fifo":
+			base.FIFO = change.FIFO
+		}
+	}
+	return base
+}
+
 // LinkOverride sets the behaviour of one directed link, by node names.
 type LinkOverride struct {
 	From, To string
@@ -68,28 +99,34 @@ const (
 	FaultCut       FaultKind = "cut"       // cut the link From -> To
 	FaultHeal      FaultKind = "heal"      // heal every link (or From -> To if set)
 	FaultClock     FaultKind = "clock"     // set Node's clock Offset and Drift
-	FaultLink      FaultKind = "link"      // set the link From -> To (or the default if unset) to Link
+	FaultLink      FaultKind = "link"      // change the fields LinkFields names of the link From -> To (or the default if unset)
+	FaultReset     FaultKind = "reset"     // restore the scenario's network (or only From -> To if set)
 )
 
 // FaultKinds lists every fault kind, in the order documentation gives them.
 var FaultKinds = []FaultKind{FaultCrash, FaultRestart, FaultPause, FaultResume, FaultPartition,
-	FaultCut, FaultHeal, FaultClock, FaultLink}
+	FaultCut, FaultHeal, FaultClock, FaultLink, FaultReset}
 
 // Fault is one fault event at a fixed time. Which fields are set depends on
 // Kind.
 type Fault struct {
-	At       time.Duration   `json:"at"`
-	Kind     FaultKind       `json:"kind"`
-	Node     string          `json:"node,omitempty"`
-	Groups   [][]string      `json:"groups,omitempty"`
-	From     string          `json:"from,omitempty"`
-	To       string          `json:"to,omitempty"`
-	Offset   time.Duration   `json:"offset,omitempty"`
-	Drift    float64         `json:"drift,omitempty"`
-	Link     *sim.LinkConfig `json:"link,omitempty"`
-	Nemesis  bool            `json:"nemesis,omitempty"` // drawn by the nemesis, not written in the file
-	Line     int             `json:"-"`                 // in the scenario file (0 for nemesis faults)
-	Position int             `json:"-"`                 // index in the file's faults list
+	At     time.Duration `json:"at"`
+	Kind   FaultKind     `json:"kind"`
+	Node   string        `json:"node,omitempty"`
+	Groups [][]string    `json:"groups,omitempty"`
+	From   string        `json:"from,omitempty"`
+	To     string        `json:"to,omitempty"`
+	Offset time.Duration `json:"offset,omitempty"`
+	Drift  float64       `json:"drift,omitempty"`
+	// Link is a link fault's link: the fields LinkFields names are what the
+	// fault sets; the others hold the scenario's network for that link, as
+	// a picture of the result (a fault changes only the fields it names,
+	// on top of whatever the link does when it happens).
+	Link       *sim.LinkConfig `json:"link,omitempty"`
+	LinkFields []string        `json:"link_fields,omitempty"` // among latency, drop, duplicate, fifo
+	Nemesis    bool            `json:"nemesis,omitempty"`     // drawn by the nemesis, not written in the file
+	Line       int             `json:"-"`                     // in the scenario file (0 for nemesis faults)
+	Position   int             `json:"-"`                     // index in the file's faults list
 }
 
 // Nemesis is a randomised fault schedule drawn from the run's "faults"

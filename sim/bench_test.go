@@ -178,3 +178,51 @@ func heapInUse() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// gossiper forwards every rumour it gets to a random node and, every
+// 10ms of its clock, starts one of its own: each node keeps a handful of
+// messages in flight, so the event rate per node is the same in a world of
+// any size.
+type gossiper struct{}
+
+type rumour struct{ hops int }
+
+func (gossiper) Start(ctx *sim.Context) {
+	ctx.SetTimer(time.Duration(ctx.Rand().IntN(10_000_000)), nil)
+}
+func (gossiper) Receive(ctx *sim.Context, _ sim.NodeID, msg any) {
+	if r := msg.(*rumour); r.hops > 0 {
+		ctx.Send(sim.NodeID(ctx.Rand().IntN(len(ctx.Nodes()))), &rumour{hops: r.hops - 1})
+	}
+}
+func (gossiper) Timer(ctx *sim.Context, _ any) {
+	ctx.Send(sim.NodeID(ctx.Rand().IntN(len(ctx.Nodes()))), &rumour{hops: 4})
+	ctx.SetTimer(10*time.Millisecond, nil)
+}
+
+// BenchmarkGossip runs worlds of 64, 1,000 and 10,000 gossiping nodes, to
+// keep a large world's speed near a small one's (the goal: within 2x of
+// the 64-node figure): one op is one event. It reports the heap each node
+// holds, messages in flight included.
+func BenchmarkGossip(b *testing.B) {
+	for _, n := range []int{64, 1_000, 10_000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			before := heapInUse()
+			w, err := sim.New(sim.Config{Seed: 1, Link: sim.LinkConfig{Latency: sim.Uniform(time.Millisecond, 10*time.Millisecond)}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := 0; i < n; i++ {
+				w.MustAddNode(fmt.Sprintf("n%d", i), func() sim.Node { return gossiper{} })
+			}
+			w.RunEvents(uint64(20 * n)) // warm up: every node has started and gossips
+			perNode := float64(heapInUse()-before) / float64(n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			w.RunEvents(uint64(b.N))
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(perNode, "B/node")
+		})
+	}
+}

@@ -116,7 +116,7 @@ func (w *World) Fire(id uint64) error {
 	w.slab[fresh] = w.slab[slot]
 	w.slab[fresh].gen = gen
 	w.slab[slot].kind = evStale // its queue entry is skipped when it pops
-	w.dispatch(fresh)
+	w.dispatch(fresh, &w.slab[fresh])
 	return nil
 }
 

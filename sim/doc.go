@@ -43,9 +43,12 @@
 // direction of one link, Heal restores them; a message in flight across a
 // new cut is dropped when it arrives. SetDefaultLink and SetLink change
 // latency distributions (constant, uniform, exponential, normal, log-normal,
-// Pareto, drawn with gonum's distuv from the network's stream), loss and
-// duplication probabilities, and FIFO order, for all links or one directed
-// link. At and After schedule any of these at a given time.
+// Pareto, drawn from the network's stream with the same values as gonum's
+// distuv, through sim/detmath so that they are the same on every
+// architecture), loss and duplication probabilities, and FIFO order, for all
+// links or one directed link; ResetLink and ResetLinks drop overrides, and
+// LinkConfig and DefaultLinkConfig read what applies now. At and After
+// schedule any of these at a given time.
 //
 // # Fault points
 //

@@ -135,6 +135,18 @@ func (w *World) ResetLink(from, to NodeID) {
 	w.emitText(KindLink, from, to, "default")
 }
 
+// ResetLinks removes the override of every link, so that all of them
+// behave as the default link.
+func (w *World) ResetLinks() {
+	clear(w.links.models)
+	w.links.update()
+	w.emitText(KindLink, None, None, "every link default")
+}
+
+// DefaultLinkConfig returns the behaviour of every link without an
+// override.
+func (w *World) DefaultLinkConfig() LinkConfig { return w.def.cfg }
+
 // LinkConfig returns the behaviour of the link from -> to.
 func (w *World) LinkConfig(from, to NodeID) LinkConfig {
 	if m, ok := w.links.models[keyOf(from, to)]; ok {
@@ -155,9 +167,13 @@ func describeLink(c LinkConfig) string {
 		c.Latency.Kind, c.Latency.MeanDuration(), c.Drop, c.Duplicate, c.FIFO)
 }
 
-// transmit puts msg on the link from -> to: it is lost, or scheduled for
-// delivery after the link's latency, possibly twice.
-func (w *World) transmit(from, to NodeID, msg any) {
+// send traces a send of msg from -> to and puts it on the link: it is lost,
+// or scheduled for delivery after the link's latency, possibly twice.
+func (w *World) send(from, to NodeID, msg any) {
+	w.fold(KindSend, from, to, DropNone) // emit, written out on this hot path
+	if w.listens(KindSend) {
+		w.publishEvent(KindSend, from, to, msg, DropNone)
+	}
 	m := w.def
 	if w.links.differ {
 		// Only then can the link differ from the default: the common case
@@ -189,7 +205,10 @@ func (w *World) schedule(m *model, from, to NodeID, msg any) {
 		// every message. It is distuv.Uniform.Rand's draw (Min +
 		// Float64()·(Max-Min) from the same source, so the same values)
 		// without the rand.Rand gonum wraps around its source at every call.
-		x := s.lo + float64(int64(s.pcg.Uint64()&(1<<53-1)))*0x1p-53*s.span
+		// The product is rounded before the sum, as amd64 rounds it: left
+		// to itself, arm64's compiler fuses the two into one multiply-add,
+		// which rounds once, and the same seed draws another latency.
+		x := s.lo + float64(float64(int64(s.pcg.Uint64()&(1<<53-1)))*0x1p-53*s.span)
 		d = maxLatency
 		if x < maxLatency {
 			d = time.Duration(x)

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"gonum.org/v1/gonum/stat/distuv"
+	"github.com/dsimlab/dsim/sim/detmath"
 )
 
 // ErrBadLink reports a link configuration the network cannot use: a
@@ -120,14 +120,24 @@ func (l Latency) MeanDuration() time.Duration {
 	case LatencyUniform:
 		return (l.Min + l.Max) / 2
 	case LatencyLogNormal:
-		return time.Duration(float64(l.Median) * math.Exp(l.Sigma*l.Sigma/2))
+		return saturate(float64(l.Median) * detmath.Exp(l.Sigma*l.Sigma/2))
 	case LatencyPareto:
 		if l.Alpha <= 1 {
 			return math.MaxInt64
 		}
-		return time.Duration(l.Alpha * float64(l.Min) / (l.Alpha - 1))
+		return saturate(l.Alpha * float64(l.Min) / (l.Alpha - 1))
 	}
 	return 0
+}
+
+// saturate converts ns nanoseconds to a Duration, math.MaxInt64 if it is
+// beyond: converting a float beyond int64 gives MinInt64 on amd64 and
+// MaxInt64 on arm64, and the mean is printed into the trace.
+func saturate(ns float64) time.Duration {
+	if ns >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(ns)
 }
 
 // sampleKind is LatencyKind as a small integer, so drawing a latency
@@ -151,16 +161,22 @@ var sampleKinds = map[LatencyKind]sampleKind{
 // sampler draws latencies for one link from the network's stream. It is a
 // concrete struct switched on kind, so drawing a latency neither allocates
 // nor calls through an interface other than the random source.
+//
+// It draws what gonum's distuv distributions with these parameters draw on
+// amd64 (Exponential{Rate}, Normal{Mu, Sigma}, LogNormal{Mu, Sigma},
+// Pareto{Xm, Alpha}, from the same source), through sim/detmath, so that
+// every architecture draws the same latencies: gonum's code is compiled
+// with fused multiply-adds on arm64 and calls math.Exp and math.Log, whose
+// results differ between architectures.
 type sampler struct {
-	kind     sampleKind
-	pcg      *rand.PCG // the network's stream
-	lo, span float64   // uniform: Min and Max-Min, in ns
-	c        time.Duration
-	shift    float64
-	exp      distuv.Exponential
-	norm     distuv.Normal
-	logn     distuv.LogNormal
-	par      distuv.Pareto
+	kind      sampleKind
+	pcg       *rand.PCG // the network's stream
+	lo, span  float64   // uniform: Min and Max-Min, in ns
+	c         time.Duration
+	shift     float64 // exponential: Min, in ns
+	rate      float64 // exponential: 1/(Mean-Min), per ns
+	mu, sigma float64 // normal: Mean and Stddev in ns; log-normal: of the log of ns
+	xm, alpha float64 // pareto: Min in ns, tail index
 }
 
 func newSampler(l Latency, src *rand.PCG) sampler {
@@ -169,14 +185,13 @@ func newSampler(l Latency, src *rand.PCG) sampler {
 	case LatencyUniform:
 		s.lo, s.span = float64(l.Min), float64(l.Max-l.Min)
 	case LatencyExponential:
-		s.shift = float64(l.Min)
-		s.exp = distuv.Exponential{Rate: 1 / float64(l.Mean-l.Min), Src: src}
+		s.shift, s.rate = float64(l.Min), 1/float64(l.Mean-l.Min)
 	case LatencyNormal:
-		s.norm = distuv.Normal{Mu: float64(l.Mean), Sigma: float64(l.Stddev), Src: src}
+		s.mu, s.sigma = float64(l.Mean), float64(l.Stddev)
 	case LatencyLogNormal:
-		s.logn = distuv.LogNormal{Mu: math.Log(float64(l.Median)), Sigma: l.Sigma, Src: src}
+		s.mu, s.sigma = detmath.Log(float64(l.Median)), l.Sigma
 	case LatencyPareto:
-		s.par = distuv.Pareto{Xm: float64(l.Min), Alpha: l.Alpha, Src: src}
+		s.xm, s.alpha = float64(l.Min), l.Alpha
 	}
 	return s
 }
@@ -195,21 +210,21 @@ func float01(pcg *rand.PCG) float64 {
 // any Time a run reaches.
 const maxLatency = math.MaxInt64 / 4
 
-// sampleOther draws a latency of any kind but uniform, through gonum's
-// distuv; the event loop draws uniform latencies inline (World.schedule).
+// sampleOther draws a latency of any kind but uniform; the event loop
+// draws uniform latencies inline (World.schedule).
 func (s *sampler) sampleOther() time.Duration {
 	var x float64
 	switch s.kind {
 	case sampleConstant:
 		return s.c
 	case sampleExponential:
-		x = s.shift + s.exp.Rand()
+		x = s.shift + detmath.ExpFloat64(s.pcg)/s.rate
 	case sampleNormal:
-		x = s.norm.Rand()
+		x = float64(detmath.NormFloat64(s.pcg)*s.sigma) + s.mu
 	case sampleLogNormal:
-		x = s.logn.Rand()
+		x = detmath.Exp(float64(detmath.NormFloat64(s.pcg)*s.sigma) + s.mu)
 	case samplePareto:
-		x = s.par.Rand()
+		x = s.xm * detmath.Exp(detmath.ExpFloat64(s.pcg)/s.alpha)
 	}
 	if x <= 0 {
 		return 0

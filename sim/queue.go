@@ -70,6 +70,12 @@ func (q *queue) push(e entry) {
 	if e.at < q.last {
 		q.rebase(e.at)
 	}
+	q.add(e)
+}
+
+// add adds e, which must not be earlier than last: push without the check,
+// small enough to be inlined where the check is made.
+func (q *queue) add(e entry) {
 	i := bucketOf(e.at, q.last)
 	q.buckets[i] = append(q.buckets[i], e)
 	if i > 0 {
@@ -88,7 +94,7 @@ func (q *queue) rebase(at Time) {
 	}
 	q.buckets[0], q.head, q.nonzero, q.n, q.last = q.buckets[0][:0], 0, 0, 0, at
 	for _, e := range all {
-		q.push(e)
+		q.add(e)
 	}
 	slices.SortFunc(q.buckets[0], func(x, y entry) int {
 		if x.key < y.key {

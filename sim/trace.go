@@ -2,7 +2,6 @@ package sim
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/bits"
@@ -54,6 +53,12 @@ func (k Kind) IsFault() bool {
 	return false
 }
 
+// FaultKinds returns the kinds of events that are faults (see IsFault), for
+// World.ObserveKinds.
+func FaultKinds() []Kind {
+	return []Kind{KindCrash, KindRestart, KindPause, KindResume, KindPartition, KindCut, KindHeal, KindClock, KindLink}
+}
+
 // String returns the kind's name as used in JSON Lines traces.
 func (k Kind) String() string {
 	if k < kindCount && kindNames[k] != "" {
@@ -99,7 +104,27 @@ type Event struct {
 	Msg    any        // message, timer tag, or operation input/output
 	Op     OpID       // the operation, for invoke and return
 	Reason DropReason // for drops
-	Text   string     // a fact's description, or details of a fault
+	Text   string     // a fact's description (see Description), or details of a fault
+}
+
+// Description is the event's text: the details of a fault, a note, or the
+// description of a fact (Describe of it), which a fact that hashes itself
+// (FactHasher) leaves to be computed here, when someone reads it.
+func (e *Event) Description() string {
+	if e.Text == "" && e.Kind == KindRecord {
+		return Describe(e.Msg)
+	}
+	return e.Text
+}
+
+// FactHasher is what a fact may implement to fold itself into the
+// fingerprint without being described first: the fast path for facts a
+// protocol records by the ten thousand. FingerprintWords must return the same
+// two words for facts that say the same, and different words, but for
+// hash collisions, for facts that do not. A trace or a report describes the
+// fact (its String method) only when it writes or shows it.
+type FactHasher interface {
+	FingerprintWords() (uint64, uint64)
 }
 
 // fingerprint is an incremental 64-bit hash over the event stream. Each event
@@ -135,19 +160,6 @@ func (f *fingerprint) addString(s string) {
 
 func (f *fingerprint) sum() uint64 { return mix64(f.h ^ mix64(f.n)) }
 
-// jsonEvent is the JSON Lines form of an Event.
-type jsonEvent struct {
-	Seq    uint64 `json:"seq"`
-	Time   int64  `json:"t"`
-	Kind   string `json:"kind"`
-	Node   string `json:"node,omitempty"`
-	Peer   string `json:"peer,omitempty"`
-	Op     int    `json:"op,omitempty"`
-	Msg    string `json:"msg,omitempty"`
-	Reason string `json:"reason,omitempty"`
-	Text   string `json:"text,omitempty"`
-}
-
 // Describe formats a message, timer tag or operation value for people and for
 // JSON traces: its String method if it has one, else its Go syntax with field
 // names (%+v). Messages holding pointers to pointers print addresses, which
@@ -169,9 +181,11 @@ func Describe(v any) string {
 // nothing for events that were not recorded (see Config.Trace).
 func (w *World) WriteTraceJSONL(out io.Writer) error {
 	bw := bufio.NewWriter(out)
-	enc := json.NewEncoder(bw)
+	var line []byte
+	enc := newEncoder(w)
 	for i := range w.trace {
-		if err := enc.Encode(w.jsonOf(&w.trace[i])); err != nil {
+		line = enc.append(line[:0], &w.trace[i])
+		if _, err := bw.Write(line); err != nil {
 			return fmt.Errorf("write trace event %d: %w", w.trace[i].Seq, err)
 		}
 	}
@@ -185,38 +199,27 @@ func (w *World) WriteTraceJSONL(out io.Writer) error {
 // that flushes the buffer at the end of the run and returns the first write
 // error (after which nothing more is written).
 func (w *World) StreamTraceJSONL(out io.Writer) (flush func() error) {
-	bw := bufio.NewWriterSize(out, 64<<10)
-	enc := json.NewEncoder(bw)
+	const size = 64 << 10
+	buf := make([]byte, 0, size+size/4) // lines are made in place, not copied into a bufio.Writer
 	var werr error
+	write := func() {
+		if _, err := out.Write(buf); err != nil && werr == nil {
+			werr = fmt.Errorf("write trace: %w", err)
+		}
+		buf = buf[:0]
+	}
+	enc := newEncoder(w)
 	w.Observe(func(e *Event) {
 		if werr == nil {
-			if err := enc.Encode(w.jsonOf(e)); err != nil {
-				werr = fmt.Errorf("write trace event %d: %w", e.Seq, err)
+			if buf = enc.append(buf, e); len(buf) >= size {
+				write()
 			}
 		}
 	})
 	return func() error {
-		if werr != nil {
-			return werr
+		if werr == nil && len(buf) > 0 {
+			write()
 		}
-		return bw.Flush()
+		return werr
 	}
-}
-
-// jsonOf is an event's JSON Lines form.
-func (w *World) jsonOf(e *Event) jsonEvent {
-	je := jsonEvent{Seq: e.Seq, Time: int64(e.Time), Kind: e.Kind.String(), Text: e.Text, Op: int(e.Op)}
-	if e.Kind != KindRecord { // a fact's description is its Text
-		je.Msg = Describe(e.Msg)
-	}
-	if e.Node != None {
-		je.Node = w.nodes[e.Node].name
-	}
-	if e.Peer != None {
-		je.Peer = w.nodes[e.Peer].name
-	}
-	if e.Reason != DropNone {
-		je.Reason = e.Reason.String()
-	}
-	return je
 }

@@ -72,31 +72,34 @@ type pending struct {
 // same Config, nodes and calls give the same run, event for event. A World
 // must be used from one goroutine; separate Worlds may run in parallel.
 type World struct {
-	now     Time
-	seq     uint64
-	q       queue
-	slab    []pending
-	free    []int32
-	nodes   []*nodeState
-	ids     []NodeID
-	byName  map[string]NodeID
-	root    uint64
-	netSrc  *rand.PCG
-	def     *model
-	links   links
-	fp      fingerprint
-	record  bool
-	limit   int // most events recorded, or 0 for all
-	trace   []Event
-	onEvent func(*Event)
-	scratch Event // handed to observers, valid during the call
-	history []Operation
-	events  uint64
-	traced  uint64 // trace events so far, recorded or not
-	stopped bool
-	reason  string
-	active  NodeID      // the node whose handler runs, or ran last; None for scheduled calls
-	halt    atomic.Bool // Interrupt was called
+	now       Time
+	seq       uint64
+	q         queue
+	slab      []pending
+	free      []int32
+	nodes     []*nodeState
+	ids       []NodeID
+	byName    map[string]NodeID
+	root      uint64
+	netSrc    *rand.PCG
+	def       *model
+	links     links
+	fp        fingerprint
+	record    bool
+	limit     int // most events recorded, or 0 for all
+	trace     []Event
+	observers []observer
+	watched   uint32 // the kinds some observer watches, one bit each
+	listen    uint32 // the kinds to publish: watched, or all while recording
+	scratch   Event  // handed to observers, valid during the call
+	history   []Operation
+	events    uint64
+	traced    uint64 // trace events so far, recorded or not
+	stopped   bool
+	reason    string
+	active    NodeID      // the node whose handler runs, or ran last; None for scheduled calls
+	halt      atomic.Bool // Interrupt was called
+	spare     []nodeState // the rest of the chunk the next nodes are allocated from
 
 	fpts    *faultPoints // fault points, or nil when off (faultpoints.go)
 	calling bool         // observers are being called: a Stop's event waits for them
@@ -105,7 +108,13 @@ type World struct {
 
 // New returns an empty World configured by cfg.
 func New(cfg Config) (*World, error) {
-	w := &World{root: cfg.Seed, record: cfg.Trace, limit: cfg.TraceLimit, onEvent: cfg.OnEvent, byName: map[string]NodeID{}, active: None}
+	w := &World{root: cfg.Seed, record: cfg.Trace, limit: cfg.TraceLimit, byName: map[string]NodeID{}, active: None}
+	if cfg.Trace {
+		w.listen = 1<<kindCount - 1
+	}
+	if cfg.OnEvent != nil {
+		w.Observe(cfg.OnEvent)
+	}
 	w.netSrc = NewStream(cfg.Seed, "network")
 	link := cfg.Link
 	if link.Latency.Kind == "" {
@@ -125,16 +134,33 @@ func New(cfg Config) (*World, error) {
 // panic uses it to say which node panicked.
 func (w *World) Active() (NodeID, bool) { return w.active, w.active != None }
 
+// observer is a function watching some kinds of events.
+type observer struct {
+	kinds uint32 // one bit per Kind
+	fn    func(*Event)
+}
+
 // Observe adds fn to the functions called with every event as it happens
 // (after Config.OnEvent, in the order they were added). The Event is only
 // valid during the call. Checkers use it to watch a run without recording
 // the whole trace.
-func (w *World) Observe(fn func(*Event)) {
-	if prev := w.onEvent; prev != nil {
-		w.onEvent = func(e *Event) { prev(e); fn(e) }
-		return
+func (w *World) Observe(fn func(*Event)) { w.ObserveKinds(fn) }
+
+// ObserveKinds is Observe for the given kinds of events only (all of them
+// if none is given). A run builds an Event for an observer only when some
+// observer watches its kind, so watching faults or facts costs nothing on
+// the messages, which are most of a run's events.
+func (w *World) ObserveKinds(fn func(*Event), kinds ...Kind) {
+	mask := uint32(1)<<kindCount - 1
+	if len(kinds) > 0 {
+		mask = 0
+		for _, k := range kinds {
+			mask |= 1 << k
+		}
 	}
-	w.onEvent = fn
+	w.observers = append(w.observers, observer{kinds: mask, fn: fn})
+	w.watched |= mask
+	w.listen |= mask
 }
 
 // ObserveFacts calls fn with every fact of type T that a node records (see
@@ -142,14 +168,11 @@ func (w *World) Observe(fn func(*Event)) {
 // event is only valid during the call. Checks use it to read facts by their
 // type, as they happen.
 func ObserveFacts[T any](w *World, fn func(e *Event, fact T)) {
-	w.Observe(func(e *Event) {
-		if e.Kind != KindRecord {
-			return
-		}
+	w.ObserveKinds(func(e *Event) {
 		if fact, ok := e.Msg.(T); ok {
 			fn(e, fact)
 		}
-	})
+	}, KindRecord)
 }
 
 // Stream returns a new random source for a named component of the run (for
@@ -172,8 +195,14 @@ func (w *World) AddNode(name string, factory Factory) (NodeID, error) {
 		return 0, fmt.Errorf("add node: empty name")
 	}
 	id := NodeID(len(w.nodes))
-	n := &nodeState{name: name, factory: factory, store: newStorage(),
-		rng: rand.New(NewStream(w.root, "node/"+name))}
+	if len(w.spare) == 0 {
+		w.spare = make([]nodeState, nodeChunk)
+	}
+	n := &w.spare[0]
+	w.spare = w.spare[1:]
+	n.name, n.factory = name, factory
+	n.pcg = *NewStream(w.root, "node/"+name)
+	n.rng = *rand.New(&n.pcg)
 	n.ctx = Context{w: w, id: id, n: n}
 	w.nodes = append(w.nodes, n)
 	w.ids = append(w.ids, id)
@@ -218,7 +247,7 @@ func (w *World) Up(id NodeID) bool { return w.nodes[id].up }
 func (w *World) Paused(id NodeID) bool { return w.nodes[id].paused }
 
 // Storage returns the durable storage of node id.
-func (w *World) Storage(id NodeID) *Storage { return w.nodes[id].store }
+func (w *World) Storage(id NodeID) *Storage { return &w.nodes[id].store }
 
 // Context returns the context of node id, for drivers that act on a node's
 // behalf from a scheduled callback (for example a workload injecting client
@@ -306,7 +335,14 @@ func (w *World) run(until Time, maxEvents uint64) {
 			w.Stop("interrupted")
 			return
 		}
-		w.step()
+		e := w.q.pop()
+		w.now = e.at
+		slot := e.slot()
+		if p := &w.slab[slot]; p.kind == evDeliver { // most events, without dispatch's call
+			w.deliver(slot, p)
+		} else {
+			w.dispatch(slot, p)
+		}
 	}
 }
 
@@ -320,16 +356,8 @@ func (w *World) Interrupt() { w.halt.Store(true) }
 // Interrupted reports whether Interrupt was called.
 func (w *World) Interrupted() bool { return w.halt.Load() }
 
-// step pops and processes the earliest event.
-func (w *World) step() {
-	e := w.q.pop()
-	w.now = e.at
-	w.dispatch(e.slot())
-}
-
-// dispatch processes the event in slot.
-func (w *World) dispatch(slot int32) {
-	p := &w.slab[slot]
+// dispatch processes the event in slot, p.
+func (w *World) dispatch(slot int32, p *pending) {
 	switch p.kind {
 	case evDeliver:
 		w.deliver(slot, p)
@@ -394,7 +422,10 @@ func (w *World) deliver(slot int32, p *pending) {
 	msg := p.payload
 	w.release(slot)
 	w.events++
-	w.emit(KindDeliver, to, from, msg, DropNone)
+	w.fold(KindDeliver, to, from, DropNone)
+	if w.listens(KindDeliver) {
+		w.publishEvent(KindDeliver, to, from, msg, DropNone)
+	}
 	w.active = to
 	n.impl.Receive(&n.ctx, from, msg)
 }
@@ -412,7 +443,10 @@ func (w *World) push(at Time, slot int32) {
 		panic("sim: more than 2^40 events scheduled in one run")
 	}
 	w.slab[slot].seq = w.seq
-	w.q.push(entry{at: at, key: w.seq<<slotBits | uint64(slot)})
+	if at < w.q.last {
+		w.q.rebase(at) // rare: see queue.push
+	}
+	w.q.add(entry{at: at, key: w.seq<<slotBits | uint64(slot)})
 }
 
 // alloc returns a free slab slot, reset but for its generation.
@@ -517,15 +551,20 @@ func (w *World) SetClock(id NodeID, offset time.Duration, drift float64) error {
 }
 
 // emit folds an event into the fingerprint and, if anyone listens, records it.
-// It is small enough to be inlined into the event loop; recording and
-// observing happen out of line.
 func (w *World) emit(kind Kind, node, peer NodeID, msg any, reason DropReason) {
+	w.fold(kind, node, peer, reason)
+	if w.listens(kind) {
+		w.publishEvent(kind, node, peer, msg, reason)
+	}
+}
+
+// fold numbers an event and folds it into the fingerprint. It is small
+// enough to be inlined: the event loop's hot paths (a send, a delivery)
+// call it and publish themselves, as emit does, without emit's call.
+func (w *World) fold(kind Kind, node, peer NodeID, reason DropReason) {
 	w.traced++
 	w.fp.add(uint64(kind)|uint64(reason)<<8|uint64(uint32(node))<<32,
 		uint64(w.now)^uint64(uint32(peer))*fpPrime2)
-	if w.record || w.onEvent != nil {
-		w.publishEvent(kind, node, peer, msg, reason)
-	}
 }
 
 func (w *World) publishEvent(kind Kind, node, peer NodeID, msg any, reason DropReason) {
@@ -538,17 +577,26 @@ func (w *World) emitText(kind Kind, node, peer NodeID, text string) {
 
 // emitFact records a node's fact. It is hashed through its description, like
 // any text event, so the fingerprint depends on what a fact says, not on how
-// its type is laid out.
+// its type is laid out; a FactHasher hashes itself, and is described only
+// when someone reads the event's Description.
 func (w *World) emitFact(node NodeID, fact any) {
-	w.emitDescribed(KindRecord, node, None, fact, Describe(fact))
+	h, ok := fact.(FactHasher)
+	if !ok {
+		w.emitDescribed(KindRecord, node, None, fact, Describe(fact))
+		return
+	}
+	w.fold(KindRecord, node, None, DropNone)
+	w.fp.add(h.FingerprintWords())
+	if w.listens(KindRecord) {
+		w.publish(Event{Seq: w.traced - 1, Time: w.now, Kind: KindRecord, Node: node, Peer: None, Msg: fact})
+	}
 }
 
 func (w *World) emitDescribed(kind Kind, node, peer NodeID, msg any, text string) {
-	seq := w.nextEvent()
-	w.fp.add(uint64(kind)|uint64(uint32(node))<<32, uint64(w.now)^uint64(uint32(peer))*fpPrime2)
+	w.fold(kind, node, peer, DropNone)
 	w.fp.addString(text)
-	if w.record || w.onEvent != nil {
-		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: peer, Msg: msg, Text: text})
+	if w.listens(kind) {
+		w.publish(Event{Seq: w.traced - 1, Time: w.now, Kind: kind, Node: node, Peer: peer, Msg: msg, Text: text})
 	}
 }
 
@@ -556,10 +604,15 @@ func (w *World) emitOp(kind Kind, node NodeID, op OpID, v any) {
 	seq := w.nextEvent()
 	w.fp.add(uint64(kind)|uint64(uint32(node))<<32, uint64(w.now)^uint64(op)*fpPrime2)
 	w.fp.addString(Describe(v))
-	if w.record || w.onEvent != nil {
+	if w.listens(kind) {
 		w.publish(Event{Seq: seq, Time: w.now, Kind: kind, Node: node, Peer: None, Msg: v, Op: op})
 	}
 }
+
+// listens reports whether events of kind are published: recorded or
+// observed. (The mask keeps the shift within 32 bits, so it compiles to
+// a bit test.)
+func (w *World) listens(kind Kind) bool { return w.listen&(1<<(kind&31)) != 0 }
 
 // nextEvent numbers the next trace event.
 func (w *World) nextEvent() uint64 {
@@ -568,18 +621,22 @@ func (w *World) nextEvent() uint64 {
 }
 
 func (w *World) publish(e Event) {
-	if w.onEvent != nil {
+	if bit := uint32(1) << e.Kind; w.watched&bit != 0 {
 		// Observers get a pointer to a scratch Event that is reused, so
 		// watching a run allocates nothing per event.
-		w.scratch = e
 		w.calling = true
-		w.onEvent(&w.scratch)
+		for _, o := range w.observers {
+			if o.kinds&bit != 0 {
+				w.scratch = e
+				o.fn(&w.scratch)
+			}
+		}
 		w.calling = false
 	}
 	if w.record {
 		w.trace = append(w.trace, e)
 		if w.limit > 0 && len(w.trace) >= w.limit {
-			w.record = false // the window is full; the fingerprint goes on
+			w.record, w.listen = false, w.watched // the window is full; the fingerprint goes on
 		}
 	}
 	if w.stopDue {

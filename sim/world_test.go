@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -490,6 +492,23 @@ func TestClockSkewShowsInNowAndStretchesTimers(t *testing.T) {
 	assert.Error(t, w.SetClock(id, 0, -1))
 }
 
+// TestFastClockTimerOfANanosecond: on a clock that runs fast, a timer of
+// a nanosecond of local time still moves true time on, so a node that
+// waits for its clock to reach a deadline gets there.
+func TestFastClockTimerOfANanosecond(t *testing.T) {
+	w, err := sim.New(sim.Config{Seed: 1})
+	require.NoError(t, err)
+	var at []sim.Time
+	id := w.MustAddNode("s", func() sim.Node { return &timeProber{at: &at} })
+	w.RunUntil(sim.Time(time.Second))
+	require.NoError(t, w.SetClock(id, 0, 0.2))
+	w.Context(id).SetTimer(time.Nanosecond, "t")
+	w.Run()
+	assert.Equal(t, sim.Time(time.Second+1), w.Now(), "a nanosecond of local time is more than none of true time")
+	require.Len(t, at, 1)
+	assert.Greater(t, at[0], sim.Time(time.Second), "the node's clock moved")
+}
+
 func TestRunControl(t *testing.T) {
 	w, err := sim.New(sim.Config{Seed: 1})
 	require.NoError(t, err)
@@ -631,4 +650,116 @@ func TestScheduleNowAfterRunUntil(t *testing.T) {
 	w.At(0, func(w *sim.World) { order = append(order, fmt.Sprintf("call@%v", w.Now())) })
 	w.RunUntil(sim.Time(20 * time.Millisecond))
 	assert.Equal(t, []string{"start@0s", "call@0s", "timer@10ms"}, order)
+}
+
+// TestObserveKindsSeesOnlyItsKinds: an observer of some kinds gets those
+// events and no other, and FaultKinds are exactly the kinds IsFault names.
+func TestObserveKindsSeesOnlyItsKinds(t *testing.T) {
+	w, err := sim.New(sim.Config{Seed: 2})
+	require.NoError(t, err)
+	srv := w.MustAddNode("server", echo.NewServer)
+	w.MustAddNode("c1", echo.NewClient(srv, echo.ClientConfig{Pings: 5, Interval: time.Millisecond}))
+	w.At(sim.Time(2*time.Millisecond), func(w *sim.World) { w.Crash(srv) })
+	var all, faults []sim.Kind
+	w.Observe(func(e *sim.Event) { all = append(all, e.Kind) })
+	w.ObserveKinds(func(e *sim.Event) { faults = append(faults, e.Kind) }, sim.FaultKinds()...)
+	w.Run()
+	var want []sim.Kind
+	for _, k := range all {
+		if k.IsFault() {
+			want = append(want, k)
+		}
+	}
+	assert.Equal(t, []sim.Kind{sim.KindCrash}, want)
+	assert.Equal(t, want, faults)
+	for k := sim.Kind(0); k < 40; k++ {
+		assert.Equal(t, k.IsFault(), slices.Contains(sim.FaultKinds(), k), "kind %v", k)
+	}
+}
+
+// hashed is a fact that hashes itself.
+type hashed struct{ n uint64 }
+
+func (h hashed) FingerprintWords() (uint64, uint64) { return h.n, 7 }
+func (h hashed) String() string                     { return fmt.Sprintf("hashed %d", h.n) }
+
+// recorder records one fact at start.
+type recorder struct{ fact any }
+
+func (r recorder) Start(ctx *sim.Context)                { ctx.Record(r.fact) }
+func (r recorder) Receive(*sim.Context, sim.NodeID, any) {}
+func (r recorder) Timer(*sim.Context, any)               {}
+
+// TestFactsThatHashThemselves: a FactHasher's words decide the
+// fingerprint, and its description is computed when the trace is written.
+func TestFactsThatHashThemselves(t *testing.T) {
+	run := func(fact any) (*sim.World, string) {
+		w, err := sim.New(sim.Config{Seed: 1, Trace: true})
+		require.NoError(t, err)
+		w.MustAddNode("n", func() sim.Node { return recorder{fact} })
+		w.Run()
+		var buf bytes.Buffer
+		require.NoError(t, w.WriteTraceJSONL(&buf))
+		return w, buf.String()
+	}
+	a, trace := run(hashed{1})
+	b, _ := run(hashed{1})
+	c, _ := run(hashed{2})
+	assert.Equal(t, a.Fingerprint(), b.Fingerprint())
+	assert.NotEqual(t, a.Fingerprint(), c.Fingerprint())
+	assert.Contains(t, trace, `"text":"hashed 1"`)
+	e := a.Trace()[1]
+	assert.Equal(t, sim.KindRecord, e.Kind)
+	assert.Empty(t, e.Text, "not described as it was recorded")
+	assert.Equal(t, "hashed 1", e.Description())
+	plain, _ := run("hashed 1")
+	assert.NotEqual(t, a.Fingerprint(), plain.Fingerprint(), "a description is hashed otherwise")
+}
+
+// TestStorageMatchesAMap: the disk's unsynced writes behave as a map of the
+// latest write per key, through syncs and crashes, short lists and long.
+func TestStorageMatchesAMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	w, err := sim.New(sim.Config{Seed: 1})
+	require.NoError(t, err)
+	id := w.MustAddNode("n", func() sim.Node { return idle{} })
+	w.Restart(id) // up now, so that Crash below has something to crash
+	st := w.Storage(id)
+	durable, pending := map[string]string{}, map[string]*string{}
+	for step := 0; step < 20_000; step++ {
+		key := fmt.Sprintf("k%d", r.IntN(60))
+		switch op := r.IntN(20); {
+		case op < 10:
+			v := fmt.Sprint(step)
+			st.Put(key, []byte(v))
+			pending[key] = &v
+		case op < 13:
+			st.Delete(key)
+			pending[key] = nil
+		case op < 14:
+			st.Sync()
+			for k, v := range pending {
+				if v == nil {
+					delete(durable, k)
+				} else {
+					durable[k] = *v
+				}
+			}
+			clear(pending)
+		case op < 15:
+			w.Crash(id)
+			w.Restart(id)
+			clear(pending)
+		}
+		want, ok := durable[key]
+		if v, in := pending[key]; in {
+			want, ok = "", v != nil
+			if v != nil {
+				want = *v
+			}
+		}
+		got, gotOK := st.Get(key)
+		require.Equal(t, ok, gotOK, "step %d key %s", step, key)
+		require.Equal(t, want, string(got), "step %d key %s", step, key)
+	}
 }

@@ -22,17 +22,18 @@ func BalancerOrder() []string {
 // Balancers compares load balancers on one lb scenario.
 type Balancers struct {
 	// Table has a row per balancer spec and, each a mean over the seeds,
-	// the columns latency mean, p50, p99 and p99.9 (ms, of answered
-	// requests; mean and p99 also as the paired difference from the first
-	// row), load max/mean and load cv (the spread of utilisation over the
+	// the columns latency mean, p50, p99 and p99.9 (in µs, ms or s as the
+	// scenario's mean service time suits; timed-out requests counted at
+	// the timeout; mean and p99 also as the paired difference from the
+	// first row), load max/mean and load cv (the spread of utilisation over the
 	// servers), failed (% of requests; shown when some failed), hit ratio
 	// (of the servers' caches; shown when there are caches) and keys moved
 	// (the mean fraction of keys per membership change; consistent hashing
-	// only), with latency p90 and each server's utilisation and mean
-	// queue as details. Read latency beside failed: a balancer that loses
-	// the slow requests can show a flattering tail.
+	// only), with latency p90, the answered requests' mean and p99 and
+	// each server's utilisation, mean queue and longest queue as details.
 	Table     *Table
-	latencies [][]float64 // by row: the first seed's samples, ms, sorted
+	latencies [][]float64 // by row: the first seed's latencies, ms, sorted (stats.Sketch.Points)
+	timedOut  []float64   // by row: the first seed's fraction of latencies that are timeouts
 	moves     [][]lb.Move // by row: the first seed's membership changes
 	servers   []string    // the servers, spares included
 }
@@ -49,7 +50,8 @@ func CompareBalancers(ctx context.Context, s *scenarios.Scenario, specs []string
 	if len(specs) == 0 {
 		specs = BalancerOrder()
 	}
-	b := &Balancers{latencies: make([][]float64, len(specs)), moves: make([][]lb.Move, len(specs))}
+	b := &Balancers{latencies: make([][]float64, len(specs)), timedOut: make([]float64, len(specs)),
+		moves: make([][]lb.Move, len(specs))}
 	st := &Study{Name: s.Name, Axis: "balancer", Base: s, Seeds: seeds, Jobs: jobs, Columns: balancerColumns}
 	for _, spec := range specs {
 		change, err := balancer(spec)
@@ -99,6 +101,9 @@ func balancer(spec string) (Change, error) {
 		if opts.D != 0 {
 			s = s.WithParam("d", opts.D)
 		}
+		if opts.Replace {
+			s = s.WithParam("replace", true)
+		}
 		if opts.Hash != "" {
 			s = s.WithParam("hash", opts.Hash)
 		}
@@ -109,6 +114,10 @@ func balancer(spec string) (Change, error) {
 	}, nil
 }
 
+// cdfSamples is how many points of a run's latency sketch stand for its
+// distribution in the CDF plot: enough to resolve p99.99.
+const cdfSamples = 20000
+
 // measure reads a run's lb.Result, and keeps the first seed's samples and
 // membership changes for the plots.
 func (b *Balancers) measure(c int, first bool, o *scenarios.Outcome) ([]protocols.Stat, error) {
@@ -118,7 +127,10 @@ func (b *Balancers) measure(c int, first bool, o *scenarios.Outcome) ([]protocol
 	}
 	r := in.Result()
 	if first {
-		b.latencies[c], b.moves[c] = r.Latencies, r.Moves
+		b.latencies[c], b.moves[c] = r.LatencySketch.Points(cdfSamples), r.Moves
+		if r.Latency.N > 0 {
+			b.timedOut[c] = float64(r.TimedOut) / float64(r.Latency.N)
+		}
 	}
 	lat := func(x float64) float64 {
 		if r.Latency.N == 0 {
@@ -126,11 +138,13 @@ func (b *Balancers) measure(c int, first bool, o *scenarios.Outcome) ([]protocol
 		}
 		return x
 	}
+	unit, scale := latencyUnit(in.Config().Service.Mean)
 	ms := func(name string, x float64) protocols.Stat {
-		return protocols.Stat{Name: name, Value: lat(x), Unit: "ms"}
+		return protocols.Stat{Name: name, Value: lat(x) * scale, Unit: unit}
 	}
 	st := []protocols.Stat{ms("latency mean", r.Latency.Mean), ms("latency p50", r.Latency.P50), ms("latency p90", r.Latency.P90),
 		ms("latency p99", r.Latency.P99), ms("latency p99.9", r.Latency.P999),
+		ms("answered mean", r.Answered.Mean), ms("answered p99", r.Answered.P99),
 		{Name: "load max/mean", Value: r.LoadMaxOverMean}, {Name: "load cv", Value: r.LoadCV},
 		{Name: "failed", Value: 100 * r.FailedFraction, Unit: "%"}, {Name: "hit ratio", Value: r.HitRatio},
 		{Name: "keys moved", Value: meanMoved(r.Moves)}}
@@ -140,9 +154,24 @@ func (b *Balancers) measure(c int, first bool, o *scenarios.Outcome) ([]protocol
 			b.servers = append(b.servers, s.Name)
 		}
 		st = append(st, protocols.Stat{Name: s.Name + " utilisation", Value: s.Utilisation},
-			protocols.Stat{Name: s.Name + " mean queue", Value: s.MeanQueue})
+			protocols.Stat{Name: s.Name + " mean queue", Value: s.MeanQueue},
+			protocols.Stat{Name: s.Name + " max queue", Value: float64(s.MaxQueue)})
 	}
 	return st, nil
+}
+
+// latencyUnit picks the unit of a comparison's latencies from its
+// scenario's mean service time, so that everyday values read as plain
+// numbers: µs below 1ms, s from 1s, ms between. It returns the unit and
+// the factor from milliseconds to it.
+func latencyUnit(service time.Duration) (string, float64) {
+	switch {
+	case service < time.Millisecond:
+		return "µs", 1e3
+	case service >= time.Second:
+		return "s", 1e-3
+	}
+	return "ms", 1
 }
 
 // meanMoved is the mean fraction of keys a membership change moved, or
@@ -158,6 +187,11 @@ func meanMoved(ms []lb.Move) float64 {
 	return s / float64(len(ms))
 }
 
+// TimedOut returns the fraction of row i's latencies (its first seed's
+// run) that are timed-out requests, counted at the timeout: the mass the
+// latency CDF gains in one step at the timeout.
+func (b *Balancers) TimedOut(i int) float64 { return b.timedOut[i] }
+
 // Plots returns the comparison's plots: the latency CDF (suffix ""), the
 // servers' load ("-load") and, when some balancer moved keys, the keys
 // moved ("-moved").
@@ -172,7 +206,8 @@ func (b *Balancers) Plots() []Plot {
 }
 
 // PlotLatencyCDF draws the latency distribution under each balancer (its
-// first seed's run) as a cumulative distribution, latency on a log scale.
+// first seed's run, from its sketch, timed-out requests at the timeout:
+// see TimedOut) as a cumulative distribution, latency on a log scale.
 func (b *Balancers) PlotLatencyCDF(w io.Writer, format string) error {
 	samples := make([]Sample, len(b.Table.Rows))
 	for i, r := range b.Table.Rows {

@@ -170,3 +170,20 @@ func TestBalancerPlots(t *testing.T) {
 	var buf bytes.Buffer
 	assert.ErrorIs(t, plain.PlotKeysMoved(&buf, studies.FormatPNG), studies.ErrNothingToPlot)
 }
+
+// TestCompareBalancersIsTheSameForAnyJobs: seeds run in parallel through
+// the runner, and the table, its JSON (every seed's value) included, and
+// the plots' data do not depend on how many run at once.
+func TestCompareBalancersIsTheSameForAnyJobs(t *testing.T) {
+	var outs []string
+	for _, jobs := range []int{1, 2, 5} {
+		b := smallCompare(t, jobs)
+		js, err := b.Table.MarshalJSON()
+		require.NoError(t, err)
+		var svg bytes.Buffer
+		require.NoError(t, b.PlotLatencyCDF(&svg, studies.FormatSVG))
+		outs = append(outs, string(js)+svg.String())
+	}
+	assert.Equal(t, outs[0], outs[1], "jobs 1 and 2")
+	assert.Equal(t, outs[0], outs[2], "jobs 1 and 5")
+}

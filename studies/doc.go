@@ -53,8 +53,14 @@
 // # Plots
 //
 // WriteLines (points with error bars on both axes), WriteCDF (empirical
-// distributions), WriteBars (grouped bars) and WriteGrid (a grid of plots)
-// draw with gonum/plot as PNG or SVG; the same data give the same bytes.
+// distributions beside their tails on log-log scales, timed-out requests a
+// mass at the timeout), WriteBars (grouped bars, or each series' values
+// ranked when there are more than 16 groups) and WriteGrid (a grid of
+// plots) draw with gonum/plot as PNG or SVG; the same data give the same
+// bytes. Every series has its own colour and dashes (Okabe and Ito's
+// palette), series with the same data are drawn once and named together in
+// the legend ("a = b (identical)"), and every axis gets at least three
+// labelled ticks, whatever its range.
 //
 // # The studies dsim ships
 //
@@ -63,6 +69,10 @@
 //   - CompareBalancers: load balancers on an lb scenario, latency
 //     percentiles, load spread, failures, cache hits and keys moved, with
 //     a latency CDF, server load and keys-moved plots (dsim compare).
+//     Latencies are in the scenario's unit and count timed-out requests.
+//   - SlowBackend: the slow-backend experiment of Linkerd's "Beyond Round
+//     Robin" post on lb-beyond-round-robin, success rates beside the
+//     published ones (WriteSlowBackend).
 //   - MapReducePaper: the three cases of the MapReduce paper's sort
 //     experiment and its Figure 3.
 //   - DetectorTradeOff: detection time against mistake rate for fixed
@@ -78,5 +88,6 @@
 //	go test ./studies -run TestPaperExperiment -paper -paper-out DIR
 //	go test ./studies -run TestTransportTable -transport -v
 //	go test ./studies -run TestTradeOffPlot -tradeoff=tradeoff.png -v
+//	go test ./studies -run TestSlowBackend -slow-backend 10 -v
 //	dsim compare lb-load-80 --seeds 1-10 --png lb.png
 package studies

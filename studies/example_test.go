@@ -31,9 +31,9 @@ func Example() {
 	_ = t.WriteText(os.Stdout)
 	// Output:
 	// echo-faults: 5 seeds (1-5), 95% Student-t confidence intervals
-	// interval  answered   Δanswered vs 1ms  passed
-	// 1ms       389 ± 8.2  -                 1 ± 0
-	// 2ms       431 ± 30   +41.8 ± 34        1 ± 0
+	// interval  answered     Δanswered vs 1ms  passed
+	// 1ms       389.0 ± 8.2  -                 1 ± 0
+	// 2ms       431 ± 30     +42 ± 34          1 ± 0
 }
 
 // ExampleVary shows how often a planted bug breaks a check: Paxos without

@@ -23,7 +23,7 @@ func TestPlotHelpers(t *testing.T) {
 			return WriteLines(w, f, Axes{Title: "t", X: "x", Y: "y", LogY: true}, lines)
 		},
 		"cdf": func(w io.Writer, f string) error {
-			return WriteCDF(w, f, Axes{X: "ms", LogX: true}, []Sample{{"fixed timeout", []float64{1, 2, 3, 5}}, {"phi accrual", nil}})
+			return WriteCDF(w, f, Axes{X: "ms", LogX: true}, []Sample{{Name: "fixed timeout", Sorted: []float64{1, 2, 3, 5}}, {Name: "phi accrual"}})
 		},
 		"bars": func(w io.Writer, f string) error {
 			return WriteBars(w, f, Axes{}, []string{"n1", "n2"}, []Bars{{"fixed timeout", []float64{0.5, 0.7}}, {"phi accrual", []float64{0.6}}})
@@ -64,7 +64,7 @@ func TestCDFPoints(t *testing.T) {
 	for i := range xs {
 		xs[i] = float64(i + 1)
 	}
-	pts := cdfPoints(xs)
+	pts := cdfPoints(xs, len(xs))
 	assert.LessOrEqual(t, len(pts), 710)
 	assert.Equal(t, 1.0, pts[len(pts)-1].Y, "the curve reaches 1")
 	for i := 1; i < len(pts); i++ {
@@ -76,5 +76,10 @@ func TestCDFPoints(t *testing.T) {
 		found = found || (p.Y >= 0.9998 && p.Y < 1)
 	}
 	assert.True(t, found, "the tail is resolved: a point near p99.99")
-	assert.Len(t, cdfPoints([]float64{5}), 1)
+	assert.Len(t, cdfPoints([]float64{5}, 1), 1)
+	short := cdfPoints(xs, len(xs)+100000)
+	assert.Equal(t, 0.5, short[len(short)-1].Y, "timed-out requests keep the answered ones' curve at half")
+	tail := tailPoints(xs, len(xs))
+	assert.Equal(t, 1.0, tail[0].Y)
+	assert.Equal(t, 1e-5, tail[len(tail)-1].Y, "the tail ends at 1/n, never 0, for a log scale")
 }

@@ -177,8 +177,20 @@ func TestNum(t *testing.T) {
 	}{
 		{5.2, 3, "5.2"}, {3.14159, 3, "3.14"}, {459.4, 3, "459"}, {120, 2, "120"}, {3378.2, 3, "3378"},
 		{0.00012, 2, "0.00012"}, {-2.049, 3, "-2.05"}, {math.Inf(1), 2, "n/a"}, {0, 2, "0"},
+		{1.23e-5, 3, "0.0000123"}, {1e-12, 2, "1e-12"}, {9.996, 3, "10"}, {2.0, 3, "2"},
 	} {
 		assert.Equal(t, tt.want, num(tt.x, tt.digits), "%v", tt.x)
+	}
+	// The mean gets the decimals of the half-width's second digit.
+	for _, tt := range []struct {
+		mean, hw float64
+		m, h     string
+	}{
+		{206.0412, 0.084, "206.041", "0.084"}, {4.55231, 0.0013, "4.5523", "0.0013"}, {50, 99, "50", "99"},
+		{9.96, 0.996, "10.0", "1.0"}, {1234.5, 130, "1234", "130"}, {3, 0, "3", "0"}, {0.5, 1e-14, "0.5", "1e-14"},
+	} {
+		m, h := meanAndHalfWidth(tt.mean, tt.hw)
+		assert.Equal(t, []string{tt.m, tt.h}, []string{m, h}, "%v ± %v", tt.mean, tt.hw)
 	}
 	assert.Equal(t, "1-3", seedRange([]uint64{1, 2, 3}))
 	assert.Equal(t, "1,3", seedRange([]uint64{1, 3}))

@@ -101,7 +101,9 @@ func heading(c Column, first string) string {
 }
 
 // interval formats a cell: "mean ± half-width", a lone value, or n/a
-// when nothing was measured.
+// when nothing was measured. The half-width gets two significant digits
+// and the mean as many decimals as the half-width, so the digits shown are
+// the ones the interval vouches for.
 func interval(iv stats.Interval) string {
 	switch iv.N {
 	case 0:
@@ -109,11 +111,26 @@ func interval(iv stats.Interval) string {
 	case 1:
 		return num(iv.Mean, 3)
 	}
-	return num(iv.Mean, 3) + " ± " + num(iv.HalfWidth, 2)
+	m, h := meanAndHalfWidth(iv.Mean, iv.HalfWidth)
+	return m + " ± " + h
+}
+
+// meanAndHalfWidth formats an interval's mean to the decimals of its
+// half-width's second significant digit (three significant digits when
+// the half-width is zero or not finite).
+func meanAndHalfWidth(mean, hw float64) (string, string) {
+	if !(hw > 0) || math.IsInf(hw, 0) {
+		return num(mean, 3), num(hw, 2)
+	}
+	d := decimals(hw, 2)
+	if d > maxDecimals {
+		return num(mean, 3), num(hw, 2)
+	}
+	return strconv.FormatFloat(mean, 'f', d, 64), strconv.FormatFloat(hw, 'f', d, 64)
 }
 
 // vsFirst formats a paired cell: a signed difference, or a ratio as a
-// signed percentage.
+// signed percentage, with digits as interval gives them.
 func vsFirst(iv stats.Interval, p Pairing) string {
 	if iv.N == 0 {
 		return "n/a"
@@ -122,12 +139,16 @@ func vsFirst(iv stats.Interval, p Pairing) string {
 	if p == Ratio {
 		iv.Mean, iv.HalfWidth, unit = 100*iv.Mean, 100*iv.HalfWidth, "%"
 	}
-	s := num(iv.Mean, 3) + unit
+	m, h := num(iv.Mean, 3), ""
+	if iv.N > 1 {
+		m, h = meanAndHalfWidth(iv.Mean, iv.HalfWidth)
+	}
+	s := m + unit
 	if iv.Mean >= 0 {
 		s = "+" + s
 	}
 	if iv.N > 1 {
-		s += " ± " + num(iv.HalfWidth, 2) + unit
+		s += " ± " + h + unit
 	}
 	return s
 }
@@ -143,16 +164,41 @@ func transpose(grid [][]string) [][]string {
 	return out
 }
 
-// num formats x with digits significant digits, but never in exponent
-// form for numbers of digits or more integer digits.
+// maxDecimals is the most decimals a number is written with; a value that
+// would need more (below about 1e-9) is not an everyday value and gets
+// Go's shortest form.
+const maxDecimals = 9
+
+// num formats x with at most digits significant digits in plain decimal
+// notation, trailing zeros dropped, never in exponent form for everyday
+// values: 0.000123, 4.56, 1234567, 2.
 func num(x float64, digits int) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "n/a"
 	}
-	if math.Abs(x) >= math.Pow(10, float64(digits)) {
-		return strconv.FormatFloat(x, 'f', 0, 64)
+	if x == 0 {
+		return "0"
 	}
-	return strconv.FormatFloat(x, 'g', digits, 64)
+	d := decimals(x, digits)
+	if d > maxDecimals {
+		return strconv.FormatFloat(x, 'g', digits, 64)
+	}
+	out := strconv.FormatFloat(x, 'f', d, 64)
+	if strings.Contains(out, ".") {
+		out = strings.TrimRight(strings.TrimRight(out, "0"), ".")
+	}
+	return out
+}
+
+// decimals returns how many decimals show digits significant digits of x
+// (x not zero), at least 0.
+func decimals(x float64, digits int) int {
+	// Round first, so that 9.96 with two digits counts as 10.
+	mag := int(math.Floor(math.Log10(math.Abs(x))))
+	if r, _ := strconv.ParseFloat(strconv.FormatFloat(math.Abs(x), 'e', digits-1, 64), 64); r >= math.Pow(10, float64(mag+1)) {
+		mag++
+	}
+	return max(0, digits-1-mag)
 }
 
 // seedRange writes seeds as "1-10" when they are consecutive, else as a

@@ -53,3 +53,27 @@ func BenchmarkHashKey(b *testing.B) {
 	}
 	sink = string(rune(x & 0x7f))
 }
+
+// BenchmarkBuild measures building a 1,000-member hasher: in bulk (Build)
+// and one Add at a time, for Maglev and the ring.
+func BenchmarkBuild(b *testing.B) {
+	names := testNames(1000)
+	members := make([]Member, len(names))
+	for i, n := range names {
+		members[i] = Member{Name: n, Weight: 1}
+	}
+	for _, algo := range []string{NameMaglev, NameRing} {
+		b.Run(algo+"/bulk", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Build(algo, Options{}, members); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(algo+"/one-by-one", func(b *testing.B) {
+			for b.Loop() {
+				build(b, algo, Options{}, names)
+			}
+		})
+	}
+}

@@ -2,42 +2,40 @@ package chash
 
 import (
 	"fmt"
-	"maps"
+	"iter"
 	"math"
 	"slices"
 )
 
 // BoundedLoad is consistent hashing with bounded loads (Mirrokni, Thorup and
-// Zadimoghaddam, SODA 2018; arXiv 2016): the ring of Ring, where a key is
-// placed on the first member clockwise whose load is below its capacity
-// ceil(c × (m+1) × w / W) for m keys already placed, weight w and total
-// weight W (with equal weights, ceil(c × (m+1) / n)). No member ever holds
-// more than about c times its fair share, while keys still mostly stay put
-// when members come and go.
+// Zadimoghaddam, SODA 2018; arXiv 2016): the ring of Ring, where every member
+// has the capacity ceil(c × m × w / W) for the m keys placed, its weight w and
+// the total weight W (with equal weights, ceil(c × m / n)), and a key goes to
+// the first member clockwise from it that is below its capacity. No member
+// holds more than about c times its fair share, while keys still mostly stay
+// put when members come and go.
 //
-// It is stateful: Assign places a key and counts it, Release forgets it.
-// Keys move only when membership changes:
-//   - Remove re-places the leaver's keys, in ascending key order, and moves
-//     nothing else.
-//   - Add first moves to the new member the keys whose clockwise walk now
-//     meets it before their current owner (while it has room), then, because
-//     capacities shrink as n grows, moves keys off any member above its
-//     capacity, highest keys first, until every load is within the bound.
-//
-// Release never moves keys, so after releases a member may hold more than
-// the current capacity until keys are released from it or membership
-// changes; every Assign respects the bound. The mapping depends on the
-// member set (in any insertion order) and on the sequence of Assign,
-// Release, Add and Remove calls.
+// The assignment is a function of the members and of the keys in the order
+// they were first placed: each key, in that order, takes the first member
+// clockwise with room under the capacities for all m keys. So it is the
+// same whatever order members were added in and whatever happened before;
+// a membership change moves only the keys whose place that function
+// changes (about 1/(n+1) of them and a few more when one of n joins, against
+// about a third for capacities that grew with the keys placed so far). A
+// key placed when no capacity changes goes to its place without moving
+// others; when placing it raises a capacity (about every n/c keys), or a key
+// is released, every key is placed again, in O(m) time. AssignAll places
+// many keys with one such pass.
 type BoundedLoad struct {
 	vnodes int
 	c      float64
 	set    memberSet
 	ring   points
-	weight float64          // weight is the total member weight W.
-	loads  []int            // loads[i] is the number of keys on set.list[i].
-	total  int              // total is the number of keys placed.
-	owner  map[uint64]int32 // owner[key] is the index of the key's member.
+	weight float64          // the total member weight W
+	keys   []uint64         // placed keys, in the order they were first placed
+	owner  map[uint64]int32 // owner[key] is the index of the key's member
+	loads  []int            // loads[i] is the number of keys on set.list[i]
+	caps   []int            // caps[i] is set.list[i]'s capacity for len(keys) keys
 }
 
 var _ LoadAware = (*BoundedLoad)(nil)
@@ -62,8 +60,9 @@ func (b *BoundedLoad) Name() string { return NameBoundedLoad }
 // LoadFactor returns c.
 func (b *BoundedLoad) LoadFactor() float64 { return b.c }
 
-// Lookup returns the owner of a placed key, or else the member Assign would
-// choose now.
+// Lookup returns the owner of a placed key, or else the first member
+// clockwise below its capacity for one more key, which is where Assign
+// places it unless placing it raises a capacity and moves other keys.
 func (b *BoundedLoad) Lookup(key uint64) string {
 	if o, ok := b.owner[key]; ok {
 		return b.set.list[o].name
@@ -71,7 +70,32 @@ func (b *BoundedLoad) Lookup(key uint64) string {
 	if len(b.ring.at) == 0 {
 		return ""
 	}
-	return b.set.list[b.target(key, b.total+1)].name
+	m := len(b.keys) + 1
+	return b.set.list[b.target(key, func(i int32) int { return b.capacity(i, m) })].name
+}
+
+// Successors returns the distinct members in clockwise order from key: the
+// order in which a bounded-load placement tries them. A balancer that
+// bounds the load of requests in flight, rather than of keys, walks it.
+func (b *BoundedLoad) Successors(key uint64) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if len(b.ring.at) == 0 {
+			return
+		}
+		seen := make([]bool, len(b.set.list))
+		left := len(seen)
+		for p, k := b.ring.search(key), 0; k < len(b.ring.at) && left > 0; k++ {
+			if o := b.ring.owner[p]; !seen[o] {
+				seen[o], left = true, left-1
+				if !yield(b.set.list[o].name) {
+					return
+				}
+			}
+			if p++; p == len(b.ring.at) {
+				p = 0
+			}
+		}
+	}
 }
 
 // Assign places key on the first member clockwise with room.
@@ -82,18 +106,41 @@ func (b *BoundedLoad) Assign(key uint64) (string, error) {
 	if len(b.ring.at) == 0 {
 		return "", fmt.Errorf("chash: %s: assign key %#x: %w", NameBoundedLoad, key, ErrEmpty)
 	}
-	o := b.target(key, b.total+1)
-	b.place(key, o)
-	return b.set.list[o].name, nil
+	b.keys = append(b.keys, key)
+	if b.capacitiesChanged() {
+		b.placeAll()
+	} else {
+		b.place(key)
+	}
+	return b.set.list[b.owner[key]].name, nil
 }
 
-// Release forgets a placed key.
-func (b *BoundedLoad) Release(key uint64) bool {
-	o, ok := b.owner[key]
-	if ok {
-		b.unplace(key, o)
+// AssignAll places the keys not placed yet, in the order given, with one
+// pass over all keys. It fails with ErrEmpty when there are no members.
+func (b *BoundedLoad) AssignAll(keys []uint64) error {
+	if len(b.ring.at) == 0 {
+		return fmt.Errorf("chash: %s: assign %d keys: %w", NameBoundedLoad, len(keys), ErrEmpty)
 	}
-	return ok
+	seen := map[uint64]bool{}
+	for _, k := range keys {
+		if _, ok := b.owner[k]; !ok && !seen[k] {
+			seen[k] = true
+			b.keys = append(b.keys, k)
+		}
+	}
+	b.placeAll()
+	return nil
+}
+
+// Release forgets a placed key; the others are placed again.
+func (b *BoundedLoad) Release(key uint64) bool {
+	if _, ok := b.owner[key]; !ok {
+		return false
+	}
+	b.keys = slices.DeleteFunc(b.keys, func(k uint64) bool { return k == key })
+	delete(b.owner, key)
+	b.placeAll()
+	return true
 }
 
 // Load returns the number of keys placed on member.
@@ -105,15 +152,15 @@ func (b *BoundedLoad) Load(member string) int {
 }
 
 // Capacity returns ceil(c × (m+1) × w / W) for member, where m is the
-// number of keys placed.
+// number of keys placed: the most it may hold once the next key is.
 func (b *BoundedLoad) Capacity(member string) int {
 	if i, ok := b.set.find(member); ok {
-		return b.capacity(int32(i), b.total+1)
+		return b.capacity(int32(i), len(b.keys)+1)
 	}
 	return 0
 }
 
-// Add adds a weighted member and rebalances as described on BoundedLoad.
+// Add adds a weighted member and places every key again.
 func (b *BoundedLoad) Add(name string, weight float64) error {
 	n, err := vnodeCount(NameBoundedLoad, name, b.vnodes, weight)
 	if err != nil {
@@ -123,105 +170,79 @@ func (b *BoundedLoad) Add(name string, weight float64) error {
 	if err != nil {
 		return err
 	}
-	idx := int32(i)
-	b.ring.insert(idx, memberPoints(name, n))
-	b.loads = slices.Insert(b.loads, i, 0)
-	for k, o := range b.owner {
-		if o >= idx {
-			b.owner[k] = o + 1
-		}
-	}
-	b.sumWeights()
-	if b.total == 0 {
-		return nil
-	}
-
-	keys := slices.Sorted(maps.Keys(b.owner))
-	// Move to the new member the keys that now meet it first.
-	for _, k := range keys {
-		o := b.owner[k]
-		for p := b.ring.search(k); ; p = (p + 1) % len(b.ring.at) {
-			q := b.ring.owner[p]
-			if q == o {
-				break
-			}
-			if q == idx {
-				if b.loads[idx] < b.capacity(idx, b.total) {
-					b.unplace(k, o)
-					b.place(k, idx)
-				}
-				break
-			}
-		}
-	}
-	// Capacities shrank: move keys off members above theirs.
-	for j := range b.loads {
-		limit := b.capacity(int32(j), b.total)
-		for p := len(keys) - 1; b.loads[j] > limit; p-- {
-			if k := keys[p]; b.owner[k] == int32(j) {
-				b.unplace(k, int32(j))
-				b.place(k, b.target(k, b.total+1))
-			}
-		}
-	}
+	b.ring.insert(int32(i), memberPoints(name, n))
+	b.placeAll()
 	return nil
 }
 
-// Remove removes a member and re-places its keys on the others, in
-// ascending key order. Removing the last member releases every key.
+// Remove removes a member and places every key again; removing the last
+// member releases every key.
 func (b *BoundedLoad) Remove(name string) error {
 	i, err := b.set.remove(NameBoundedLoad, name)
 	if err != nil {
 		return err
 	}
-	idx := int32(i)
-	var moving []uint64
-	for k, o := range b.owner {
-		switch {
-		case o == idx:
-			moving = append(moving, k)
-			delete(b.owner, k)
-		case o > idx:
-			b.owner[k] = o - 1
-		}
-	}
-	b.total -= b.loads[i]
-	b.loads = slices.Delete(b.loads, i, i+1)
-	b.ring.remove(idx)
-	b.sumWeights()
+	b.ring.remove(int32(i))
 	if len(b.ring.at) == 0 {
-		return nil
+		b.keys = b.keys[:0]
+		clear(b.owner)
 	}
-	slices.Sort(moving)
-	for _, k := range moving {
-		b.place(k, b.target(k, b.total+1))
-	}
+	b.placeAll()
 	return nil
 }
 
 // Members returns the member names in ascending order.
 func (b *BoundedLoad) Members() []string { return b.set.names() }
 
-// sumWeights recomputes W, adding in name order so the sum is reproducible.
-func (b *BoundedLoad) sumWeights() {
-	b.weight = 0
-	for _, m := range b.set.list {
-		b.weight += m.weight
-	}
-}
-
 // capacity returns ceil(c × m × w / W) for member i.
 func (b *BoundedLoad) capacity(i int32, m int) int {
 	return int(math.Ceil(b.c * float64(m) * b.set.list[i].weight / b.weight))
 }
 
-// target returns the first member clockwise from key whose load is below its
-// capacity for m keys. Such a member exists because capacities sum to at
-// least c × m >= m.
-func (b *BoundedLoad) target(key uint64, m int) int32 {
+// capacitiesChanged reports whether the capacities for the keys placed
+// now differ from those the assignment was made with.
+func (b *BoundedLoad) capacitiesChanged() bool {
+	for i := range b.caps {
+		if b.caps[i] != b.capacity(int32(i), len(b.keys)) {
+			return true
+		}
+	}
+	return false
+}
+
+// placeAll places every key again, in order, under the capacities for
+// all of them.
+func (b *BoundedLoad) placeAll() {
+	b.weight = 0
+	for _, m := range b.set.list { // in name order, so the sum is reproducible
+		b.weight += m.weight
+	}
+	n := len(b.set.list)
+	b.loads = slices.Grow(b.loads[:0], n)[:n]
+	b.caps = slices.Grow(b.caps[:0], n)[:n]
+	clear(b.loads)
+	for i := range b.caps {
+		b.caps[i] = b.capacity(int32(i), len(b.keys))
+	}
+	clear(b.owner)
+	for _, k := range b.keys {
+		b.place(k)
+	}
+}
+
+// place puts key on the first member clockwise below its capacity.
+func (b *BoundedLoad) place(key uint64) {
+	o := b.target(key, func(i int32) int { return b.caps[i] })
+	b.owner[key] = o
+	b.loads[o]++
+}
+
+// target returns the first member clockwise from key whose load is below
+// its capacity. Such a member exists: capacities sum to at least c × m ≥ m.
+func (b *BoundedLoad) target(key uint64, capacity func(int32) int) int32 {
 	p := b.ring.search(key)
 	for range len(b.ring.at) {
-		if o := b.ring.owner[p]; b.loads[o] < b.capacity(o, m) {
+		if o := b.ring.owner[p]; b.loads[o] < capacity(o) {
 			return o
 		}
 		if p++; p == len(b.ring.at) {
@@ -229,16 +250,4 @@ func (b *BoundedLoad) target(key uint64, m int) int32 {
 		}
 	}
 	panic("chash: bounded-load: no member below capacity") // Unreachable for c >= 1.
-}
-
-func (b *BoundedLoad) place(key uint64, o int32) {
-	b.owner[key] = o
-	b.loads[o]++
-	b.total++
-}
-
-func (b *BoundedLoad) unplace(key uint64, o int32) {
-	delete(b.owner, key)
-	b.loads[o]--
-	b.total--
 }

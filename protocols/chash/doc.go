@@ -35,8 +35,12 @@
 //
 // Lookup never allocates. Bounded-load is the one stateful algorithm: it
 // implements LoadAware, whose Assign places a key and counts it against a
-// member's capacity, and whose Release forgets it. Place drives any Hasher
-// the same way, assigning on a LoadAware one and looking up on the others.
+// member's capacity, and whose Release forgets it; its mapping is the
+// paper's placement of the keys under the capacities for all of them, so a
+// join moves about the newcomer's share (9.1% of 10,000 keys when an 11th
+// member joins). Place drives any Hasher the same way, assigning on a
+// LoadAware one and looking up on the others. Build adds many members at
+// once, in one step for Maglev and the ring.
 //
 // # Measuring
 //

@@ -61,8 +61,8 @@ func ExampleBoundedLoad() {
 		fmt.Printf("%s holds %d keys (capacity %d)\n", m, b.Load(m), b.Capacity(m))
 	}
 	// Output:
-	// a holds 252 keys (capacity 276)
-	// b holds 237 keys (capacity 276)
-	// c holds 271 keys (capacity 276)
-	// d holds 240 keys (capacity 276)
+	// a holds 249 keys (capacity 276)
+	// b holds 238 keys (capacity 276)
+	// c holds 275 keys (capacity 276)
+	// d holds 238 keys (capacity 276)
 }

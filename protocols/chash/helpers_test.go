@@ -39,9 +39,14 @@ func build(t testing.TB, algo string, opts Options, names []string) Hasher {
 	return h
 }
 
-// placeAll places every key on h with Place.
+// placeAll places every key on h: with one AssignAll on a bounded-load
+// hasher, with Place otherwise.
 func placeAll(t testing.TB, h Hasher, keys []uint64) {
 	t.Helper()
+	if b, ok := h.(*BoundedLoad); ok {
+		require.NoError(t, b.AssignAll(keys))
+		return
+	}
 	for _, k := range keys {
 		_, err := Place(h, k)
 		require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/sim/detmath"
 )
 
 // Estimator judges one monitored peer from the arrival times of its
@@ -80,6 +81,12 @@ type PhiConfig struct {
 //
 // (Φ⁻¹ the standard normal quantile), which SuspectAt returns exactly, so
 // the monitor needs no polling.
+//
+// Every float on the way to SuspectAt's time is computed the same on every
+// architecture: Φ⁻¹(10^−Threshold) through sim/detmath (gonum's
+// UnitNormal.Quantile and math.Pow on amd64, bit for bit), and every
+// product rounded by an explicit conversion before it is added, so that no
+// compiler fuses μ + σ·z or Σx²/n − μ² into one multiply-add.
 type PhiAccrual struct {
 	cfg       PhiConfig
 	z         float64 // -Φ⁻¹(10^-threshold) > 0
@@ -96,7 +103,7 @@ func NewPhiAccrual(cfg PhiConfig, start sim.Time) *PhiAccrual {
 	if cfg.Window < 2 {
 		cfg.Window = 2
 	}
-	z := -distuv.UnitNormal.Quantile(math.Pow(10, -cfg.Threshold))
+	z := -detmath.NormalQuantile(detmath.Pow(10, -cfg.Threshold))
 	p := &PhiAccrual{cfg: cfg, z: z, intervals: make([]float64, cfg.Window)}
 	p.Reset(start)
 	return p
@@ -116,14 +123,14 @@ func (p *PhiAccrual) learn(x float64) {
 	if p.n == len(p.intervals) {
 		old := p.intervals[p.next]
 		p.sum -= old
-		p.sq -= old * old
+		p.sq -= float64(old * old)
 	} else {
 		p.n++
 	}
 	p.intervals[p.next] = x
 	p.next = (p.next + 1) % len(p.intervals)
 	p.sum += x
-	p.sq += x * x
+	p.sq += float64(x * x)
 }
 
 // Heartbeat records a heartbeat and learns the interval since the previous
@@ -141,18 +148,21 @@ func (p *PhiAccrual) Heartbeat(at sim.Time) {
 // params returns the learned mean and standard deviation, in nanoseconds.
 func (p *PhiAccrual) params() (mu, sigma float64) {
 	mu = p.sum / float64(p.n)
-	sigma = math.Sqrt(max(0, p.sq/float64(p.n)-mu*mu))
+	sigma = math.Sqrt(max(0, p.sq/float64(p.n)-float64(mu*mu)))
 	return mu + float64(p.cfg.AcceptablePause), max(sigma, float64(p.cfg.MinStdDev))
 }
 
 // SuspectAt returns when φ reaches the threshold if no heartbeat comes.
 func (p *PhiAccrual) SuspectAt() sim.Time {
 	mu, sigma := p.params()
-	return p.last + sim.Time(mu+sigma*p.z)
+	return p.last + sim.Time(mu+float64(sigma*p.z))
 }
 
 // Phi returns the suspicion level at time now: +Inf when the heartbeat is
-// so late that its probability underflows.
+// so late that its probability underflows. It is for tests and
+// explanations: the monitor decides by SuspectAt and never calls it, so it
+// may use gonum's normal distribution and math.Log10, whose last bits
+// differ between architectures.
 func (p *PhiAccrual) Phi(now sim.Time) float64 {
 	mu, sigma := p.params()
 	s := distuv.Normal{Mu: mu, Sigma: sigma}.Survival(float64(now - p.last))

@@ -179,6 +179,8 @@ type QoS struct {
 }
 
 // MeanDetection returns the mean detection time, 0 if nothing was detected.
+// Like every QoS figure it feeds reports only, so it uses gonum's mean as it
+// is, whose last bits may differ between architectures.
 func (q QoS) MeanDetection() time.Duration {
 	if len(q.Detections) == 0 {
 		return 0

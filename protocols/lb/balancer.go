@@ -27,10 +27,9 @@ const (
 const (
 	// DefaultD is the number of random choices of power-of-d.
 	DefaultD = 2
-	// DefaultDecay is peak-ewma's time constant τ. Finagle and Linkerd use
-	// 10s for RPC latencies of tens of milliseconds; dsim's library
-	// scenarios have 1ms services, so the default keeps a comparable ratio.
-	DefaultDecay = 100 * time.Millisecond
+	// DefaultDecay is peak-ewma's time constant τ, Finagle's and Linkerd's
+	// default: 10s.
+	DefaultDecay = 10 * time.Second
 	// DefaultHash is the chash algorithm behind consistent-hash.
 	DefaultHash = chash.NameRing
 )
@@ -128,6 +127,9 @@ type Options struct {
 	// D is the number of servers power-of-d samples per request, at least 1.
 	// Zero means DefaultD.
 	D int
+	// Replace makes power-of-d draw its D servers with replacement (the
+	// supermarket model's assumption); by default they are distinct.
+	Replace bool
 	// Decay is peak-ewma's time constant τ: an observation's weight falls by
 	// e after τ. Zero means DefaultDecay.
 	Decay time.Duration
@@ -144,7 +146,7 @@ var constructors = map[string]func(Options) (Balancer, error){
 	NameWeightedRoundRobin: func(Options) (Balancer, error) { return &WeightedRoundRobin{}, nil },
 	NameLeastConnections:   func(Options) (Balancer, error) { return &LeastConnections{}, nil },
 	NameJSQ:                func(Options) (Balancer, error) { return &JSQ{}, nil },
-	NamePowerOfD:           func(o Options) (Balancer, error) { return NewPowerOfD(o.D) },
+	NamePowerOfD:           func(o Options) (Balancer, error) { return newPowerOfD(o.D, o.Replace) },
 	NamePeakEWMA:           func(o Options) (Balancer, error) { return NewPeakEWMA(o.Decay) },
 	NameConsistentHash:     func(o Options) (Balancer, error) { return NewConsistentHash(o.Hash, o.HashOptions) },
 }

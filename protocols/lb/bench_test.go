@@ -2,32 +2,46 @@ package lb
 
 import (
 	"fmt"
+	goruntime "runtime"
 	"testing"
 	"time"
 
 	"github.com/dsimlab/dsim/sim"
 )
 
-// benchConfig is the balancer benchmark: 10 nominal servers at 80% load,
-// exponential 1ms services, one balancer node, a uniform 50µs-150µs network.
-func benchConfig(balancer string, n int) Config {
-	return Config{Balancer: balancer, Load: 0.8, Requests: n, Keys: 1000, Timeout: time.Second}
+// benchConfig is the balancer benchmark: servers nominal servers at 80%
+// load, exponential 1ms services, one balancer node, a uniform 50µs-150µs
+// network, n requests.
+func benchConfig(balancer string, n, servers int) Config {
+	return Config{Balancer: balancer, Load: 0.8, Requests: n, Keys: 1000, Timeout: time.Second,
+		Servers: make([]ServerSpec, servers)}
 }
 
-var benchBalancers = []string{NameRandom, NameRoundRobin, NameWeightedRoundRobin, NameLeastConnections,
-	NamePowerOfD, NameJSQ, NamePeakEWMA, NameConsistentHash}
+// benchCases are the balancers and server counts of BenchmarkSimulate:
+// every balancer at 100 servers, and the indexed ones (whose picks would
+// otherwise scan every server) at 1,000 too.
+var benchCases = []struct {
+	name    string
+	servers int
+}{
+	{NameRandom, 100}, {NameRoundRobin, 100}, {NameWeightedRoundRobin, 100}, {NameLeastConnections, 100},
+	{NamePowerOfD, 100}, {NameJSQ, 100}, {NamePeakEWMA, 100}, {NameConsistentHash, 100},
+	{NameLeastConnections, 1000}, {NameJSQ, 1000},
+}
 
 // BenchmarkSimulate runs the balancer scenario in the kernel; one op is one
 // simulated request, from its arrival to its response (four events). The
-// statistics at the end are left out: see BenchmarkRun.
+// statistics at the end are left out: see BenchmarkRun. Memory does not
+// grow with the requests: allocs/op are per request, and the live heap
+// after the run is reported as heap-bytes.
 func BenchmarkSimulate(b *testing.B) {
-	for _, name := range benchBalancers {
-		b.Run(name, func(b *testing.B) {
+	for _, bc := range benchCases {
+		b.Run(fmt.Sprintf("%s/servers=%d", bc.name, bc.servers), func(b *testing.B) {
 			w, err := sim.New(sim.Config{Seed: 1, Link: DefaultLink})
 			if err != nil {
 				b.Fatal(err)
 			}
-			in, err := Build(w, benchConfig(name, b.N))
+			in, err := Build(w, benchConfig(bc.name, b.N, bc.servers))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -42,8 +56,18 @@ func BenchmarkSimulate(b *testing.B) {
 			}
 			reportRates(b, cpu)
 			b.ReportMetric(float64(w.Events())/float64(b.N), "events/request")
+			b.ReportMetric(float64(liveHeap()), "heap-bytes")
+			goruntime.KeepAlive(w)
 		})
 	}
+}
+
+// liveHeap returns the bytes of heap in use after a collection.
+func liveHeap() uint64 {
+	goruntime.GC()
+	var m goruntime.MemStats
+	goruntime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
 
 // BenchmarkRun is BenchmarkSimulate with the Result, statistics included
@@ -53,7 +77,7 @@ func BenchmarkRun(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := cpuTime()
-			r, err := simulate(benchConfig(name, b.N), 1)
+			r, err := simulate(benchConfig(name, b.N, 100), 1)
 			cpu = cpuTime() - cpu
 			if err != nil {
 				b.Fatal(err)
@@ -81,7 +105,7 @@ func (c *floorClient) Timer(ctx *sim.Context, _ any) {
 	r := ctx.Rand()
 	ctx.Send(c.servers[r.IntN(len(c.servers))], &floorMsg{from: ctx.ID()})
 	if c.left--; c.left > 0 {
-		ctx.SetTimer(time.Duration(r.ExpFloat64()*float64(time.Millisecond)/8), tagArrival)
+		ctx.SetTimer(time.Duration(r.ExpFloat64()*float64(time.Millisecond)/(0.8*float64(len(c.servers)))), tagArrival)
 	}
 }
 func (c *floorClient) Receive(*sim.Context, sim.NodeID, any) {}
@@ -108,24 +132,29 @@ func (s *floorServer) Timer(ctx *sim.Context, _ any) {
 }
 
 // BenchmarkFloor is the kernel's cost for the balancer benchmark's events:
-// ten servers at 80% load, random routing, nodes that keep no statistics.
+// 100 and 1,000 servers at 80% load, random routing, nodes that keep no
+// statistics.
 func BenchmarkFloor(b *testing.B) {
-	w, err := sim.New(sim.Config{Seed: 1, Link: DefaultLink})
-	if err != nil {
-		b.Fatal(err)
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("servers=%d", n), func(b *testing.B) {
+			w, err := sim.New(sim.Config{Seed: 1, Link: DefaultLink})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var servers []sim.NodeID
+			for i := 0; i < n; i++ {
+				servers = append(servers, w.MustAddNode(fmt.Sprintf("n%d", i+1), func() sim.Node { return &floorServer{} }))
+			}
+			w.MustAddNode("c1", func() sim.Node { return &floorClient{servers: servers, left: b.N} })
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := cpuTime()
+			w.Run()
+			cpu = cpuTime() - cpu
+			b.StopTimer()
+			reportRates(b, cpu)
+		})
 	}
-	var servers []sim.NodeID
-	for i := 0; i < 10; i++ {
-		servers = append(servers, w.MustAddNode(fmt.Sprintf("n%d", i+1), func() sim.Node { return &floorServer{} }))
-	}
-	w.MustAddNode("c1", func() sim.Node { return &floorClient{servers: servers, left: b.N} })
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu := cpuTime()
-	w.Run()
-	cpu = cpuTime() - cpu
-	b.StopTimer()
-	reportRates(b, cpu)
 }
 
 // reportRates reports simulated requests per second of wall time and per

@@ -1,6 +1,7 @@
 package lb
 
 import (
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -16,9 +17,19 @@ import (
 // (common random numbers). It lives outside the node and survives restarts,
 // as the node's own random stream does.
 type workload struct {
-	gen  *protocols.Generator
-	size sizer
-	left int // requests still to issue; -1: no limit
+	gen   *protocols.Generator
+	size  sizer
+	left  int           // requests still to issue; -1: no limit
+	fixed time.Duration // deterministic arrivals: the gap (0: Poisson)
+	first time.Duration // deterministic arrivals: the first gap, staggered by client
+}
+
+// gap returns the wait before the next arrival.
+func (wl *workload) gap() time.Duration {
+	if wl.fixed > 0 {
+		return wl.fixed
+	}
+	return wl.gen.Gap()
 }
 
 // Request states in a client's pending window.
@@ -58,6 +69,7 @@ type client struct {
 	bal   Balancer
 	obs   Observer
 	owner KeyOwner
+	watch LoadWatcher
 
 	pend  []pending // pend[k] is request base+k
 	base  uint64    // request ids start at epoch<<40, so a restarted node never reuses one
@@ -84,6 +96,7 @@ func (c *client) Start(ctx *sim.Context) {
 	c.bal, _ = New(name, opts)
 	c.obs, _ = c.bal.(Observer)
 	c.owner, _ = c.bal.(KeyOwner)
+	c.watch, _ = c.bal.(LoadWatcher)
 	c.view = View{Now: ctx.Now(), Rand: ctx.Rand(), Servers: make([]ServerView, len(cfg.Servers))}
 	c.mem = make([]member, len(cfg.Servers))
 	for i, s := range cfg.Servers {
@@ -95,7 +108,11 @@ func (c *client) Start(ctx *sim.Context) {
 	c.base, c.readmit = epoch<<idBits|1, sim.Never
 	c.rebuild(ctx, "")
 	if c.rt.rate > 0 {
-		ctx.SetTimer(c.wl.gen.Gap(), tagArrival)
+		first := c.wl.gap()
+		if c.wl.fixed > 0 {
+			first = c.wl.first
+		}
+		ctx.SetTimer(first, tagArrival)
 		return
 	}
 	for u := 0; u < cfg.Concurrency; u++ {
@@ -110,7 +127,7 @@ func (c *client) Timer(ctx *sim.Context, tag any) {
 		if c.wl.left != 0 {
 			c.issue(ctx)
 			if c.wl.left != 0 {
-				ctx.SetTimer(c.wl.gen.Gap(), tagArrival)
+				ctx.SetTimer(c.wl.gap(), tagArrival)
 			}
 		}
 	case tagThink:
@@ -158,7 +175,10 @@ func (c *client) issue(ctx *sim.Context) {
 	sv := &c.view.Servers[srv]
 	sv.Outstanding++
 	sv.Sent++
-	ctx.Send(c.rt.servers[srv], &Request{ID: id, Client: int32(c.idx), Key: key, Size: size})
+	c.changed(srv)
+	req := c.rt.requests.next()
+	*req = Request{ID: id, Client: int32(c.idx), Key: key, Size: size}
+	ctx.Send(c.rt.servers[srv], req)
 	c.arm(ctx)
 }
 
@@ -212,8 +232,10 @@ func (c *client) expire(ctx *sim.Context) {
 			p.state = expired
 			c.failed++
 			c.rt.rec.clients[c.idx].failed++
+			c.rt.rec.expired(p.sent)
 			if c.rt.cfg.Variant != VariantLeakOnTimeout {
 				c.view.Servers[p.server].Outstanding--
+				c.changed(int(p.server))
 			}
 			if c.obs != nil { // as Finagle does: a failure took the whole timeout
 				c.obs.Observe(&c.view, int(p.server), timeout)
@@ -274,6 +296,14 @@ func (c *client) report(srv int, r Report, received uint64) {
 	if sv.Sent < received {
 		sv.Sent = received
 	}
+	c.changed(srv)
+}
+
+// changed tells a LoadWatcher balancer that server srv's load changed.
+func (c *client) changed(srv int) {
+	if c.watch != nil {
+		c.watch.Changed(&c.view, srv)
+	}
 }
 
 // answer completes the request a response answers.
@@ -299,6 +329,7 @@ func (c *client) answer(ctx *sim.Context, r *Response) {
 	now := ctx.Now()
 	srv := int(r.Server)
 	c.view.Servers[srv].Outstanding--
+	c.changed(srv)
 	c.mem[srv].fails = 0
 	rtt := now.Sub(p.sent)
 	c.completed++
@@ -330,6 +361,7 @@ func (c *client) hello(ctx *sim.Context, h *Hello) {
 	if h.Epoch > m.epoch { // responses from the new epoch have not beaten it here
 		m.epoch, m.seq = h.Epoch, 0
 		sv.Sent, sv.Acked, sv.Reported = 0, 0, 0
+		c.changed(srv)
 	}
 	change := "+" + sv.Name + " joined"
 	if m.joined {
@@ -357,16 +389,28 @@ func (f MembershipChanged) String() string {
 }
 
 // SlowedDown is the fact a server records when a slowdown of the scenario
-// starts: from then on it serves Factor times slower.
+// starts: from then on it serves Factor times slower, or takes Service for
+// every request.
 type SlowedDown struct {
-	Server string
-	Factor float64
+	Server  string
+	Factor  float64
+	Service time.Duration
 }
 
-// String describes the slowdown, e.g. "n3 slows down by 4".
+// String describes the slowdown, e.g. "n3 slows down by 4" or "n3 takes
+// 2s a request".
 func (f SlowedDown) String() string {
+	if f.Service > 0 {
+		return f.Server + " takes " + f.Service.String() + " a request"
+	}
 	return f.Server + " slows down by " + strconv.FormatFloat(f.Factor, 'g', -1, 64)
 }
+
+// SpedUp is the fact a server records when a slowdown window ends.
+type SpedUp struct{ Server string }
+
+// String describes the end of the slowdown, e.g. "n3 is back to speed".
+func (f SpedUp) String() string { return f.Server + " is back to speed" }
 
 // rebuild recomputes the eligible servers and tells the balancer. For a
 // KeyOwner balancer it measures the fraction of keys that changed server.
@@ -431,7 +475,7 @@ func (c *client) weightOf(servers []int) float64 {
 }
 
 // newWorkload returns client i's request stream.
-func newWorkload(cfg *Config, rate float64, r *rand.Rand, share int) *workload {
+func newWorkload(cfg *Config, rate float64, r *rand.Rand, index, share int) *workload {
 	wl := protocols.Workload{Keys: cfg.Keys, Distribution: "uniform", Rate: rate, Think: cfg.Think}
 	if cfg.Zipf > 1 {
 		wl.Distribution, wl.ZipfS = "zipf", cfg.Zipf
@@ -440,5 +484,12 @@ func newWorkload(cfg *Config, rate float64, r *rand.Rand, share int) *workload {
 	if cfg.Requests == 0 {
 		left = -1
 	}
-	return &workload{gen: protocols.NewGenerator(wl, r), size: newSizer(cfg.Service, r), left: left}
+	out := &workload{gen: protocols.NewGenerator(wl, r), size: newSizer(cfg.Service, r), left: left}
+	if cfg.Arrivals == ArrivalsDeterministic && rate > 0 {
+		// Clients take turns: together they send a request every
+		// 1/(rate·clients), client i first after (i+1) of those.
+		out.fixed = time.Duration(math.Round(1e9 / rate))
+		out.first = time.Duration(math.Round(1e9 / rate * float64(index+1) / float64(cfg.Clients)))
+	}
+	return out
 }

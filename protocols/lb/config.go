@@ -17,6 +17,25 @@ const (
 	ServiceExponential = "exponential" // memoryless: M/M/1 queues under random routing
 	ServiceLogNormal   = "lognormal"   // median below the mean, long right tail (shape Sigma)
 	ServicePareto      = "pareto"      // power-law tail (index Alpha); the variance is infinite for Alpha <= 2
+	ServiceConstant    = "constant"    // every request is Mean: M/D/c queues
+	ServiceNormal      = "normal"      // normal with mean Mean and deviation StdDev, truncated to positive sizes
+)
+
+// Serving disciplines of a server.
+const (
+	// DisciplineFIFO serves up to Workers requests at a time in arrival
+	// order, the others waiting: an M/G/c queue under random routing.
+	DisciplineFIFO = "fifo"
+	// DisciplinePS shares the server among every request present
+	// (processor sharing): with n present, each is served at speed ×
+	// min(1, Workers/n); with Unlimited workers each gets the full speed.
+	DisciplinePS = "ps"
+)
+
+// Arrival processes of the open loop.
+const (
+	ArrivalsPoisson       = "poisson"       // exponential gaps
+	ArrivalsDeterministic = "deterministic" // a request every 1/rate exactly
 )
 
 // Variants of the balancer node, for the bug zoo: each breaks the node's
@@ -38,10 +57,11 @@ var DefaultLink = sim.LinkConfig{Latency: sim.Uniform(50*time.Microsecond, 150*t
 // Service is the distribution of request sizes, in time of work at speed 1.
 // A server of speed s serves a request of size x in x/s.
 type Service struct {
-	Kind  string        // ServiceExponential (default), ServiceLogNormal or ServicePareto
-	Mean  time.Duration // mean size; default 1ms
-	Sigma float64       // log-normal shape, the standard deviation of the log; default 1
-	Alpha float64       // Pareto tail index, greater than 1 so the mean exists; default 2.5
+	Kind   string        // ServiceExponential (default), ServiceLogNormal, ServicePareto, ServiceConstant or ServiceNormal
+	Mean   time.Duration // mean size (the normal's before truncation); default 1ms
+	Sigma  float64       // log-normal shape, the standard deviation of the log; default 1
+	Alpha  float64       // Pareto tail index, greater than 1 so the mean exists; default 2.5
+	StdDev time.Duration // normal: standard deviation; default Mean/4
 }
 
 // ServerSpec describes one server.
@@ -59,12 +79,19 @@ type ServerSpec struct {
 	JoinAt time.Duration
 }
 
-// Slowdown divides a server's speed by Factor from At on (a later Slowdown
-// of the same server replaces it; Factor 1 restores the server).
+// Slowdown slows a server down from At until Until (0: the end of the
+// run): its speed is divided by Factor, or, with Service set, every
+// request whose service starts in the window takes Service (at full
+// share) whatever its size, as a backend that answers in 2 s does. Where
+// windows of one server overlap, the later-starting one applies. A
+// request's service time under FIFO is set by the speed when its service
+// starts; processor sharing follows the speed as it changes.
 type Slowdown struct {
-	Server string
-	At     time.Duration
-	Factor float64
+	Server  string
+	At      time.Duration
+	Until   time.Duration
+	Factor  float64
+	Service time.Duration
 }
 
 // FaultKind names a fault a Config can schedule.
@@ -100,9 +127,20 @@ type Config struct {
 	Clients int
 	// Service is the distribution of request sizes.
 	Service Service
+	// Workers is how many requests a server serves at once (c of M/M/c),
+	// default 1; Unlimited serves every request present at once (an
+	// infinite-server queue under FIFO, full speed for each under
+	// processor sharing), as a backend that only waits does.
+	Workers int
+	// Discipline is DisciplineFIFO (default) or DisciplinePS.
+	Discipline string
+	// Arrivals is the open loop's arrival process, ArrivalsPoisson
+	// (default) or ArrivalsDeterministic.
+	Arrivals string
 	// Load, if positive, sets the open-loop arrival rate so that the initial
-	// servers are this busy on average: λ = Load × Σ speed / Service.Mean in
-	// all, shared evenly by the clients. Rate is then ignored.
+	// servers are this busy on average: λ = Load × Σ speed × workers /
+	// Service.Mean in all (workers counted as 1 when unlimited), shared
+	// evenly by the clients. Rate is then ignored.
 	Load float64
 	// Rate is the open-loop Poisson arrival rate per client, in requests per
 	// second, when Load is 0. With both 0 the clients run a closed loop.
@@ -169,7 +207,8 @@ type Config struct {
 }
 
 // ParseSpec splits a balancer spec, "name" or "name:arg", into a name and
-// options over base. The argument is D for power-of-d ("power-of-d:3"),
+// options over base. The argument is D for power-of-d ("power-of-d:3"; with
+// ":replace" the draws are with replacement, "power-of-d:2:replace"),
 // the chash algorithm for consistent-hash ("consistent-hash:maglev") and
 // the decay for peak-ewma ("peak-ewma:1s").
 func ParseSpec(spec string, base Options) (string, Options, error) {
@@ -186,11 +225,12 @@ func ParseSpec(spec string, base Options) (string, Options, error) {
 	}
 	switch name {
 	case NamePowerOfD:
-		d, err := strconv.Atoi(arg)
-		if err != nil || d < 1 {
-			return "", opts, bad("a number of choices, e.g. power-of-d:3")
+		num, how, replace := strings.Cut(arg, ":")
+		d, err := strconv.Atoi(num)
+		if err != nil || d < 1 || (replace && how != "replace") {
+			return "", opts, bad("a number of choices, e.g. power-of-d:3, or power-of-d:2:replace for draws with replacement")
 		}
-		opts.D = d
+		opts.D, opts.Replace = d, replace
 	case NameConsistentHash:
 		if !slices.Contains(chash.Names(), arg) {
 			return "", opts, bad(fmt.Sprintf("a chash algorithm (%s)", strings.Join(chash.Names(), ", ")))
@@ -276,14 +316,18 @@ func (c Config) normalized() (Config, error) {
 	if c.Service.Alpha == 0 {
 		c.Service.Alpha = 2.5
 	}
-	switch c.Service.Kind {
-	case ServiceExponential, ServiceLogNormal, ServicePareto:
-	default:
-		return bad("service %q (want %s, %s or %s)", c.Service.Kind, ServiceExponential, ServiceLogNormal, ServicePareto)
+	if c.Service.StdDev == 0 {
+		c.Service.StdDev = c.Service.Mean / 4
 	}
-	if c.Service.Mean < 0 || c.Service.Sigma < 0 || (c.Service.Kind == ServicePareto && !(c.Service.Alpha > 1)) {
-		return bad("service: mean %v must be positive, sigma %v positive, alpha %v above 1",
-			c.Service.Mean, c.Service.Sigma, c.Service.Alpha)
+	if !slices.Contains(ServiceKinds(), c.Service.Kind) {
+		return bad("service %q (want one of %v)", c.Service.Kind, ServiceKinds())
+	}
+	if c.Service.Mean < 0 || c.Service.Sigma < 0 || c.Service.StdDev < 0 || (c.Service.Kind == ServicePareto && !(c.Service.Alpha > 1)) {
+		return bad("service: mean %v and stddev %v must be positive, sigma %v positive, alpha %v above 1",
+			c.Service.Mean, c.Service.StdDev, c.Service.Sigma, c.Service.Alpha)
+	}
+	if err := c.serverModel(); err != nil {
+		return c, err
 	}
 	if c.Load < 0 || c.Rate < 0 || math.IsNaN(c.Load) || math.IsNaN(c.Rate) {
 		return bad("load %v and rate %v must not be negative", c.Load, c.Rate)
@@ -329,8 +373,9 @@ func (c Config) normalized() (Config, error) {
 		if !names[s.Server] {
 			return bad("slowdown of unknown server %q", s.Server)
 		}
-		if !(s.Factor > 0) || s.At < 0 {
-			return bad("slowdown of %s: factor %v must be positive and time %v not negative", s.Server, s.Factor, s.At)
+		if s.Factor < 0 || s.Service < 0 || s.At < 0 || (s.Until != 0 && s.Until <= s.At) || (s.Factor == 0) == (s.Service == 0) {
+			return bad("slowdown of %s: want a positive factor or a service time (not both), and a window %v to %v that is not empty",
+				s.Server, s.At, s.Until)
 		}
 	}
 	for _, f := range c.Faults {
@@ -350,6 +395,45 @@ func (c Config) normalized() (Config, error) {
 	return c, nil
 }
 
+// ServiceKinds lists the service-time distributions.
+func ServiceKinds() []string {
+	return []string{ServiceExponential, ServiceLogNormal, ServicePareto, ServiceConstant, ServiceNormal}
+}
+
+// serverModel fills in and checks the discipline, workers and arrivals.
+func (c *Config) serverModel() error {
+	if c.Discipline == "" {
+		c.Discipline = DisciplineFIFO
+	}
+	if c.Arrivals == "" {
+		c.Arrivals = ArrivalsPoisson
+	}
+	if c.Workers == 0 {
+		c.Workers = 1
+	}
+	switch {
+	case c.Discipline != DisciplineFIFO && c.Discipline != DisciplinePS:
+		return fmt.Errorf("%w: discipline %q (want %s or %s)", ErrInvalidConfig, c.Discipline, DisciplineFIFO, DisciplinePS)
+	case c.Workers < Unlimited || c.Workers > maxWorkers:
+		return fmt.Errorf("%w: workers = %d (want 1 to %d, or Unlimited)", ErrInvalidConfig, c.Workers, maxWorkers)
+	case c.Arrivals != ArrivalsPoisson && c.Arrivals != ArrivalsDeterministic:
+		return fmt.Errorf("%w: arrivals %q (want %s or %s)", ErrInvalidConfig, c.Arrivals, ArrivalsPoisson, ArrivalsDeterministic)
+	}
+	return nil
+}
+
+// Unlimited is the Workers of a server that serves every request present
+// at once.
+const Unlimited = -1
+
+// free reports whether a server with busy requests in service can start
+// another.
+func (c *Config) free(busy int) bool { return c.Workers == Unlimited || busy < c.Workers }
+
+// maxWorkers bounds Workers, so that a typo cannot ask for a billion
+// service slots.
+const maxWorkers = 1 << 20
+
 // capacity returns the work per second of the initial servers.
 func (c *Config) capacity() float64 {
 	total := 0.0
@@ -358,7 +442,7 @@ func (c *Config) capacity() float64 {
 			total += s.Speed
 		}
 	}
-	return total / c.Service.Mean.Seconds()
+	return total * float64(max(c.Workers, 1)) / c.Service.Mean.Seconds()
 }
 
 // clientRate returns the open-loop arrival rate per client (0: closed loop).

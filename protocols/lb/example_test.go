@@ -26,7 +26,7 @@ func Example() {
 		fmt.Printf("%-10s mean %5.2fms  p99 %5.1fms  failed %d\n", b, r.Latency.Mean, r.Latency.P99, r.Failed)
 	}
 	// Output:
-	// random     mean 10.82ms  p99  44.2ms  failed 0
+	// random     mean 10.82ms  p99  44.3ms  failed 0
 	// power-of-d mean  3.25ms  p99  10.6ms  failed 0
 }
 

@@ -79,3 +79,21 @@ func (c Call) String() string { return fmt.Sprintf("request key %016x", c.Key) }
 
 // String formats the reply for histories.
 func (r Reply) String() string { return "served by " + r.Server }
+
+// slab hands out messages from chunks, so that a run makes one allocation
+// per slabSize messages rather than one each. A message is never handed
+// out twice: the network may deliver it twice, and traces may keep it.
+type slab[T any] struct{ chunk []T }
+
+// slabSize is the messages in one chunk; a chunk lives while any of its
+// messages does, which is about slabSize requests' time.
+const slabSize = 256
+
+func (s *slab[T]) next() *T {
+	if len(s.chunk) == 0 {
+		s.chunk = make([]T, slabSize)
+	}
+	p := &s.chunk[0]
+	s.chunk = s.chunk[1:]
+	return p
+}

@@ -4,20 +4,23 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/stats"
 )
 
-// recorder is the run's measurement sink. Nodes write what they observe
+// recorder is the run's measurement sink; its memory does not grow with
+// the number of requests (latencies go into sketches). Nodes write what they observe
 // into it, the way clients write operations into the kernel's history;
 // nothing reads it during the run, so it never influences behaviour, and it
 // survives crashes, as measurements taken from outside the nodes would.
 type recorder struct {
-	warmup  sim.Time
-	latency []float64 // ns, end-to-end, requests sent at or after warmup and answered
-	sojourn []float64 // ns, at the server, same requests
-	servers []serverRec
-	clients []clientRec
-	moves   []Move
-	last    sim.Time // the latest arrival or departure at any server
+	warmup   sim.Time
+	latency  stats.Sketch // ms, end-to-end, requests sent at or after warmup and answered
+	sojourn  stats.Sketch // ms, at the server, same requests
+	timedOut int          // requests sent at or after warmup that timed out
+	servers  []serverRec
+	clients  []clientRec
+	moves    []Move
+	last     sim.Time // the latest arrival or departure at any server
 }
 
 // serverRec counts one server's work. Arrivals, served, busy and area count
@@ -83,6 +86,12 @@ func (r *recorder) answered(sent sim.Time, rtt, sojourn time.Duration) {
 	if sent < r.warmup {
 		return
 	}
-	r.latency = append(r.latency, float64(rtt))
-	r.sojourn = append(r.sojourn, float64(sojourn))
+	r.latency.Add(float64(rtt) / 1e6)
+	r.sojourn.Add(float64(sojourn) / 1e6)
+}
+
+func (r *recorder) expired(sent sim.Time) {
+	if sent >= r.warmup {
+		r.timedOut++
+	}
 }

@@ -22,10 +22,14 @@ type runtime struct {
 	servers []sim.NodeID
 	clients []sim.NodeID
 	slow    [][]Slowdown // by server, in time order
-	keys    []uint64     // the workload's keys, for measuring moves
-	rec     recorder
-	start   sim.Time
-	slo     struct {
+	tags    []*slotTag   // by service slot
+	// requests and responses allocate the messages in chunks.
+	requests  slab[Request]
+	responses slab[Response]
+	keys      []uint64 // the workload's keys, for measuring moves
+	rec       recorder
+	start     sim.Time
+	slo       struct {
 		p99    time.Duration // 0: no limit
 		failed float64       // 1: no limit
 	}
@@ -53,11 +57,6 @@ func Build(w *sim.World, cfg Config) (*Instance, error) {
 	rt.rec.warmup = w.Now().Add(cfg.Warmup)
 	rt.rec.servers = make([]serverRec, len(cfg.Servers))
 	rt.rec.clients = make([]clientRec, cfg.Clients)
-	if n := cfg.Requests; n > 0 {
-		n = min(n, 1<<24) // a hint: beyond it, the slices grow as needed
-		rt.rec.latency = make([]float64, 0, n)
-		rt.rec.sojourn = make([]float64, 0, n)
-	}
 	byName := map[string]int{}
 	for i, s := range cfg.Servers {
 		byName[s.Name] = i
@@ -90,7 +89,7 @@ func Build(w *sim.World, cfg Config) (*Instance, error) {
 				share++
 			}
 		}
-		wl := newWorkload(&rt.cfg, rt.rate, w.Stream("workload/"+name), share)
+		wl := newWorkload(&rt.cfg, rt.rate, w.Stream("workload/"+name), i, share)
 		id, err := w.AddNode(name, func() sim.Node { return &client{rt: rt, idx: i, wl: wl} })
 		if err != nil {
 			return nil, fmt.Errorf("lb: %w", err)
@@ -98,9 +97,12 @@ func Build(w *sim.World, cfg Config) (*Instance, error) {
 		rt.clients = append(rt.clients, id)
 	}
 	for _, s := range sl {
-		fact := SlowedDown{Server: s.Server, Factor: s.Factor}
+		fact := SlowedDown{Server: s.Server, Factor: s.Factor, Service: s.Service}
 		id := rt.servers[byName[s.Server]]
 		w.At(sim.Time(s.At), func(w *sim.World) { w.Context(id).Record(fact) })
+		if s.Until > 0 {
+			w.At(sim.Time(s.Until), func(w *sim.World) { w.Context(id).Record(SpedUp{Server: s.Server}) })
+		}
 	}
 	rt.scheduleFaults(w, byName)
 	return &Instance{rt: rt, w: w}, nil
@@ -118,6 +120,41 @@ func (rt *runtime) scheduleFaults(w *sim.World, byName map[string]int) {
 			w.At(sim.Time(f.At), func(w *sim.World) { w.Restart(id) })
 		}
 	}
+}
+
+// slowdown returns the slowdown in force at server i at now (the
+// latest-starting window that contains now), or nil.
+func (rt *runtime) slowdown(i int, now sim.Time) *Slowdown {
+	var in *Slowdown
+	for k := range rt.slow[i] {
+		sl := &rt.slow[i][k]
+		if now >= sim.Time(sl.At) && (sl.Until == 0 || now < sim.Time(sl.Until)) {
+			in = sl
+		}
+	}
+	return in
+}
+
+// nextSpeedChange returns the first start or end of a slowdown of server
+// i after now.
+func (rt *runtime) nextSpeedChange(i int, now sim.Time) (sim.Time, bool) {
+	next, ok := sim.Never, false
+	for _, sl := range rt.slow[i] {
+		for _, t := range []time.Duration{sl.At, sl.Until} {
+			if at := sim.Time(t); t > 0 && at > now && at < next {
+				next, ok = at, true
+			}
+		}
+	}
+	return next, ok
+}
+
+// tag returns the timer tag of service slot i.
+func (rt *runtime) tag(i int32) *slotTag {
+	for int(i) >= len(rt.tags) {
+		rt.tags = append(rt.tags, &slotTag{slot: int32(len(rt.tags))})
+	}
+	return rt.tags[i]
 }
 
 // Servers returns the server nodes, spares included, in order: the fault
@@ -146,11 +183,20 @@ type Result struct {
 	Late      int `json:"late"`
 	// FailedFraction is Failed/Requests.
 	FailedFraction float64 `json:"failed_fraction"`
-	// Latency is the end-to-end time of answered requests sent after the
-	// warmup, as the balancer node measured it; Sojourn is the same
-	// requests' time in system at the server.
-	Latency stats.Summary `json:"latency_ms"`
-	Sojourn stats.Summary `json:"sojourn_ms"`
+	// Latency is the end-to-end time of the requests sent after the
+	// warmup, as the balancer node measured it, counting each request that
+	// timed out as taking the timeout (the tail that matters: a balancer
+	// that loses the slow requests cannot show a flattering p99);
+	// Answered is the same for answered requests only, and Sojourn their
+	// time in system at the server. Percentiles come from a stats.Sketch,
+	// within stats.SketchAccuracy of the exact ones; N, mean, minimum and
+	// maximum are exact.
+	Latency  stats.Summary `json:"latency_ms"`
+	Answered stats.Summary `json:"answered_ms"`
+	Sojourn  stats.Summary `json:"sojourn_ms"`
+	// TimedOut counts the requests sent after the warmup that timed out
+	// (Latency counts them; Answered does not).
+	TimedOut int `json:"timed_out"`
 	// Servers describes each server's share of the work.
 	Servers []ServerResult `json:"servers"`
 	// LoadMaxOverMean and LoadCV describe the spread of utilisation over
@@ -163,8 +209,9 @@ type Result struct {
 	// Moves lists membership changes and the keys they moved (consistent
 	// hashing only).
 	Moves []Move `json:"moves,omitempty"`
-	// Latencies holds every latency sample, sorted, for plots.
-	Latencies []float64 `json:"-"`
+	// LatencySketch holds the latencies Latency summarises, timed-out
+	// requests at the timeout, for plots (see stats.Sketch.Points).
+	LatencySketch *stats.Sketch `json:"-"`
 	// Events, Fingerprint and SimTime identify the run.
 	Events      uint64        `json:"events"`
 	Fingerprint uint64        `json:"fingerprint"`
@@ -180,7 +227,9 @@ type ServerResult struct {
 	// their fraction of all servers' requests.
 	Requests int     `json:"requests"`
 	Share    float64 `json:"share"`
-	// Utilisation is the fraction of time in service, MeanQueue the
+	// Utilisation is the fraction of time in service (of the workers'
+	// time, with several; of one request's full speed, under processor
+	// sharing without a limit, so it can exceed 1), MeanQueue the
 	// time-averaged number of requests present (Σ sojourn / time), both
 	// over the server's time as a member from the warmup to the last
 	// arrival or departure at any server; MaxQueue the
@@ -207,12 +256,11 @@ func (in *Instance) Result() *Result {
 	if r.Requests > 0 {
 		r.FailedFraction = float64(r.Failed) / float64(r.Requests)
 	}
-	r.Latencies = toMillis(rec.latency)
-	slices.Sort(r.Latencies)
-	r.Latency = stats.DescribeSorted(r.Latencies)
-	soj := toMillis(rec.sojourn)
-	slices.Sort(soj)
-	r.Sojourn = stats.DescribeSorted(soj)
+	r.TimedOut = rec.timedOut
+	r.Answered, r.Sojourn = rec.latency.Summary(), rec.sojourn.Summary()
+	r.LatencySketch = rec.latency.Clone()
+	r.LatencySketch.AddN(float64(rt.cfg.Timeout)/1e6, rec.timedOut)
+	r.Latency = r.LatencySketch.Summary()
 	// Utilisation spans the servers' activity: a drained run ends when the
 	// last timer of an idle balancer fires, which is no part of it.
 	end := min(in.w.Now(), rec.last)
@@ -229,7 +277,7 @@ func (in *Instance) Result() *Result {
 		}
 		from := max(rec.warmup, rt.start.Add(spec.JoinAt))
 		if span := float64(end - from); span > 0 {
-			sr.Utilisation = s.busy / span
+			sr.Utilisation = s.busy / span / float64(max(rt.cfg.Workers, 1))
 			sr.MeanQueue = s.area / span
 		}
 		if s.served > 0 {
@@ -252,12 +300,4 @@ func (in *Instance) Result() *Result {
 	}
 	r.Moves = slices.Clone(rec.moves)
 	return r
-}
-
-func toMillis(ns []float64) []float64 {
-	out := make([]float64, len(ns))
-	for i, x := range ns {
-		out[i] = x / 1e6
-	}
-	return out
 }

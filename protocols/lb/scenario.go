@@ -1,6 +1,7 @@
 package lb
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -41,12 +42,24 @@ func Protocol() protocols.Protocol {
 			{Name: "balancer", Kind: protocols.String, Default: NamePowerOfD, Choices: Names(),
 				Doc: "the algorithm every balancer node runs"},
 			{Name: "d", Kind: protocols.Int, Default: DefaultD, Doc: "power-of-d: servers sampled per request", Min: 1, Max: 1024},
+			{Name: "replace", Kind: protocols.Bool, Default: false,
+				Doc: "power-of-d: draw with replacement (the supermarket model), not d distinct servers"},
 			{Name: "decay", Kind: protocols.Duration, Default: DefaultDecay, Doc: "peak-ewma: time constant of the latency average",
 				Min: d(time.Microsecond), Max: d(time.Hour)},
 			{Name: "hash", Kind: protocols.String, Default: DefaultHash, Choices: chash.Names(),
 				Doc: "consistent-hash: the chash algorithm"},
 			{Name: "service", Kind: protocols.String, Default: ServiceExponential,
-				Choices: []string{ServiceExponential, ServiceLogNormal, ServicePareto}, Doc: "distribution of request sizes"},
+				Choices: ServiceKinds(), Doc: "distribution of request sizes"},
+			{Name: "service_stddev", Kind: protocols.Duration, Default: time.Duration(0),
+				Doc: "normal: standard deviation of request sizes (0: a quarter of the mean)", Min: 0, Max: d(time.Hour)},
+			{Name: "workers", Kind: protocols.Int, Default: 1, Min: 0, Max: maxWorkers,
+				Doc: "requests a server serves at once (c of M/M/c; 0: every request present, as a backend that only waits)"},
+			{Name: "discipline", Kind: protocols.String, Default: DisciplineFIFO, Choices: []string{DisciplineFIFO, DisciplinePS},
+				Doc: "fifo: workers serve in arrival order, the rest wait; ps: processor sharing among all present"},
+			{Name: "arrivals", Kind: protocols.String, Default: ArrivalsPoisson, Choices: []string{ArrivalsPoisson, ArrivalsDeterministic},
+				Doc: "open loop: exponential gaps, or one request every 1/rate"},
+			{Name: "slowdowns", Kind: protocols.String, Default: "",
+				Doc: "slow servers, comma-separated: SERVER@FROM[-UNTIL]*FACTOR or SERVER@FROM[-UNTIL]=SERVICE, e.g. n3@15s-45s=2s"},
 			{Name: "service_mean", Kind: protocols.Duration, Default: time.Millisecond, Doc: "mean request size (service time at speed 1)",
 				Min: d(time.Nanosecond), Max: d(time.Hour)},
 			{Name: "sigma", Kind: protocols.Float, Default: 1.0, Doc: "lognormal: shape, the standard deviation of the log", Min: 0.01, Max: 10},
@@ -136,10 +149,11 @@ func ConfigFromEnv(env *protocols.Env) (Config, error) {
 	}
 	cfg := Config{
 		Balancer: p.String("balancer"),
-		Options:  Options{D: p.Int("d"), Decay: p.Duration("decay"), Hash: p.String("hash")},
+		Options:  Options{D: p.Int("d"), Replace: p.Bool("replace"), Decay: p.Duration("decay"), Hash: p.String("hash")},
 		Servers:  servers, Clients: env.Clients,
 		Service: Service{Kind: p.String("service"), Mean: p.Duration("service_mean"),
-			Sigma: p.Float("sigma"), Alpha: p.Float("alpha")},
+			Sigma: p.Float("sigma"), Alpha: p.Float("alpha"), StdDev: p.Duration("service_stddev")},
+		Workers: workers(p.Int("workers")), Discipline: p.String("discipline"), Arrivals: p.String("arrivals"),
 		Load: p.Float("load"), Rate: wl.Rate, Concurrency: p.Int("concurrency"), Think: wl.Think,
 		Requests: wl.Ops, Keys: wl.Keys, Timeout: wl.Timeout, Warmup: p.Duration("warmup"), Duration: env.Duration,
 		ReportInterval: p.Duration("report_interval"), EjectAfter: p.Int("eject_after"), EjectFor: p.Duration("eject_for"),
@@ -152,7 +166,69 @@ func ConfigFromEnv(env *protocols.Env) (Config, error) {
 	if s := p.String("slow_server"); s != "" {
 		cfg.Slowdowns = []Slowdown{{Server: s, At: p.Duration("slow_at"), Factor: p.Float("slow_factor")}}
 	}
+	more, err := ParseSlowdowns(p.String("slowdowns"))
+	if err != nil {
+		return Config{}, err
+	}
+	cfg.Slowdowns = append(cfg.Slowdowns, more...)
 	return cfg, nil
+}
+
+// workers maps the workers parameter to Config.Workers: 0 is Unlimited.
+func workers(n int) int {
+	if n == 0 {
+		return Unlimited
+	}
+	return n
+}
+
+// ParseSlowdowns parses the slowdowns parameter: comma-separated entries
+// SERVER@FROM[-UNTIL]*FACTOR (the server's speed divided by FACTOR) or
+// SERVER@FROM[-UNTIL]=SERVICE (every request served in the window takes
+// SERVICE), with Go durations, e.g. "n3@15s-45s=2s, n5@1s*4". "" gives nil.
+func ParseSlowdowns(spec string) ([]Slowdown, error) {
+	var out []Slowdown
+	for _, entry := range strings.Split(spec, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		sl, err := parseSlowdown(entry)
+		if err != nil {
+			return nil, fmt.Errorf("%w: slowdown %q: %w (want e.g. n3@15s-45s=2s or n3@1s*4)", ErrInvalidConfig, entry, err)
+		}
+		out = append(out, sl)
+	}
+	return out, nil
+}
+
+func parseSlowdown(entry string) (Slowdown, error) {
+	server, rest, ok := strings.Cut(entry, "@")
+	if !ok || server == "" {
+		return Slowdown{}, errors.New("no SERVER@")
+	}
+	sl := Slowdown{Server: server}
+	i := strings.IndexAny(rest, "*=")
+	if i < 0 {
+		return sl, errors.New("no *FACTOR or =SERVICE")
+	}
+	window, how := rest[:i], rest[i+1:]
+	from, until, hasUntil := strings.Cut(window, "-")
+	var err error
+	if sl.At, err = time.ParseDuration(from); err != nil {
+		return sl, err
+	}
+	if hasUntil {
+		if sl.Until, err = time.ParseDuration(until); err != nil {
+			return sl, err
+		}
+	}
+	if rest[i] == '*' {
+		sl.Factor, err = strconv.ParseFloat(how, 64)
+	} else {
+		sl.Service, err = time.ParseDuration(how)
+	}
+	return sl, err
 }
 
 // floatList parses "1, 2.5, 4" into exactly n numbers; "" gives nil.
@@ -297,8 +373,10 @@ func (in *Instance) slo(r *Result) checker.Result {
 }
 
 // Stats lists the result as scenario statistics: counts, latency in
-// milliseconds, load spread, cache hits, each server's utilisation and
-// share, and keys moved by each membership change.
+// milliseconds (timed-out requests counted at the timeout; "answered" for
+// the answered ones alone), load spread, cache hits, each server's
+// utilisation, share and longest queue, and keys moved by each membership
+// change.
 func (r *Result) Stats() []protocols.Stat {
 	st := []protocols.Stat{
 		{Name: "requests", Value: float64(r.Requests)},
@@ -310,6 +388,9 @@ func (r *Result) Stats() []protocols.Stat {
 		{Name: "latency p90", Value: r.Latency.P90, Unit: "ms"},
 		{Name: "latency p99", Value: r.Latency.P99, Unit: "ms"},
 		{Name: "latency p99.9", Value: r.Latency.P999, Unit: "ms"},
+		{Name: "timed out", Value: float64(r.TimedOut)},
+		{Name: "answered mean", Value: r.Answered.Mean, Unit: "ms"},
+		{Name: "answered p99", Value: r.Answered.P99, Unit: "ms"},
 		{Name: "sojourn mean", Value: r.Sojourn.Mean, Unit: "ms"},
 		{Name: "load max/mean", Value: r.LoadMaxOverMean},
 		{Name: "load cv", Value: r.LoadCV},
@@ -319,7 +400,8 @@ func (r *Result) Stats() []protocols.Stat {
 	}
 	for _, s := range r.Servers {
 		st = append(st, protocols.Stat{Name: s.Name + " utilisation", Value: s.Utilisation},
-			protocols.Stat{Name: s.Name + " share", Value: s.Share})
+			protocols.Stat{Name: s.Name + " share", Value: s.Share},
+			protocols.Stat{Name: s.Name + " max queue", Value: float64(s.MaxQueue)})
 	}
 	for _, m := range r.Moves {
 		st = append(st, protocols.Stat{Name: fmt.Sprintf("keys moved at %v by %s (%s)", m.At.Round(time.Millisecond), m.Balancer, m.Change), Value: m.Moved})

@@ -2,10 +2,7 @@ package lb
 
 import (
 	"encoding/binary"
-	"math"
 	"time"
-
-	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/dsimlab/dsim/sim"
 )
@@ -19,6 +16,7 @@ func (t *timerTag) String() string { return t.name }
 
 var (
 	tagDone    = &timerTag{"service done"}
+	tagSpeed   = &timerTag{"speed change"}
 	tagReport  = &timerTag{"load report"}
 	tagJoin    = &timerTag{"join"}
 	tagArrival = &timerTag{"arrival"}
@@ -34,22 +32,35 @@ type job struct {
 	key     uint64
 	size    float64 // ns of work at speed 1
 	arrived sim.Time
-	service time.Duration // set when service starts
+	service time.Duration // FIFO: set when service starts; PS: the work at full speed
 	hit     bool
 }
 
-// server is a FIFO server node: one request in service at a time, the rest
-// waiting in arrival order. It reports its queue length on every response,
-// and announces itself to the balancer nodes when it boots or joins.
+// slotTag is the timer tag of a FIFO server's service slot: one per slot
+// index, shared by the run's servers (a timer belongs to its node), so a
+// timer boxes nothing.
+type slotTag struct{ slot int32 }
+
+// String names the timer in traces.
+func (*slotTag) String() string { return "service done" }
+
+// server is a server node: up to Workers requests in service at a time in
+// arrival order with the rest waiting (FIFO), or all of them sharing it
+// (processor sharing, in ps.go). It reports its queue length on every
+// response, and announces itself to the balancer nodes when it boots or
+// joins.
 type server struct {
 	rt     *runtime
 	idx    int
 	spec   *ServerSpec
 	epoch  uint64
 	seq    uint64
-	q      []job
+	wait   []job // FIFO: waiting, from head on
 	head   int
-	busy   bool
+	slots  []job   // FIFO: in service, by slot
+	free   []int32 // FIFO: free slots, the lowest last
+	busy   int     // requests in service
+	ps     *sharing
 	recv   []uint64 // requests received from each client in this epoch
 	cache  *clockCache
 	armed  bool // a report timer is pending
@@ -57,7 +68,13 @@ type server struct {
 	joined bool
 }
 
-func (s *server) queue() int { return len(s.q) - s.head }
+// queue returns the requests present: waiting and in service.
+func (s *server) queue() int {
+	if s.ps != nil {
+		return s.ps.len()
+	}
+	return len(s.wait) - s.head + s.busy
+}
 
 // Start reads and bumps the boot epoch on disk, then announces the server,
 // now or at its join time.
@@ -66,6 +83,10 @@ func (s *server) Start(ctx *sim.Context) {
 	s.recv = make([]uint64, len(s.rt.clients))
 	if s.rt.cfg.CacheKeys > 0 {
 		s.cache = newClockCache(s.rt.cfg.CacheKeys)
+	}
+	if s.rt.cfg.Discipline == DisciplinePS {
+		s.ps = &sharing{last: ctx.Now()}
+		s.ps.watchSpeed(ctx, s)
 	}
 	if at := sim.Time(s.spec.JoinAt); ctx.Now() < at {
 		ctx.SetTimer(at.Sub(ctx.Now()), tagJoin)
@@ -94,7 +115,7 @@ func bumpEpoch(st *sim.Storage) uint64 {
 	return epoch
 }
 
-// Receive queues a request and starts serving it if the server is idle.
+// Receive queues a request and starts serving it if a worker is free.
 func (s *server) Receive(ctx *sim.Context, from sim.NodeID, msg any) {
 	req, ok := msg.(*Request)
 	if !ok {
@@ -104,45 +125,86 @@ func (s *server) Receive(ctx *sim.Context, from sim.NodeID, msg any) {
 		s.recv[req.Client]++
 	}
 	now := ctx.Now()
-	s.q = append(s.q, job{from: from, client: req.Client, id: req.ID, key: req.Key, size: req.Size, arrived: now})
+	j := job{from: from, client: req.Client, id: req.ID, key: req.Key, size: req.Size, arrived: now}
+	if s.ps != nil {
+		s.ps.arrive(ctx, s, j)
+		s.rt.rec.arrival(s.idx, s.queue(), now)
+		s.changed(ctx)
+		return
+	}
+	s.wait = append(s.wait, j)
 	s.rt.rec.arrival(s.idx, s.queue(), now)
 	s.changed(ctx)
-	if !s.busy {
+	if s.rt.cfg.free(s.busy) {
 		s.start(ctx)
 	}
 }
 
-// speed returns the server's speed now, after any slowdown.
-func (s *server) speed(now sim.Time) float64 {
-	v := s.spec.Speed
-	factor := 1.0
-	for _, sl := range s.rt.slow[s.idx] {
-		if now >= sim.Time(sl.At) {
-			factor = sl.Factor
-		}
-	}
-	return v / factor
-}
-
-func (s *server) start(ctx *sim.Context) {
-	j := &s.q[s.head]
+// work returns a request's work at speed 1 with its cache lookup: the
+// size, or MissFactor times it on a miss.
+func (s *server) work(j *job) float64 {
 	work := j.size
 	if s.cache != nil {
 		j.hit = s.cache.access(j.key)
 		if !j.hit {
-			work *= s.rt.cfg.MissFactor
+			work = float64(work * s.rt.cfg.MissFactor) // rounded: callers add to it
 		}
 	}
-	j.service = time.Duration(work / s.speed(ctx.Now()))
-	s.busy = true
-	ctx.SetTimer(j.service, tagDone)
+	return work
+}
+
+// serviceTime returns how long work takes if its service starts now.
+func (s *server) serviceTime(now sim.Time, work float64) time.Duration {
+	speed := s.spec.Speed
+	if sl := s.rt.slowdown(s.idx, now); sl != nil {
+		if sl.Service > 0 {
+			return sl.Service
+		}
+		speed /= sl.Factor
+	}
+	return time.Duration(work / speed)
+}
+
+// start moves the first waiting request into a free slot and serves it.
+func (s *server) start(ctx *sim.Context) {
+	j := s.wait[s.head]
+	s.head++
+	if s.head == len(s.wait) {
+		s.wait, s.head = s.wait[:0], 0
+	} else if s.head >= 64 && 2*s.head >= len(s.wait) {
+		n := copy(s.wait, s.wait[s.head:])
+		s.wait, s.head = s.wait[:n], 0
+	}
+	j.service = s.serviceTime(ctx.Now(), s.work(&j))
+	slot := s.slot()
+	s.slots[slot] = j
+	s.busy++
+	ctx.SetTimer(j.service, s.rt.tag(slot))
+}
+
+// slot returns a free service slot, the lowest first.
+func (s *server) slot() int32 {
+	if n := len(s.free); n > 0 {
+		slot := s.free[n-1]
+		s.free = s.free[:n-1]
+		return slot
+	}
+	s.slots = append(s.slots, job{})
+	return int32(len(s.slots) - 1)
 }
 
 // Timer finishes a service, sends a periodic report, or joins.
 func (s *server) Timer(ctx *sim.Context, tag any) {
+	switch t := tag.(type) {
+	case *slotTag:
+		s.finish(ctx, t.slot)
+		return
+	}
 	switch tag {
 	case tagDone:
-		s.finish(ctx)
+		s.ps.depart(ctx, s)
+	case tagSpeed:
+		s.ps.watchSpeed(ctx, s)
 	case tagReport:
 		s.armed = false
 		if s.dirty {
@@ -158,31 +220,33 @@ func (s *server) Timer(ctx *sim.Context, tag any) {
 	}
 }
 
-func (s *server) finish(ctx *sim.Context) {
-	j := &s.q[s.head]
-	from, client, id, arrived, service, hit := j.from, j.client, j.id, j.arrived, j.service, j.hit
-	s.head++
-	if s.head == len(s.q) {
-		s.q, s.head = s.q[:0], 0
-	} else if s.head >= 64 && 2*s.head >= len(s.q) {
-		n := copy(s.q, s.q[s.head:])
-		s.q, s.head = s.q[:n], 0
-	}
-	s.busy = false
-	now := ctx.Now()
-	sojourn := now.Sub(arrived)
-	s.seq++
-	var recv uint64
-	if int(client) < len(s.recv) {
-		recv = s.recv[client]
-	}
-	ctx.Send(from, &Response{ID: id, Server: int32(s.idx), Sojourn: sojourn,
-		Report: Report{Epoch: s.epoch, Seq: s.seq, Queue: int32(s.queue())}, Received: recv})
-	s.rt.rec.served(s.idx, arrived, sojourn, service, hit, s.cache != nil)
-	s.changed(ctx)
-	if s.queue() > 0 {
+// finish completes the request in a slot and starts the next waiting one
+// on the freed worker.
+func (s *server) finish(ctx *sim.Context, slot int32) {
+	j := s.slots[slot]
+	s.free = append(s.free, slot)
+	s.busy--
+	s.respond(ctx, &j)
+	if len(s.wait) > s.head {
 		s.start(ctx)
 	}
+}
+
+// respond answers a finished request with the server's load report.
+func (s *server) respond(ctx *sim.Context, j *job) {
+	now := ctx.Now()
+	sojourn := now.Sub(j.arrived)
+	s.seq++
+	var recv uint64
+	if int(j.client) < len(s.recv) {
+		recv = s.recv[j.client]
+	}
+	resp := s.rt.responses.next()
+	*resp = Response{ID: j.id, Server: int32(s.idx), Sojourn: sojourn,
+		Report: Report{Epoch: s.epoch, Seq: s.seq, Queue: int32(s.queue())}, Received: recv}
+	ctx.Send(j.from, resp)
+	s.rt.rec.served(s.idx, j.arrived, sojourn, j.service, j.hit, s.cache != nil)
+	s.changed(ctx)
 }
 
 // changed notes a change of queue length for the periodic report.
@@ -234,39 +298,4 @@ func (c *clockCache) access(key uint64) bool {
 	c.keys[i], c.ref[i] = key, false
 	c.index[key] = int32(i)
 	return false
-}
-
-// sizer draws request sizes, in nanoseconds of work at speed 1, with
-// gonum's distributions from a client's workload stream.
-type sizer struct {
-	kind string
-	exp  distuv.Exponential
-	logn distuv.LogNormal
-	par  distuv.Pareto
-}
-
-func newSizer(svc Service, src interface{ Uint64() uint64 }) sizer {
-	mean := float64(svc.Mean)
-	z := sizer{kind: svc.Kind}
-	switch svc.Kind {
-	case ServiceExponential:
-		z.exp = distuv.Exponential{Rate: 1 / mean, Src: src}
-	case ServiceLogNormal:
-		// mean = exp(mu + sigma²/2)
-		z.logn = distuv.LogNormal{Mu: math.Log(mean) - svc.Sigma*svc.Sigma/2, Sigma: svc.Sigma, Src: src}
-	case ServicePareto:
-		// mean = alpha·xm/(alpha−1)
-		z.par = distuv.Pareto{Xm: mean * (svc.Alpha - 1) / svc.Alpha, Alpha: svc.Alpha, Src: src}
-	}
-	return z
-}
-
-func (z *sizer) draw() float64 {
-	switch z.kind {
-	case ServiceLogNormal:
-		return z.logn.Rand()
-	case ServicePareto:
-		return z.par.Rand()
-	}
-	return z.exp.Rand()
 }

@@ -3,10 +3,10 @@ package mapreduce
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/sim/detmath"
 )
 
 // Node names of a cluster: the coordinator and the file service; workers
@@ -54,7 +54,7 @@ func Build(w *sim.World, cfg Config) (*Cluster, error) {
 	sr := w.Stream("mapreduce/speeds")
 	sh.speeds = make([]float64, cfg.Workers)
 	for i := range sh.speeds {
-		sh.speeds[i] = math.Exp(sr.NormFloat64() * cfg.SpeedSigma)
+		sh.speeds[i] = detmath.Exp(detmath.NormFloat64(sr) * cfg.SpeedSigma) // the same on every architecture
 	}
 	for _, i := range sr.Perm(cfg.Workers)[:cfg.Stragglers] {
 		sh.speeds[i] /= cfg.StragglerFactor

@@ -3,12 +3,12 @@ package mapreduce
 import (
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/sim/detmath"
 )
 
 // shared is the read-only set-up every node of a cluster sees.
@@ -374,12 +374,14 @@ func (w *worker) fetched(ctx *sim.Context, r fetchReply) {
 	}
 }
 
-// jitter draws an attempt's duration factor from the worker's stream.
+// jitter draws an attempt's duration factor from the worker's stream,
+// log-normal through sim/detmath so that it is the same on every
+// architecture.
 func (w *worker) jitter(ctx *sim.Context) float64 {
 	if w.cfg.Jitter == 0 {
 		return 1
 	}
-	return math.Exp(ctx.Rand().NormFloat64() * w.cfg.Jitter)
+	return detmath.Exp(detmath.NormFloat64(ctx.Rand()) * w.cfg.Jitter)
 }
 
 // compute runs a reduce attempt's real work now and makes it take its

@@ -132,13 +132,26 @@ type Cluster struct {
 // (c1..cM) to w. Each client draws its operations from the stream
 // "workload/NAME". The run stops when every client has finished.
 func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
+	return NewClusterOf(w, cfg, nil)
+}
+
+// NewClusterOf is NewCluster with servers of one's own: servers(i)
+// builds server number i (from 0, named "n1" for 0), for example a
+// student's in a lab; nil builds this package's. The clients and the
+// checks are this package's, so the servers must speak to clients as
+// these do (Request in; Reply or NotLeader out) and record the same Facts
+// (NewFact: a proposal, an acceptance, an application), with ballots
+// whose Node is the proposer's server index.
+func NewClusterOf(w *sim.World, cfg Config, servers func(i int) sim.Factory) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	c := &Cluster{cfg: cfg, w: w, quorum: cfg.Variant.quorum(cfg.Servers), promises: newPromises(cfg.Servers, cfg.Workload.Queries)}
+	if servers == nil {
+		servers = func(i int) sim.Factory { return func() sim.Node { return &server{cl: c, me: i} } }
+	}
 	for i := 1; i <= cfg.Servers; i++ {
-		idx := i - 1
-		id, err := w.AddNode("n"+strconv.Itoa(i), func() sim.Node { return &server{cl: c, me: idx} })
+		id, err := w.AddNode("n"+strconv.Itoa(i), servers(i-1))
 		if err != nil {
 			return nil, fmt.Errorf("paxos: %w", err)
 		}
@@ -165,14 +178,15 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 		c.byNode[id] = i
 	}
 	c.events = make([]checker.PaxosEvent, 0, 13*cfg.Workload.Ops)
-	w.Observe(c.observe)
+	// The sends are watched for the acceptors' promises (hunt.go).
+	w.ObserveKinds(c.observe, append(sim.FaultKinds(), sim.KindRecord, sim.KindSend)...)
 	return c, nil
 }
 
 // observe collects the nodes' Facts as Paxos events, for the safety
-// checks, and notes faults, for the liveness check. (One observer for
-// both, rather than sim.ObserveFacts besides, spares every event of the
-// run a second call.)
+// checks, notes faults, for the liveness check, and reads the acceptors'
+// replies, for the promises check. It watches only those kinds of events,
+// so deliveries, drops and timers cost it nothing.
 func (c *Cluster) observe(e *sim.Event) {
 	if e.Kind == sim.KindSend || e.Kind == sim.KindRecord || e.Kind == sim.KindRestart {
 		c.hunt(e)

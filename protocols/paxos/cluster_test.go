@@ -179,3 +179,29 @@ func FuzzServerMessages(f *testing.F) {
 		w.RunUntil(sim.Time(time.Second))
 	})
 }
+
+// TestClusterOfOnesOwnServers builds a cluster with NewClusterOf and this
+// package's servers given as one's own: the same run, event for event, as
+// NewCluster; and ProtocolOf has the parameters of Protocol but variant.
+func TestClusterOfOnesOwnServers(t *testing.T) {
+	s := calmSpec()
+	s.link = sim.LinkConfig{Latency: sim.LogNormal(3*time.Millisecond, 0.8), Drop: 0.1, Duplicate: 0.1}
+	want, _ := simulate(t, s, 4)
+	w, err := sim.New(sim.Config{Seed: 4, Link: s.link})
+	require.NoError(t, err)
+	var cl *Cluster
+	cl, err = NewClusterOf(w, s.cfg, func(i int) sim.Factory {
+		return func() sim.Node { return &server{cl: cl, me: i} } // cl is set before the world runs
+	})
+	require.NoError(t, err)
+	w.RunUntil(sim.Time(s.duration))
+	assert.Equal(t, want.Fingerprint(), w.Fingerprint())
+	assert.Greater(t, w.Events(), uint64(10_000), "the workload ran")
+
+	own := ProtocolOf("paxos-own", func(Config, int) sim.Factory { return nil })
+	assert.Equal(t, "paxos-own", own.Name)
+	assert.Len(t, own.Params, len(Protocol().Params)-1)
+	for _, p := range own.Params {
+		assert.NotEqual(t, "variant", p.Name)
+	}
+}

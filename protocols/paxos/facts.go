@@ -20,30 +20,37 @@ type Fact struct {
 	Ballot Ballot // the zero Ballot for a request or an application
 	Value  string // the command's id, e.g. "c1#7", or checker.PaxosNoop
 
-	text string // the description, built by NewFact
+	valueHash uint64 // FNV-1a of Value, for FingerprintWords
 }
 
-// NewFact returns a fact with its description built, so that the kernel,
-// which hashes every fact's description into the fingerprint, finds it
-// ready however many nodes record the fact.
+// NewFact returns a fact ready to be recorded.
 func NewFact(kind checker.PaxosEventKind, slot int64, b Ballot, value string) *Fact {
-	f := &Fact{Kind: kind, Slot: slot, Ballot: b, Value: value}
-	f.text = f.describe()
-	return f
+	return &Fact{Kind: kind, Slot: slot, Ballot: b, Value: value, valueHash: fnv64(value)}
+}
+
+// FingerprintWords folds the fact into the run's fingerprint without
+// describing it (sim.FactHasher): a run records about a dozen facts per
+// operation, and building and hashing their descriptions was most of what
+// recording them cost.
+func (f *Fact) FingerprintWords() (uint64, uint64) {
+	ballot := uint64(f.Ballot.Round)<<24 ^ uint64(uint32(f.Ballot.Node))
+	return uint64(f.Kind) | uint64(f.Slot)<<8, f.valueHash ^ ballot*0x9e3779b97f4a7c15
+}
+
+// fnv64 is FNV-1a over s.
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // String describes the fact for the trace: its kind, slot, ballot and
-// value, e.g. "accept 4 2.1 c1#7", "apply 4 c1#7" or "request c1#7". It is
-// terse on purpose: the kernel hashes it byte by byte into the fingerprint,
-// for each of the dozen facts an operation makes.
+// value, e.g. "accept 4 2.1 c1#7", "apply 4 c1#7" or "request c1#7". The
+// kernel asks for it only when it writes or shows the trace.
 func (f *Fact) String() string {
-	if f.text != "" {
-		return f.text
-	}
-	return f.describe()
-}
-
-func (f *Fact) describe() string {
 	var buf [80]byte
 	b := append(buf[:0], f.Kind.String()...)
 	if f.Kind != checker.PaxosRequest {
@@ -75,8 +82,8 @@ func (f *Fact) event(e *sim.Event, servers []int) checker.PaxosEvent {
 // factCache builds the facts the nodes of a cluster record, and interns
 // those the replicas share: they all accept the same proposal and apply the
 // same command at a slot, so the cluster builds each such fact once. Facts
-// come from chunks, so building one costs only its description's
-// allocation. A Multi-Paxos run records about a dozen facts per operation,
+// come from chunks, so building one allocates nothing. A Multi-Paxos run
+// records about a dozen facts per operation,
 // and this keeps them cheap; it only saves work: an interned fact says
 // exactly what a new one would. The zero factCache is ready to use.
 type factCache struct {
@@ -92,16 +99,14 @@ type slotFacts struct {
 // factChunk is how many facts a chunk holds.
 const factChunk = 256
 
-// fact returns a new fact with its description built. Facts handed out are
-// never written again: a chunk that is full is left to the facts in it.
+// fact returns a new fact. Facts handed out are never written again: a
+// chunk that is full is left to the facts in it.
 func (c *factCache) fact(kind checker.PaxosEventKind, slot int64, b Ballot, value string) *Fact {
 	if len(c.chunk) == cap(c.chunk) {
 		c.chunk = make([]Fact, 0, factChunk)
 	}
-	c.chunk = append(c.chunk, Fact{Kind: kind, Slot: slot, Ballot: b, Value: value})
-	f := &c.chunk[len(c.chunk)-1]
-	f.text = f.describe()
-	return f
+	c.chunk = append(c.chunk, Fact{Kind: kind, Slot: slot, Ballot: b, Value: value, valueHash: fnv64(value)})
+	return &c.chunk[len(c.chunk)-1]
 }
 
 // at returns the entry of slot, or nil past the cache's bound.

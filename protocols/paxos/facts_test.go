@@ -63,7 +63,7 @@ func TestFactsAreTheTrace(t *testing.T) {
 		}
 		f, ok := e.Msg.(*Fact)
 		require.True(t, ok, "a fact of type %T", e.Msg)
-		assert.Equal(t, f.String(), e.Text)
+		assert.Equal(t, f.String(), e.Description())
 		kinds[f.Kind]++
 		want = append(want, f.event(&e, cl.ids))
 	}

@@ -1,10 +1,12 @@
 package paxos
 
 import (
+	"slices"
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/sim"
 )
 
 // Protocol describes the Multi-Paxos key-value store to the scenario
@@ -51,10 +53,29 @@ func Protocol() protocols.Protocol {
 
 // setup builds a Cluster from a scenario's settings.
 func setup(env *protocols.Env) (protocols.Instance, error) {
-	cfg := Config{
+	cfg := config(env)
+	cfg.Variant = Variant(env.Params.String("variant"))
+	return newCluster(env, cfg, nil)
+}
+
+// newCluster builds the cluster a scenario describes, with the scenario's
+// online checks (hunt.go).
+func newCluster(env *protocols.Env, cfg Config, servers func(i int) sim.Factory) (*Cluster, error) {
+	cl, err := NewClusterOf(env.World, cfg, servers)
+	if err != nil {
+		return nil, err
+	}
+	cl.mon = protocols.NewMonitor(env)
+	return cl, nil
+}
+
+// config is the configuration a scenario's settings give, with the
+// Correct variant.
+func config(env *protocols.Env) Config {
+	return Config{
 		Servers:         env.Nodes,
 		Clients:         env.Clients,
-		Variant:         Variant(env.Params.String("variant")),
+		Variant:         Correct,
 		Heartbeat:       env.Params.Duration("heartbeat"),
 		ElectionTimeout: env.Params.Duration("election_timeout"),
 		Retry:           env.Params.Duration("retry"),
@@ -62,10 +83,22 @@ func setup(env *protocols.Env) (protocols.Instance, error) {
 		LivenessBound:   env.Params.Duration("liveness_bound"),
 		Workload:        env.Workload,
 	}
-	cl, err := NewCluster(env.World, cfg)
-	if err != nil {
-		return nil, err
+}
+
+// ProtocolOf describes to the scenario loader, as name, a Multi-Paxos
+// key-value store whose servers are one's own, a lab's for example:
+// servers(cfg, i) builds server number i (from 0, named "n1" for 0) of a
+// cluster configured by cfg, among this package's clients and checks
+// (NewClusterOf). It has Protocol's parameters and checks, but no
+// variant: the servers are what they are.
+func ProtocolOf(name string, servers func(cfg Config, i int) sim.Factory) protocols.Protocol {
+	p := Protocol()
+	p.Name = name
+	p.Summary = "Multi-Paxos key-value store of one's own servers, checked as paxos is"
+	p.Params = slices.DeleteFunc(p.Params, func(q protocols.Param) bool { return q.Name == "variant" })
+	p.Setup = func(env *protocols.Env) (protocols.Instance, error) {
+		cfg := config(env)
+		return newCluster(env, cfg, func(i int) sim.Factory { return servers(cfg, i) })
 	}
-	cl.mon = protocols.NewMonitor(env)
-	return cl, nil
+	return p
 }

@@ -169,7 +169,7 @@ func (in *instance) Blocked(w *sim.World) []checker.BlockedTxn {
 	byTxn := map[string]*held{}
 	for _, p := range in.cfg.Participants {
 		var ids []string
-		if n, ok := w.Node(p).(*Participant); ok {
+		if n, ok := w.Node(p).(InDoubter); ok {
 			ids = n.InDoubt()
 		} else {
 			st := w.Storage(p)

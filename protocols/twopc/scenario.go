@@ -2,6 +2,7 @@ package twopc
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
@@ -22,8 +23,41 @@ func Protocol() protocols.Protocol {
 		Params:  params(false),
 		Checks:  checks(),
 		Ops:     []string{"get", "put"},
-		Setup:   func(env *protocols.Env) (protocols.Instance, error) { return setup(env, false) },
+		Setup:   func(env *protocols.Env) (protocols.Instance, error) { return setup(env, false, nil) },
 	}
+}
+
+// Nodes builds a coordinator's or a participant's factory for a
+// configuration: NewCoordinator and NewParticipant are such functions.
+type Nodes func(cfg Config) sim.Factory
+
+// ProtocolOf describes to the scenario loader, as name, two-phase commit
+// with a coordinator and participants of one's own, a lab's for example,
+// among this package's clients and checks. It has Protocol's parameters
+// but variant. The nodes record the facts the checks read (Began, Voted,
+// Decided, Applied) as this package's do, and a participant implements
+// InDoubter, so that the termination check sees what it holds in doubt;
+// when it is down the check reads its disk, where a transaction it holds
+// in doubt has a key "prep/T" and no key "dec/T", as this package's
+// participants keep them.
+func ProtocolOf(name string, coordinator, participant Nodes) protocols.Protocol {
+	p := Protocol()
+	p.Name = name
+	p.Summary = "two-phase commit of one's own coordinator and participants, checked as twopc is"
+	p.Params = slices.DeleteFunc(p.Params, func(q protocols.Param) bool { return q.Name == "variant" })
+	p.Setup = func(env *protocols.Env) (protocols.Instance, error) {
+		return setup(env, false, &nodes{coordinator, participant})
+	}
+	return p
+}
+
+// nodes are the factories of the coordinator and the participants.
+type nodes struct{ coordinator, participant Nodes }
+
+// InDoubter is a participant that can say which transactions it voted yes
+// on and does not know the outcome of (Participant.InDoubt).
+type InDoubter interface {
+	InDoubt() []string
 }
 
 // ThreePhaseProtocol describes three-phase commit to the scenario loader,
@@ -37,7 +71,7 @@ func ThreePhaseProtocol() protocols.Protocol {
 		Params:  params(true),
 		Checks:  checks(),
 		Ops:     []string{"get", "put"},
-		Setup:   func(env *protocols.Env) (protocols.Instance, error) { return setup(env, true) },
+		Setup:   func(env *protocols.Env) (protocols.Instance, error) { return setup(env, true, nil) },
 	}
 }
 
@@ -81,7 +115,9 @@ func checks() []protocols.CheckInfo {
 	}
 }
 
-func setup(env *protocols.Env, three bool) (protocols.Instance, error) {
+// setup adds the nodes of a commit protocol to the World: this package's,
+// or those of own (nil: this package's).
+func setup(env *protocols.Env, three bool, own *nodes) (protocols.Instance, error) {
 	if env.Nodes < 1 {
 		return nil, fmt.Errorf("needs at least one participant (nodes: 1), not %d", env.Nodes)
 	}
@@ -101,8 +137,11 @@ func setup(env *protocols.Env, three bool) (protocols.Instance, error) {
 	if three {
 		cfg.AckTimeout = env.Params.Duration("ack_timeout")
 		cfg.Window = env.Params.Duration("window")
-	} else {
+	} else if own == nil {
 		cfg.Variant = Variant(env.Params.String("variant"))
+	}
+	if own == nil {
+		own = &nodes{NewCoordinator, NewParticipant}
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -121,11 +160,11 @@ func setup(env *protocols.Env, three bool) (protocols.Instance, error) {
 		in.names = append(in.names, name)
 		return nil
 	}
-	if err := add("coord", NewCoordinator(cfg), base); err != nil {
+	if err := add("coord", own.coordinator(cfg), base); err != nil {
 		return nil, err
 	}
 	for i, p := range parts {
-		if err := add(fmt.Sprintf("n%d", i+1), NewParticipant(cfg), p); err != nil {
+		if err := add(fmt.Sprintf("n%d", i+1), own.participant(cfg), p); err != nil {
 			return nil, err
 		}
 	}

@@ -224,7 +224,7 @@ func TestDeterminism(t *testing.T) {
 			names = append(names, strings.TrimSuffix(filepath.Base(f), ".yaml"))
 		}
 	}
-	require.Len(t, names, 10)
+	require.Len(t, names, 12)
 	for _, name := range names {
 		s := load(t, name, nil)
 		assert.Equal(t, name, s.Name, "a library file's name field matches its file name")
@@ -247,3 +247,24 @@ func TestSetupErrors(t *testing.T) {
 	cfg := DefaultConfig(0, nil)
 	require.ErrorIs(t, cfg.Validate(), ErrConfig)
 }
+
+// TestProtocolOfRunsOnesOwnNodes runs twopc-nemesis with ProtocolOf and
+// this package's nodes as one's own: the same run, event for event, with
+// the same verdicts; and ProtocolOf has no variant.
+func TestProtocolOfRunsOnesOwnNodes(t *testing.T) {
+	own := ProtocolOf("twopc-own", NewCoordinator, NewParticipant)
+	for _, p := range own.Params {
+		assert.NotEqual(t, "variant", p.Name)
+	}
+	s := load(t, "twopc-nemesis", nil)
+	want := run(t, s, 3)
+	s.Protocol = &own
+	got := run(t, s, 3)
+	assert.True(t, got.Passed, describe(got))
+	assert.Equal(t, want.Fingerprint, got.Fingerprint)
+	assert.Equal(t, verdicts(want), verdicts(got))
+}
+
+// Compile-time check: the termination check asks participants what they
+// hold in doubt.
+var _ InDoubter = (*Participant)(nil)

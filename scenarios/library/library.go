@@ -22,6 +22,7 @@ import (
 	"github.com/dsimlab/dsim/protocols/mapreduce"
 	"github.com/dsimlab/dsim/protocols/paxos"
 	"github.com/dsimlab/dsim/protocols/pbkv"
+	"github.com/dsimlab/dsim/protocols/raft"
 	"github.com/dsimlab/dsim/protocols/snapshot"
 	"github.com/dsimlab/dsim/protocols/transport"
 	"github.com/dsimlab/dsim/protocols/twopc"
@@ -62,6 +63,8 @@ func Builtin() *Catalog {
 		snapshot.Protocol(),
 		pbkv.Protocol(),
 		paxos.Protocol(),
+		paxos.SingleProtocol(),
+		raft.Protocol(),
 		mapreduce.Protocol(),
 		detector.Protocol(),
 		transport.Protocol(),

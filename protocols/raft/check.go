@@ -1,0 +1,136 @@
+package raft
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/protocols/kv"
+)
+
+// LivenessCheck is the name of the liveness check: after the last fault,
+// some operation completes within the liveness bound.
+const LivenessCheck = "liveness"
+
+// Check runs the named checks on the finished run and reports them with
+// the run's statistics. Safety checks: checker.LinearizabilityCheck (the
+// clients' history against checker.KVModel, within req.Budget) and Raft's
+// own, which the monitor decided as the run went (ElectionSafetyCheck,
+// LogMatchingCheck, LeaderCompletenessCheck, StateMachineSafetyCheck).
+// Liveness check: LivenessCheck. An unknown name gets an Inconclusive
+// result.
+func (c *Cluster) Check(req protocols.CheckRequest) protocols.Report {
+	var rep protocols.Report
+	hist := c.History()
+	for _, name := range req.Checks {
+		switch name {
+		case checker.LinearizabilityCheck:
+			res, vis := kv.CheckLinearizable(hist, req.Budget)
+			rep.Checks = append(rep.Checks, res)
+			if vis != nil {
+				rep.Visualization = vis
+			}
+		case LivenessCheck:
+			rep.Checks = append(rep.Checks, c.liveness(hist))
+		default:
+			rep.Checks = append(rep.Checks, c.safety(name))
+		}
+	}
+	rep.Stats = c.stats(hist)
+	return rep
+}
+
+// safety reports the monitor's verdict on a Raft safety check: the first
+// violation it saw, or what it checked; a check that had nothing to check
+// is Inconclusive.
+func (c *Cluster) safety(name string) checker.Result {
+	m := c.mon
+	var n int
+	var what string
+	switch name {
+	case ElectionSafetyCheck:
+		n, what = m.elections, fmt.Sprintf("%d elections won, in %d terms, one leader each", m.elections, len(m.leaders))
+	case LogMatchingCheck:
+		n, what = m.writes, fmt.Sprintf("%d log writes, %d (index, term) pairs, each after one log", m.writes, len(m.seen))
+	case LeaderCompletenessCheck:
+		n, what = m.commits, fmt.Sprintf("%d elections and %d commits, up to index %d, each on top of the committed log",
+			m.elections, m.commits, len(m.committed)-1)
+	case StateMachineSafetyCheck:
+		n, what = m.applies, fmt.Sprintf("%d entries applied, each the one committed at its index", m.applies)
+	default:
+		return checker.Result{Check: name, Verdict: checker.Inconclusive, Detail: fmt.Sprintf("raft has no check %q", name)}
+	}
+	for i, sc := range safetyChecks {
+		switch {
+		case sc.name != name:
+		case m.first[i] != "":
+			return checker.Result{Check: name, Kind: checker.Safety, Verdict: checker.Violated, Detail: m.first[i]}
+		case n == 0:
+			return checker.Vacuously(name, checker.Safety, sc.none)
+		}
+	}
+	return checker.Result{Check: name, Kind: checker.Safety, Verdict: checker.Holds, Detail: what}
+}
+
+// liveness checks that after the last fault (crash, restart, pause,
+// resume, partition, cut, heal, clock or link change) an operation that was
+// pending or invoked within the bound completed within the bound.
+func (c *Cluster) liveness(hist []checker.Operation) checker.Result {
+	r := checker.Result{Check: LivenessCheck, Kind: checker.Liveness}
+	from := int64(c.lastFault)
+	until := from + int64(c.cfg.LivenessBound)
+	after := "the start"
+	if c.faults > 0 {
+		after = "the last fault (at " + time.Duration(from).String() + ")"
+	}
+	waiting, done, first := 0, 0, int64(-1)
+	for _, op := range hist {
+		if op.Call > until || op.Outcome == checker.OK && op.Return <= from {
+			continue
+		}
+		waiting++
+		if op.Outcome == checker.OK && op.Return <= until {
+			done++
+			if first < 0 || op.Return < first {
+				first = op.Return
+			}
+		}
+	}
+	bound := c.cfg.LivenessBound
+	switch end := int64(c.w.Now()); {
+	case done > 0:
+		r.Verdict = checker.Holds
+		r.Detail = fmt.Sprintf("%d of %d operations pending within %v after %s completed in that time, the first %v after it",
+			done, waiting, bound, after, time.Duration(first-from))
+	case waiting == 0:
+		r.Verdict = checker.Holds
+		r.Detail = fmt.Sprintf("no operation was pending within %v after %s", bound, after)
+	case end < until:
+		r.Verdict = checker.Inconclusive
+		r.Detail = fmt.Sprintf("the run ended %v after %s, before the %v bound, with %d operations pending and none completed",
+			time.Duration(end-from), after, bound, waiting)
+	default:
+		r.Verdict = checker.Violated
+		r.Detail = fmt.Sprintf("none of %d operations pending within %v after %s completed in that time", waiting, bound, after)
+	}
+	return r
+}
+
+// stats returns the key-value statistics (kv.Stats) and Raft's.
+func (c *Cluster) stats(hist []checker.Operation) []protocols.Stat {
+	m := c.mon
+	var term int64
+	for t := range m.leaders { // order does not matter: only the maximum
+		term = max(term, t)
+	}
+	return append(kv.Stats(hist),
+		protocols.Stat{Name: "elections won", Value: float64(m.elections)},
+		protocols.Stat{Name: "highest term with a leader", Value: float64(term)},
+		protocols.Stat{Name: "entries committed", Value: float64(len(m.committed) - 1)},
+		protocols.Stat{Name: "snapshots taken", Value: float64(c.snapshots)},
+		protocols.Stat{Name: "snapshots installed", Value: float64(c.installed)})
+}
+
+// Compile-time check: a Cluster is a scenario instance.
+var _ protocols.Instance = (*Cluster)(nil)

@@ -1,0 +1,141 @@
+package shrink_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/scenarios/library"
+	"github.com/dsimlab/dsim/shrink"
+)
+
+func load(t *testing.T, name, variant string) *scenarios.Scenario {
+	t.Helper()
+	s, err := library.Load(name)
+	require.NoError(t, err)
+	if variant != "" {
+		s = s.WithParam("variant", variant)
+	}
+	return s
+}
+
+// replay writes the minimal scenario, reads it back as `dsim run` would,
+// and runs it with its seed.
+func replay(t *testing.T, res *shrink.Result) *scenarios.Outcome {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, res.Minimal.WriteYAML(&buf))
+	s, err := scenarios.Parse("minimal.yaml", buf.Bytes(), library.Protocols())
+	require.NoError(t, err, buf.String())
+	assert.Nil(t, s.Nemesis, "no nemesis")
+	o, err := scenarios.Run(s, res.MinimalSeed, scenarios.RunOptions{})
+	require.NoError(t, err)
+	return o
+}
+
+func TestShrinkKeepsTheViolationAndTheSeed(t *testing.T) {
+	s := load(t, "pbkv-primary-crash", "reply-before-backup") // 10 fixed faults, 1000 operations
+	res, err := shrink.Shrink(context.Background(), s, 2, shrink.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, shrink.Target{Check: checker.LinearizabilityCheck, Kind: checker.Safety, Verdict: checker.Violated}, res.Target)
+	assert.Equal(t, uint64(2), res.MinimalSeed, "the seed stays fixed")
+	assert.Equal(t, 10, res.Before.Faults)
+	assert.LessOrEqual(t, res.After.Faults, 3)
+	assert.LessOrEqual(t, res.After.Ops, 20)
+	assert.Less(t, res.After.Events*10, res.Before.Events)
+	assert.Equal(t, "pbkv-primary-crash-shrunk", res.Minimal.Name)
+	assert.Contains(t, res.Minimal.Description, "Shrunk from pbkv-primary-crash, seed 2")
+	o := replay(t, res)
+	assert.True(t, res.Target.Matches(o), "the written scenario fails the same way: %v", o.Checks)
+	assert.Equal(t, res.After.Events, o.Events)
+}
+
+func TestShrinkTurnsTheNemesisIntoFixedFaults(t *testing.T) {
+	s := load(t, "paxos-nemesis", "acceptor-accepts-lower")
+	require.NotNil(t, s.Nemesis)
+	o, err := scenarios.Run(s, 1, scenarios.RunOptions{})
+	require.NoError(t, err)
+	fixed := shrink.Fixed(s, 1, o.Faults)
+	assert.Nil(t, fixed.Nemesis)
+	require.Len(t, fixed.Faults, len(o.Faults))
+	for _, f := range fixed.Faults {
+		assert.False(t, f.Nemesis)
+	}
+	again, err := scenarios.Run(fixed, 1, scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, o.Fingerprint, again.Fingerprint, "the same events")
+}
+
+func TestShrinkCanTryOtherSeeds(t *testing.T) {
+	s := load(t, "paxos-calm", "follower-local-reads")
+	res, err := shrink.Shrink(context.Background(), s, 1, shrink.Options{OtherSeeds: 20})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, res.After.Ops, 20)
+	o := replay(t, res)
+	assert.True(t, res.Target.Matches(o), "seed %d: %v", res.MinimalSeed, o.Checks)
+}
+
+func TestShrinkKeepsALivenessFailureHealed(t *testing.T) {
+	s := load(t, "mapreduce-pause", "accept-late") // completion violated; every pause is resumed
+	res, err := shrink.Shrink(context.Background(), s, 1, shrink.Options{})
+	require.NoError(t, err)
+	require.Equal(t, checker.Liveness, res.Target.Kind)
+	paused := map[string]int{}
+	for _, f := range res.Minimal.Faults {
+		switch f.Kind {
+		case scenarios.FaultPause, scenarios.FaultCrash:
+			paused[f.Node]++
+		case scenarios.FaultResume, scenarios.FaultRestart:
+			paused[f.Node]--
+		}
+	}
+	for node, n := range paused {
+		assert.Zero(t, n, "%s is left paused or down: %v", node, res.Minimal.Faults)
+	}
+	assert.GreaterOrEqual(t, res.Minimal.Duration, shrink.LivenessTail)
+}
+
+func TestShrinkRefusesWhatDoesNotFail(t *testing.T) {
+	tests := []struct {
+		name, scenario, variant, check, want string
+	}{
+		{"a passing seed", "twopc-calm", "", "", "seed 1 of twopc-calm passes"},
+		{"a check that holds", "twopc-calm", "early-commit", "termination", "does not violate termination"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := shrink.Shrink(context.Background(), load(t, tt.scenario, tt.variant), 1, shrink.Options{Check: tt.check})
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, shrink.ErrNothingToShrink))
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestShrinkStopsWhenCancelledWithWhatItFound(t *testing.T) {
+	s := load(t, "paxos-leader-crash", "acceptor-no-sync")
+	ctx, cancel := context.WithCancel(context.Background())
+	var steps int
+	res, err := shrink.Shrink(ctx, s, 1, shrink.Options{Progress: func(string, shrink.Size) {
+		if steps++; steps == 3 {
+			cancel()
+		}
+	}})
+	require.NoError(t, err)
+	assert.True(t, res.Interrupted)
+	assert.Less(t, res.After.Events, res.Before.Events, "three smaller scenarios were found")
+	o := replay(t, res)
+	assert.True(t, res.Target.Matches(o))
+}
+
+func TestShrinkStopsAtMaxRuns(t *testing.T) {
+	res, err := shrink.Shrink(context.Background(), load(t, "twopc-calm", "early-commit"), 1, shrink.Options{MaxRuns: 5})
+	require.NoError(t, err)
+	assert.Equal(t, 5, res.Runs)
+}
