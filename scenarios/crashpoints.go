@@ -2,13 +2,14 @@ package scenarios
 
 import (
 	"fmt"
-	"math"
+
 	"math/rand/v2"
 	"slices"
 	"time"
 
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/sim/detmath"
 )
 
 // Crash points are a swarm nemesis that crashes a server right after it
@@ -72,7 +73,7 @@ func (cp *crashPoints) observe(e *sim.Event) {
 	if site == nil {
 		site = &crashSite{enabled: sim.FaultPointEnabled(cp.seed, "crash-after/"+name, crashPointEnable)}
 		r := rand.New(sim.NewStream(cp.seed, "crash-after/"+name))
-		site.k = int(math.Exp2(8 * r.Float64()))
+		site.k = int(detmath.Exp2(8 * r.Float64()))
 		cp.sites[name] = site
 	}
 	site.sent++

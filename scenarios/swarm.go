@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
+	"github.com/dsimlab/dsim/sim/detmath"
 )
 
 // Swarm testing: instead of one fixed fault mix for every seed, each seed
@@ -228,7 +228,7 @@ func (s *Scenario) DrawSwarm(seed uint64) *SwarmMix {
 	m.Drop = drawRate(r, s.Network.Default.Drop, b.Drop)
 	m.Duplicate = drawRate(r, s.Network.Default.Duplicate, b.Duplicate)
 	if b.Tail > 0 && r.IntN(3) == 0 {
-		m.Tail = 0.2 + r.Float64()*max(b.Tail-0.2, 0)
+		m.Tail = 0.2 + float64(r.Float64()*max(b.Tail-0.2, 0))
 	}
 	m.Mix, m.Keys = drawWorkload(r, s.Workload)
 	if b.NoMix {
@@ -256,7 +256,7 @@ func (s *Scenario) DrawSwarm(seed uint64) *SwarmMix {
 
 // scaled returns d times 2^x for x uniform in [lo, hi).
 func scaled(r *rand.Rand, d time.Duration, lo, hi float64) time.Duration {
-	return time.Duration(float64(d) * math.Exp2(lo+(hi-lo)*r.Float64()))
+	return time.Duration(float64(d) * detmath.Exp2(lo+float64((hi-lo)*r.Float64())))
 }
 
 // drawRate draws a loss or duplication rate: the scenario's own half the
@@ -273,7 +273,7 @@ func drawRate(r *rand.Rand, own, bound float64) float64 {
 func drawWorkload(r *rand.Rand, wl protocols.Workload) ([]protocols.MixEntry, int) {
 	mix := slices.Clone(wl.Mix)
 	for i := range mix {
-		mix[i].Weight *= math.Exp2(4*r.Float64() - 2)
+		mix[i].Weight *= detmath.Exp2(float64(4*r.Float64()) - 2)
 	}
 	keys := wl.Keys
 	if wl.Keys > 1 && r.IntN(2) == 0 {
@@ -312,7 +312,7 @@ func drawParam(r *rand.Rand, pr ParamRange) string {
 		hi := pr.Max.(int)
 		return strconv.Itoa(lo + r.IntN(hi-lo+1))
 	case float64:
-		return fmtProb(lo + r.Float64()*(pr.Max.(float64)-lo))
+		return fmtProb(lo + float64(r.Float64()*(pr.Max.(float64)-lo)))
 	case time.Duration:
 		hi := pr.Max.(time.Duration)
 		return (lo + time.Duration(r.Int64N(int64(hi-lo)+1))).String()
