@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -20,7 +19,8 @@ import (
 // site, enabled once per run from the seed and the type's name (like a
 // fault point, with probability crashPointEnable); an enabled site crashes
 // the sender of its k-th message of that type in the fault phase, k drawn
-// per site from 1 to 256, log-uniformly, so that rare types are hit too. A crash point respects the nemesis's bound on servers down at
+// per site from 1 to 256, log-uniformly, so that rare types are hit too,
+// and crashes it a nanosecond later. A crash point respects the nemesis's bound on servers down at
 // once, and the outcome lists its crash and restart among the faults.
 
 // crashPointEnable is the probability that a message type is a crash point
@@ -59,7 +59,7 @@ func (s *Scenario) armCrashPoints(w *sim.World, inst protocols.Instance, seed ui
 	if cp.maxDown <= 0 {
 		cp.maxDown = max(1, (len(cp.servers)-1)/2)
 	}
-	w.Observe(cp.observe)
+	w.ObserveKinds(cp.observe, sim.KindSend)
 	return cp
 }
 
@@ -83,10 +83,15 @@ func (cp *crashPoints) observe(e *sim.Event) {
 	node := e.Node
 	down := time.Millisecond + time.Duration(site.k%64)*time.Millisecond // 1ms to 64ms
 	name1 := cp.w.Name(node)
-	cp.faults = append(cp.faults, Fault{At: time.Duration(e.Time), Kind: FaultCrash, Node: name1, Nemesis: true},
-		Fault{At: time.Duration(e.Time) + down, Kind: FaultRestart, Node: name1, Nemesis: true})
-	cp.w.At(e.Time, func(w *sim.World) { w.Crash(node) })
-	cp.w.At(e.Time.Add(down), func(w *sim.World) {
+	// The crash comes a nanosecond after the send, so that the fixed
+	// fault the outcome lists for it (which a shrink replays, and which
+	// runs before the other events of its instant) crashes the node at
+	// the same point of its run.
+	at := e.Time.Add(time.Nanosecond)
+	cp.faults = append(cp.faults, Fault{At: time.Duration(at), Kind: FaultCrash, Node: name1, Nemesis: true},
+		Fault{At: time.Duration(at) + down, Kind: FaultRestart, Node: name1, Nemesis: true})
+	cp.w.At(at, func(w *sim.World) { w.Crash(node) })
+	cp.w.At(at.Add(down), func(w *sim.World) {
 		if !w.Up(node) {
 			w.Restart(node)
 		}
