@@ -606,6 +606,9 @@ func CheckIsolation(ops []Operation, budget time.Duration) (LinResult, error) {
 	case Inconclusive:
 		res.Detail = fmt.Sprintf("undecided, which is not a pass: the %s budget ran out before porcupine decided the %d transactions",
 			budget, len(kept))
+		if res.Vacuous {
+			res.Detail = fmt.Sprintf("nothing to check: no transaction committed or was left in doubt (%d aborted)", aborted)
+		}
 	case Violated:
 		var stuck []string
 		if len(res.Partitions) > 0 && res.Partitions[0].Verdict == Violated {

@@ -33,6 +33,7 @@ type runOptions struct {
 	HTMLFile    string // --html: a self-contained report
 	HistoryFile string // --history: the client operations, for the check command
 	PathFile    string // --path: a run with choices (scenario, seed, steps)
+	Hunt        huntFlags
 	Window      string // --window: the HTML diagram's window, FROM-TO
 	Perfetto    string // --perfetto: the trace in Chrome's trace-event format
 	SeedGiven   bool
@@ -66,6 +67,12 @@ times (150ms-340ms) or by trace record numbers (1200-1500).
 goes: open it at ui.perfetto.dev ("Open trace file"; it stays on your machine)
 or in chrome://tracing ("Load"): a track per node, an arrow per message,
 faults and facts as instant events, the checks as markers.
+
+--swarm draws the run's mix from its seed (fault kinds and rates, crash
+points, loss, latency tail, workload, operations in flight, queries after the
+fact, fault points, liveness mode), within the scenario's swarm bounds, and
+the report names it; --online stops the run at the first event an online
+check finds wrong and points at it. Replay lines carry the flags.
 
 A panic in the protocol's code is a finding: the run fails as CRASHED, naming
 the node, the event and the stack. ^C (SIGINT) or SIGTERM stops the run before
@@ -119,6 +126,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Window, "window", "", "the HTML report's diagram window: times (150ms-340ms) or trace record numbers (1200-1500); default: around the first violation, or the first fault")
 	cmd.Flags().StringVar(&opts.Perfetto, "perfetto", "", "write the trace in the Chrome trace-event JSON format to this file, for ui.perfetto.dev or chrome://tracing")
 	cmd.Flags().StringVar(&opts.PathFile, "path", "", "replay a run with choices (a path file from explore or debug): its scenario, seed and steps")
+	addHuntFlags(cmd, &opts.Hunt)
 	return cmd
 }
 
@@ -225,6 +233,7 @@ const htmlWindow = 20_000
 func (opts *runOptions) run(s *scenarios.Scenario) (o *scenarios.Outcome, err error) {
 	ro := opts.Check.runOptions()
 	ro.Context, ro.Steps = opts.Ctx, opts.steps
+	opts.Hunt.apply(&ro)
 	if opts.HTMLFile != "" {
 		ro.Trace, ro.TraceLimit = true, htmlWindow
 	}

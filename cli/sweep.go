@@ -38,6 +38,7 @@ type sweepOptions struct {
 	OutFile       string        // --out: the journal of finished runs
 	Resume        string        // --resume: a journal to carry on from, and append to
 	ProgressEvery time.Duration // between progress lines, when stderr is not a terminal
+	Hunt          huntFlags
 	// CheckDeterminism is the share of seeds run twice and compared.
 	CheckDeterminism float64
 	ShrinkDir        string // --shrink: where the failing seeds' minimal scenarios go
@@ -56,6 +57,9 @@ replays it. Seeds are drawn one at a time, so a range may be as wide as
 
 --shard I/N keeps every N-th seed of the range starting at the I-th (0 <= I < N),
 so N machines can split a range and the union of their shards is the whole sweep.
+--swarm has each seed draw its own mix within the scenario's swarm bounds,
+and --online stops each run at its first violating event; the replay lines
+of failures carry them.
 --fail-fast stops starting new seeds after the first failure; which failures are
 found then depends on timing, so use it for quick feedback, not for summaries.
 
@@ -118,6 +122,7 @@ func newCmdSweep(f *factory, runF func(*sweepOptions) error) *cobra.Command {
 	cmd.Flags().StringVar(&opts.OutFile, "out", "", "write one JSON line per finished run to this file, as runs finish")
 	cmd.Flags().StringVar(&opts.Resume, "resume", "", "carry on from the --out file of an interrupted sweep, appending to it")
 	cmd.Flags().DurationVar(&opts.ProgressEvery, "progress-every", 10*time.Second, "how often to print a progress line when stderr is not a terminal (0: never)")
+	addHuntFlags(cmd, &opts.Hunt)
 	cmd.MarkFlagsMutuallyExclusive("out", "resume")
 	_ = cmd.RegisterFlagCompletionFunc("seeds", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("shard", cobra.NoFileCompletions)
@@ -146,6 +151,7 @@ func runSweep(opts *sweepOptions) error {
 		return err
 	}
 	ropts := runner.Options{Jobs: opts.Jobs, FailFast: opts.FailFast, Run: opts.Check.runOptions(), CheckDeterminism: opts.CheckDeterminism}
+	opts.Hunt.apply(&ropts.Run)
 	meter := newProgress(opts.ErrOut, seeds.Count(), opts.ProgressEvery)
 	var werr error
 	start := time.Now()

@@ -34,6 +34,15 @@
 // draws. Nodes tell checks what happened with sim.Context.Record (typed
 // facts), and checks read them back with sim.ObserveFacts, by type.
 //
+// Bug hunts. The Workload may ask clients to keep several operations in
+// flight (InFlight) and to ask after the fact (Queries: read back what they
+// wrote, ask again about finished transactions, say what a restart
+// recovered); a protocol honours what it can. An Instance may implement
+// Online, checking invariants as the run goes through a Monitor that stops
+// the run at the first violation when Env.Online asks, and Recovery, which
+// tells liveness mode the core it needs healed, the progress it owes and
+// how soon.
+//
 // The policy every check follows: a check that held is checker.Holds, one
 // that found a counterexample is checker.Violated, and one that could not
 // decide (a checker that ran out of its budget, or failed) is

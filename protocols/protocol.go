@@ -74,6 +74,9 @@ type Env struct {
 	Clients  int           // number of client nodes
 	Workload Workload      // what clients should do
 	Duration time.Duration // run length
+	// Online asks the instance to check its invariants as the run goes and
+	// stop the run at the first violation (see Monitor).
+	Online bool
 }
 
 // ParamKind is the type of a protocol parameter.

@@ -19,6 +19,17 @@ type Workload struct {
 	Think        time.Duration // closed loop: pause between one reply and the next request
 	Rate         float64       // open loop: Poisson arrivals per second per client (0: closed loop)
 	Timeout      time.Duration // a client gives up on an operation after this
+
+	// InFlight is how many operations a client keeps in flight at once,
+	// where its protocol allows several (0 or 1: one at a time), so that
+	// servers see a client's requests overlap and answer them out of order.
+	InFlight int
+	// Queries has clients and nodes ask after the fact: a key-value client
+	// reads back every key it wrote once its workload is done, a
+	// transaction's client and participants ask again for the outcome of
+	// transactions that finished, and a node that recovers says what its
+	// disk told it, so that a wrong state nothing else looks at is seen.
+	Queries bool
 }
 
 // MixEntry is one operation kind of a workload and its relative weight.

@@ -56,7 +56,7 @@ func apply(opts []Option) config {
 // from a file, quoted for a POSIX shell when needed. The Program option
 // names another command than dsim.
 func ReplayCommand(o *scenarios.Outcome, opts ...Option) string {
-	return apply(opts).replay(replayTarget(o.Scenario, o.File), o.Seed)
+	return apply(opts).replay(replayTarget(o.Scenario, o.File), o.Seed, o.ReplayFlags...)
 }
 
 // shownFile returns the outcome's file when it says more than the scenario's
@@ -77,8 +77,9 @@ func replayTarget(scenario, file string) string {
 	return scenario
 }
 
-// replay is the command that runs target with seed, for c's program.
-func (c config) replay(target string, seed uint64) string {
+// replay is the command that runs target with seed, and flags, for c's
+// program.
+func (c config) replay(target string, seed uint64, flags ...string) string {
 	if c.replayLine != "" {
 		return c.replayLine
 	}
@@ -86,7 +87,11 @@ func (c config) replay(target string, seed uint64) string {
 	if program == "" {
 		program = "dsim"
 	}
-	return fmt.Sprintf("%s run %s --seed %d", program, shellQuote(target), seed)
+	line := fmt.Sprintf("%s run %s --seed %d", program, shellQuote(target), seed)
+	for _, f := range flags {
+		line += " " + shellQuote(f)
+	}
+	return line
 }
 
 // ShellQuote quotes s for a POSIX shell unless it only holds characters

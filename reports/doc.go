@@ -47,6 +47,13 @@
 //	                    offset_ns, drift, link {latency, mean_ns, min_ns, max_ns, stddev_ns,
 //	                    median_ns, sigma, alpha, drop, duplicate, fifo}}
 //	replay             the command that replays the run: "dsim run echo-faults --seed 1"
+//	                   (with --swarm or --online when they made the run)
+//	swarm              the mix a swarm run drew (scenarios.SwarmMix): text, kinds[],
+//	                   interval_ns, duration_ns, crash_points, drop, duplicate, tail, mix[],
+//	                   keys, in_flight, queries, fault_points, liveness, params[]
+//	fault_points[]     {name, enabled, reached, fired}: the fault points the run reached
+//	online             {check, event, time_ns, detail}: the online check that stopped the
+//	                   run, and the trace event (its seq) that broke it
 //	wall_ns            wall time of simulation and checks (absent with OmitWall)
 //	check_wall_ns      wall time of the checks alone (absent with OmitWall)
 //

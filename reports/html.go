@@ -75,6 +75,7 @@ type htmlPage struct {
 	Groups                   []checkGroup
 	Stats                    []statRow
 	Faults                   []faultRow
+	Hunt                     [][2]string // the swarm mix, fault points and online violation: name, text
 	Timeline                 *timeline
 	Diagram                  *diagram
 	NoTrace                  string // why there is no diagram, or ""
@@ -120,7 +121,7 @@ func WriteHTML(w io.Writer, o *scenarios.Outcome, ho HTMLOptions, opts ...Option
 	p := htmlPage{
 		Scenario: o.Scenario, File: shownFile(o), Protocol: o.Protocol, Seed: o.Seed, Passed: o.Passed,
 		Verdict: verdictLine(o), Fingerprint: o.Fingerprint, Events: o.Events, SimTime: o.SimTime,
-		Replay: ReplayCommand(o, opts...),
+		Replay: ReplayCommand(o, opts...), Hunt: huntLines(o),
 	}
 	if o.World != nil {
 		p.Traced = o.World.Traced()

@@ -8,7 +8,9 @@ import (
 	"slices"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/scenarios"
+	"github.com/dsimlab/dsim/sim"
 )
 
 // SchemaVersion is the version of the JSON reports written by WriteJSON and
@@ -57,6 +59,14 @@ type Report struct {
 	// Interrupted, if true, says the run was stopped from outside before
 	// its end (a signal), and no check ran.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Swarm, if present, is the mix a swarm run drew from its seed.
+	Swarm *Swarm `json:"swarm,omitempty"`
+	// FaultPoints, if present, are the fault points the run reached: name,
+	// enabled, reached and fired.
+	FaultPoints []sim.FaultPointSite `json:"fault_points,omitempty"`
+	// Online, if present, is the online check that stopped the run at its
+	// first violation: check, event (the trace's seq), time_ns, detail.
+	Online *protocols.Violation `json:"online,omitempty"`
 	// WallNS is the wall-clock time of simulation and checks, in
 	// nanoseconds. It is absent when wall times are omitted.
 	WallNS *int64 `json:"wall_ns,omitempty"`
@@ -175,6 +185,7 @@ func NewReport(o *scenarios.Outcome, opts ...Option) Report {
 	for _, f := range o.Faults {
 		r.Faults = append(r.Faults, newFault(f))
 	}
+	huntJSON(&r, o)
 	if !cfg.omitWall {
 		wall, check := int64(o.Wall), int64(o.CheckWall)
 		r.WallNS, r.CheckWallNS = &wall, &check

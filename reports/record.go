@@ -21,6 +21,7 @@ type RunRecord struct {
 	SimTimeNS   int64      `json:"sim_time_ns"`
 	WallNS      int64      `json:"wall_ns"`
 	Checks      []RunCheck `json:"checks"`
+	Flags       []string   `json:"flags,omitempty"` // the replay command's flags besides the seed (--swarm)
 	// Replayed says the determinism check ran the seed twice; Divergence,
 	// if set, is where the second run parted from the first, which fails
 	// the run whatever its checks said.
@@ -43,7 +44,7 @@ type RunCheck struct {
 func NewRunRecord(o *scenarios.Outcome) RunRecord {
 	r := RunRecord{Scenario: o.Scenario, File: o.File, Seed: o.Seed, Fingerprint: o.Fingerprint, Passed: o.Passed,
 		Crashed: o.Crash != nil, Events: o.Events, SimTimeNS: int64(o.SimTime), WallNS: int64(o.Wall),
-		Checks: make([]RunCheck, len(o.Checks))}
+		Checks: make([]RunCheck, len(o.Checks)), Flags: o.ReplayFlags}
 	for i, c := range o.Checks {
 		r.Checks[i] = RunCheck{Name: c.Check, Kind: c.Kind, Verdict: c.Verdict}
 	}

@@ -65,8 +65,9 @@ type Sweep struct {
 // by Report, which knows the program's name.
 type failure struct {
 	Failure
-	target string // what the replay line runs: a scenario name or file
-	replay string // the replay line as a merged shard's report gave it, or ""
+	target string   // what the replay line runs: a scenario name or file
+	flags  []string // and the flags it needs besides the seed
+	replay string   // the replay line as a merged shard's report gave it, or ""
 }
 
 // checkKey identifies a check across runs.
@@ -198,7 +199,7 @@ func (s *Sweep) AddRecord(r RunRecord) {
 	if r.Failed() {
 		f = failure{Failure: Failure{Seed: r.Seed, Scenario: r.Scenario, Fingerprint: r.Fingerprint,
 			Violated: []string{}, Inconclusive: []string{}, Crashed: r.Crashed, Divergence: r.Divergence},
-			target: replayTarget(r.Scenario, r.File)}
+			target: replayTarget(r.Scenario, r.File), flags: r.Flags}
 	}
 	for _, c := range r.Checks {
 		switch c.Verdict {
@@ -309,7 +310,7 @@ func (s *Sweep) Report(opts ...Option) SweepReport {
 	}
 	for _, f := range s.failing {
 		f.Violated, f.Inconclusive = slices.Clone(f.Violated), slices.Clone(f.Inconclusive)
-		f.Replay = cmp.Or(f.replay, cfg.replay(f.target, f.Seed))
+		f.Replay = cmp.Or(f.replay, cfg.replay(f.target, f.Seed, f.flags...))
 		r.Failing = append(r.Failing, f.Failure)
 	}
 	r.Shrunk = slices.Clone(s.shrunk)

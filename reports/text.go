@@ -63,6 +63,9 @@ func WriteText(w io.Writer, o *scenarios.Outcome, opts ...Option) error {
 		}
 	}
 	kv("faults", "%d (%d from the nemesis)\n", len(o.Faults), nemesis)
+	for _, l := range huntLines(o) {
+		kv(l[0], "%s\n", oneLine(l[1]))
+	}
 	kv("fingerprint", "%s\n", o.Fingerprint)
 	kv("events", "%d\n", o.Events)
 	kv("sim time", "%s\n", o.SimTime)

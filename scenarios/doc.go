@@ -26,6 +26,8 @@
 //	  zipf_s: 1.1
 //	  think: 1ms                     # closed loop; or rate: 200 (open loop, per client per second)
 //	  timeout: 500ms
+//	  in_flight: 2                   # operations a client keeps in flight, where its protocol allows (default 1)
+//	  queries: true                  # ask after the fact: read back, ask again for outcomes, say what a restart recovered
 //	duration: 10s                    # required: the run length in virtual time
 //	faults:                          # fixed events; exactly one kind per entry
 //	  - {at: 2s, crash: n1}
@@ -51,6 +53,19 @@
 //	allow_inconclusive: false        # an inconclusive check fails the run unless true
 //	allow_vacuous: false             # a check with nothing to check (no operation, no
 //	                                 # answer, no fault drawn) fails the run unless true
+//	fault_points: true               # or {enable: 0.25, fire: 0.25}: the protocols' fault points (sim.Context.Maybe)
+//	liveness: true                   # or {at: 8s, bound: 5s}: heal after the fault phase, then want progress
+//	online_checks: true              # stop the run at the first event an online check finds wrong
+//	swarm:                           # or true: each seed draws its own mix within these bounds
+//	  enabled: true                  # false: bounds only, for --swarm
+//	  kinds: [crash, pause]          # fault kinds a seed may enable (default: those the scenario uses)
+//	  drop: 0.1                      # most loss and duplication (default: the network's own)
+//	  duplicate: 0.05
+//	  tail: 1                        # largest log-normal sigma of the latency (default: keep it)
+//	  in_flight: 4                   # most operations in flight per client (default 4)
+//	  queries: true                  # false forbids queries, fault_points and liveness likewise
+//	  mix: true                      # false keeps the workload's weights and keys
+//	  params: {no_probability: [0, 0.2], variant: [correct]}   # protocol parameters: [min, max] or choices
 //
 // A link fault changes only the fields it names, on top of what the link
 // does when it happens: {link: {drop: 0}} leaves the latency alone. A reset
@@ -73,6 +88,28 @@
 // World. The loader validates a file against a table of them: the built-in
 // table is package scenarios/library's; a program of one's own passes its
 // own. Nothing registers itself at init.
+//
+// # Hunting bugs
+//
+// Four modes find bugs a fixed mix misses. Swarm testing (a swarm block,
+// or RunOptions.Swarm and the command's --swarm) has each seed draw its own
+// mix from its "swarm" stream, within the scenario's bounds: which fault
+// kinds the nemesis uses and how often and long, crash points (a server
+// crashed right after its k-th message of a type, where a reply sent before
+// its state was synced is lost), loss, duplication and a latency tail, the
+// workload's weights and keys, operations in flight per client, queries
+// after the fact, fault points, liveness mode and protocol parameters
+// (SwarmMix, DrawSwarm, WithSwarm). Different seeds leave different
+// features out; the mix is part of the seed, so a swarm run replays
+// exactly, and the Outcome names it. Fault points turn on the protocols'
+// rare legal paths (sim.Context.Maybe); the Outcome lists the sites
+// reached. Liveness mode (Liveness) ends the fault phase by healing the
+// network and restarting and resuming the protocol's core
+// (protocols.Recovery), then wants progress within a bound: its check is a
+// liveness check, with the time of the heal. Online checks (online_checks,
+// RunOptions.Online) stop a run at the first event an invariant checked as
+// the run goes finds wrong (protocols.Online); the Outcome's Online points
+// at the event. A swarm run has online checks on.
 //
 // # Running
 //

@@ -283,7 +283,7 @@ func (p *parser) parse(data []byte) *Scenario {
 
 	// The protocol decides what params, checks and workload ops mean, so
 	// find it first.
-	var paramsNode, checksNode, mixNode *yaml.Node
+	var paramsNode, checksNode, mixNode, swarmNode *yaml.Node
 	p.fields(root, "", map[string]func(*yaml.Node, string){
 		"name":        func(v *yaml.Node, f string) { s.Name, _ = p.str(v, f) },
 		"description": func(v *yaml.Node, f string) { s.Description, _ = p.str(v, f) },
@@ -310,6 +310,10 @@ func (p *parser) parse(data []byte) *Scenario {
 		},
 		"allow_inconclusive": func(v *yaml.Node, f string) { s.AllowInconclusive, _ = p.boolean(v, f) },
 		"allow_vacuous":      func(v *yaml.Node, f string) { s.AllowVacuous, _ = p.boolean(v, f) },
+		"swarm":              func(v *yaml.Node, f string) { swarmNode = v },
+		"fault_points":       func(v *yaml.Node, f string) { s.FaultPoints = p.faultPoints(v, f) },
+		"liveness":           func(v *yaml.Node, f string) { s.Liveness = p.liveness(v, f) },
+		"online_checks":      func(v *yaml.Node, f string) { s.Online, _ = p.boolean(v, f) },
 	})
 	if root.Kind != yaml.MappingNode {
 		return nil
@@ -330,6 +334,9 @@ func (p *parser) parse(data []byte) *Scenario {
 	s.Checks = p.checks(checksNode, "checks", s.Protocol)
 	if mixNode != nil {
 		s.Workload.Mix = p.mix(mixNode, "workload.mix", s.Protocol)
+	}
+	if swarmNode != nil {
+		s.Swarm = p.swarm(swarmNode, "swarm", s)
 	}
 	if s.Nemesis != nil && s.Nemesis.Stop == 0 {
 		s.Nemesis.Stop = s.Duration
@@ -619,7 +626,9 @@ func (p *parser) workload(n *yaml.Node, path string, wl *protocols.Workload) (mi
 			}
 			wl.Rate = x
 		},
-		"timeout": func(v *yaml.Node, f string) { wl.Timeout, _ = p.duration(v, f) },
+		"timeout":   func(v *yaml.Node, f string) { wl.Timeout, _ = p.duration(v, f) },
+		"in_flight": func(v *yaml.Node, f string) { wl.InFlight, _ = p.integer(v, f, 1) },
+		"queries":   func(v *yaml.Node, f string) { wl.Queries, _ = p.boolean(v, f) },
 	})
 	return mix
 }

@@ -166,7 +166,7 @@ func TestParseErrorsNameFileLineAndField(t *testing.T) {
 		{"bad duration", base + "faults:\n  - at: 5 s\n    crash: n1\n",
 			[]string{`x.yaml:5: faults[0].at: "5 s" is not a duration (want e.g. 5s, 250ms)`}},
 		{"unknown field", base + "nodez: 3\n",
-			[]string{`x.yaml:4: nodez: unknown field (want one of allow_inconclusive, allow_vacuous, check_budget, checks, clients, description, duration, faults, name, nemesis, network, nodes, params, protocol, workload)`}},
+			[]string{`x.yaml:4: nodez: unknown field (want one of allow_inconclusive, allow_vacuous, check_budget, checks, clients, description, duration, fault_points, faults, liveness, name, nemesis, network, nodes, online_checks, params, protocol, swarm, workload)`}},
 		{"unknown protocol", "name: b\nprotocol: raft\nduration: 1s\n",
 			[]string{`x.yaml:2: protocol: unknown protocol "raft" (want one of toy)`}},
 		{"missing protocol and duration", "name: b\n",

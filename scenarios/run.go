@@ -37,6 +37,13 @@ type RunOptions struct {
 	// AllowInconclusive, if true, lets inconclusive checks pass even when
 	// the scenario does not allow them.
 	AllowInconclusive bool
+	// Swarm draws the run's mix from its seed, within the scenario's swarm
+	// bounds or their defaults, as the scenario's swarm field does (see
+	// SwarmMix).
+	Swarm bool
+	// Online checks invariants as the run goes and stops the run at the
+	// first violation, as the scenario's online_checks field does.
+	Online bool
 	// Watch, if set, is called with the world once it is built, before it
 	// runs, to watch it (sim.World.Observe): a trace exporter streams the
 	// run as it goes.
@@ -77,6 +84,17 @@ type Outcome struct {
 	// Interrupted says the run was stopped from outside (RunOptions.Context)
 	// before its end: it did not pass, and no check ran.
 	Interrupted bool `json:"interrupted,omitempty"`
+
+	// Swarm is the mix a swarm run drew from its seed, or nil.
+	Swarm *SwarmMix `json:"swarm,omitempty"`
+	// FaultPoints are the fault points the run reached, when they were on.
+	FaultPoints []sim.FaultPointSite `json:"fault_points,omitempty"`
+	// Online is the first violation an online check saw, which stopped the
+	// run there, or nil.
+	Online *protocols.Violation `json:"online,omitempty"`
+	// ReplayFlags are the flags a replay command needs besides the seed,
+	// for options that changed the run (--swarm, --online).
+	ReplayFlags []string `json:"replay_flags,omitempty"`
 }
 
 // Crash describes a panic that ended a run: in a node's handler, in a
@@ -127,38 +145,58 @@ func (o *Outcome) Counts() (holds, violated, inconclusive int) {
 // the protocol's nodes, the network and the fault schedule. Validation uses
 // it to resolve node names; Run uses it to run.
 func Build(s *Scenario, seed uint64, trace bool) (*sim.World, protocols.Instance, []Fault, error) {
-	return build(s, sim.Config{Seed: seed, Trace: trace})
+	s, _ = s.ForSeed(seed, false, false)
+	b, err := build(s, sim.Config{Seed: seed, Trace: trace})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return b.w, b.inst, b.schedule, nil
+}
+
+// built is what build sets up: the world, the protocol's instance, the
+// fault schedule, and liveness mode and crash points if the run has them.
+type built struct {
+	w        *sim.World
+	inst     protocols.Instance
+	schedule []Fault
+	live     *liveRun
+	crash    *crashPoints
 }
 
 // build is Build with the kernel's configuration (its Link is the
-// scenario's).
-func build(s *Scenario, cfg sim.Config) (*sim.World, protocols.Instance, []Fault, error) {
+// scenario's), for a scenario made for its seed (ForSeed).
+func build(s *Scenario, cfg sim.Config) (*built, error) {
 	seed := cfg.Seed
 	cfg.Link = s.Network.Default
 	w, err := sim.New(cfg)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s: network: %w", s.File, err)
+		return nil, fmt.Errorf("%s: network: %w", s.File, err)
+	}
+	if s.FaultPoints != nil {
+		if err := w.SetFaultPoints(*s.FaultPoints); err != nil {
+			return nil, fmt.Errorf("%s: %w: %w", s.File, ErrInvalid, err)
+		}
 	}
 	inst, err := s.Protocol.Setup(&protocols.Env{World: w, Params: s.Params, Nodes: s.Nodes, Clients: s.Clients,
-		Workload: s.Workload, Duration: s.Duration})
+		Workload: s.Workload, Duration: s.Duration, Online: s.Online})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s: %s: %w: %w", s.File, s.Protocol.Name, ErrInvalid, err)
+		return nil, fmt.Errorf("%s: %s: %w: %w", s.File, s.Protocol.Name, ErrInvalid, err)
 	}
 	if err := s.resolve(w); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	for _, l := range s.Network.Links {
 		from, _ := w.Lookup(l.From)
 		to, _ := w.Lookup(l.To)
 		if err := w.SetLink(from, to, l.Config); err != nil {
-			return nil, nil, nil, fmt.Errorf("%s:%d: %w", s.File, l.Line, err)
+			return nil, fmt.Errorf("%s:%d: %w", s.File, l.Line, err)
 		}
 	}
 	var servers []string
 	for _, id := range inst.Servers() {
 		servers = append(servers, w.Name(id))
 	}
-	schedule := s.Schedule(seed, servers)
+	schedule, live := s.liveSchedule(w, inst, s.Schedule(seed, servers))
 	for _, f := range schedule {
 		w.At(sim.Time(f.At), func(w *sim.World) {
 			if err := apply(w, &s.Network, f); err != nil {
@@ -167,7 +205,8 @@ func build(s *Scenario, cfg sim.Config) (*sim.World, protocols.Instance, []Fault
 			}
 		})
 	}
-	return w, inst, schedule, nil
+	live.arm(w)
+	return &built{w: w, inst: inst, schedule: schedule, live: live, crash: s.armCrashPoints(w, inst, seed)}, nil
 }
 
 // Run runs scenario s with one seed and checks the result. The run is
@@ -179,7 +218,8 @@ func build(s *Scenario, cfg sim.Config) (*sim.World, protocols.Instance, []Fault
 // the seed like any other failure. Run returns an error only for a scenario
 // that cannot be set up, or a trace that cannot be written.
 func Run(s *Scenario, seed uint64, opts RunOptions) (o *Outcome, err error) {
-	r := &run{s: s, seed: seed, opts: opts, start: time.Now(), phase: "setup"}
+	r := &run{seed: seed, opts: opts, start: time.Now(), phase: "setup"}
+	r.s, r.mix = s.ForSeed(seed, opts.Swarm, opts.Online)
 	defer func() {
 		if p := recover(); p != nil {
 			o, err = r.crashed(p), nil
@@ -211,12 +251,18 @@ type run struct {
 	w        *sim.World
 	inst     protocols.Instance
 	schedule []Fault
+	mix      *SwarmMix    // the swarm mix drawn, or nil
+	live     *liveRun     // liveness mode, or nil
+	crash    *crashPoints // crash points, or nil
 }
 
 func (r *run) build() error {
-	var err error
-	r.w, r.inst, r.schedule, err = build(r.s, sim.Config{Seed: r.seed, Trace: r.opts.Trace, TraceLimit: r.opts.TraceLimit})
-	return err
+	b, err := build(r.s, sim.Config{Seed: r.seed, Trace: r.opts.Trace, TraceLimit: r.opts.TraceLimit})
+	if err != nil {
+		return err
+	}
+	r.w, r.inst, r.schedule, r.live, r.crash = b.w, b.inst, b.schedule, b.live, b.crash
+	return nil
 }
 
 // simulate runs the world to the scenario's end, streaming its trace and
@@ -232,7 +278,7 @@ func (r *run) simulate() error {
 	if r.opts.TraceTo != nil {
 		flush = r.w.StreamTraceJSONL(r.opts.TraceTo)
 	}
-	err := runSteps(r.w, sim.Time(r.s.Duration), r.opts.Steps)
+	err := runSteps(r.w, r.end(), r.opts.Steps)
 	if ferr := flush(); ferr != nil && err == nil {
 		err = fmt.Errorf("trace: %w", ferr)
 	}
@@ -249,6 +295,7 @@ func (r *run) check() *Outcome {
 	rep := r.inst.Check(protocols.CheckRequest{World: r.w, Checks: r.s.Checks, Budget: budget})
 	o := r.outcome()
 	o.Checks, o.Stats, o.Visualization = append(rep.Checks, r.faultsCheck()...), rep.Stats, rep.Visualization
+	o.Checks = append(o.Checks, r.liveCheck()...)
 	o.Passed = o.passed()
 	o.CheckWall = time.Since(checkStart)
 	o.Wall = time.Since(r.start)
@@ -285,6 +332,7 @@ func (r *run) outcome() *Outcome {
 	o := &Outcome{Scenario: r.s.Name, File: r.s.File, Protocol: r.s.Protocol.Name, Seed: r.seed,
 		Faults: r.schedule, World: r.w, Instance: r.inst,
 		AllowInconclusive: r.s.AllowInconclusive || r.opts.AllowInconclusive, AllowVacuous: r.s.AllowVacuous}
+	r.hunted(o)
 	if w := r.w; w != nil {
 		o.Fingerprint = fmt.Sprintf("%016x", w.Fingerprint())
 		o.Events, o.SimTime = w.Events(), time.Duration(w.Now())

@@ -26,6 +26,12 @@ type Scenario struct {
 	CheckBudget       time.Duration // wall-clock budget of each budgeted check
 	AllowInconclusive bool          // an inconclusive check does not fail the run
 	AllowVacuous      bool          // a check with nothing to check does not fail the run
+
+	Swarm       *SwarmBounds     // swarm: each seed draws its mix within these (nil: not asked, or defaults with RunOptions.Swarm)
+	FaultPoints *sim.FaultPoints // fault_points: the run's fault points are on, or nil
+	Liveness    *Liveness        // liveness: liveness mode after the fault phase, or nil
+	Online      bool             // online_checks: invariants checked as the run goes stop it at the first violation
+	CrashPoints bool             // crash servers right after sends (a swarm mix's; see crashpoints.go)
 }
 
 // WithParam returns a copy of s with one protocol parameter set to value

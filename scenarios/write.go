@@ -70,6 +70,88 @@ func (s *Scenario) node() *yaml.Node {
 	if s.AllowVacuous {
 		m.add("allow_vacuous", plain("true"))
 	}
+	s.addHunting(m)
+	return m.Node
+}
+
+// addHunting adds the fields that hunt for bugs, those that are set.
+func (s *Scenario) addHunting(m nodeMap) {
+	if s.Swarm != nil {
+		m.add("swarm", swarm(s.Protocol, s.Swarm))
+	}
+	if fp := s.FaultPoints; fp != nil {
+		f := flowMapping()
+		if fp.Enable != 0 {
+			f.add("enable", number(fp.Enable))
+		}
+		if fp.Fire != 0 {
+			f.add("fire", number(fp.Fire))
+		}
+		m.add("fault_points", f.Node)
+	}
+	if l := s.Liveness; l != nil {
+		f := flowMapping()
+		if l.At != 0 {
+			f.add("at", duration(l.At))
+		}
+		if l.Bound != 0 {
+			f.add("bound", duration(l.Bound))
+		}
+		m.add("liveness", f.Node)
+	}
+	if s.Online {
+		m.add("online_checks", plain("true"))
+	}
+}
+
+// swarm is a swarm block: the bounds that differ from their defaults.
+func swarm(pr *protocols.Protocol, b *SwarmBounds) *yaml.Node {
+	m := flowMapping()
+	if b.Off {
+		m.add("enabled", plain("false"))
+	}
+	if b.Kinds != nil {
+		kinds := flow(&yaml.Node{Kind: yaml.SequenceNode})
+		for _, k := range b.Kinds {
+			kinds.Content = append(kinds.Content, str(string(k)))
+		}
+		m.add("kinds", kinds)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"drop", b.Drop}, {"duplicate", b.Duplicate}, {"tail", b.Tail}} {
+		if f.v != 0 {
+			m.add(f.name, number(f.v))
+		}
+	}
+	if b.InFlight != 0 {
+		m.add("in_flight", plain(strconv.Itoa(b.InFlight)))
+	}
+	for _, f := range []struct {
+		name string
+		no   bool
+	}{{"queries", b.NoQueries}, {"fault_points", b.NoFaultPoints}, {"liveness", b.NoLiveness}, {"mix", b.NoMix}} {
+		if f.no {
+			m.add(f.name, plain("false"))
+		}
+	}
+	if len(b.Params) > 0 {
+		ranges := flowMapping()
+		for _, r := range b.Params {
+			list := flow(&yaml.Node{Kind: yaml.SequenceNode})
+			vals := r.Choices
+			if vals == nil {
+				vals = []any{r.Min, r.Max}
+			}
+			spec, _ := paramSpec(pr, r.Name)
+			for _, v := range vals {
+				list.Content = append(list.Content, paramValue(spec.Kind, v))
+			}
+			ranges.add(r.Name, list)
+		}
+		m.add("params", ranges.Node)
+	}
 	return m.Node
 }
 
@@ -79,29 +161,39 @@ func params(pr *protocols.Protocol, p protocols.Params) *yaml.Node {
 	m := flowMapping()
 	for _, spec := range pr.Params {
 		var v any
-		var text *yaml.Node
 		switch spec.Kind {
 		case protocols.Int:
 			v = p.Int(spec.Name)
-			text = plain(strconv.Itoa(v.(int)))
 		case protocols.Float:
 			v = p.Float(spec.Name)
-			text = number(v.(float64))
 		case protocols.Duration:
 			v = p.Duration(spec.Name)
-			text = duration(v.(time.Duration))
 		case protocols.Bool:
 			v = p.Bool(spec.Name)
-			text = plain(strconv.FormatBool(v.(bool)))
 		default:
 			v = p.String(spec.Name)
-			text = str(v.(string))
 		}
 		if v != spec.Default {
-			m.add(spec.Name, text)
+			m.add(spec.Name, paramValue(spec.Kind, v))
 		}
 	}
 	return m.Node
+}
+
+// paramValue is a parameter's value, v of kind's Go type, as a scenario
+// file writes it.
+func paramValue(kind protocols.ParamKind, v any) *yaml.Node {
+	switch kind {
+	case protocols.Int:
+		return plain(strconv.Itoa(v.(int)))
+	case protocols.Float:
+		return number(v.(float64))
+	case protocols.Duration:
+		return duration(v.(time.Duration))
+	case protocols.Bool:
+		return plain(strconv.FormatBool(v.(bool)))
+	}
+	return str(fmt.Sprint(v))
 }
 
 // network is the default link and the overrides. Every field of a link is
@@ -174,6 +266,12 @@ func workload(wl protocols.Workload) *yaml.Node {
 		m.add("rate", number(wl.Rate))
 	}
 	m.add("timeout", duration(wl.Timeout))
+	if wl.InFlight != 0 {
+		m.add("in_flight", plain(strconv.Itoa(wl.InFlight)))
+	}
+	if wl.Queries {
+		m.add("queries", plain("true"))
+	}
 	return m.Node
 }
 

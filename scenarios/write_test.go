@@ -91,6 +91,14 @@ func TestWriteYAMLReadsBackEveryFaultKind(t *testing.T) {
 	s.Workload.Rate, s.Workload.Distribution, s.Workload.ZipfS = 123.25, "zipf", 1.3
 	s.AllowInconclusive, s.AllowVacuous = true, true
 	s.Params = s.Params.With("heartbeat", 7*time.Millisecond).With("variant", "no-dedup")
+	s.Workload.InFlight, s.Workload.Queries = 3, true
+	s.Swarm = &scenarios.SwarmBounds{Off: true, Kinds: []scenarios.FaultKind{}, Drop: 0.125, Tail: 0.75,
+		InFlight: 2, NoLiveness: true, NoMix: true, Params: []scenarios.ParamRange{
+			{Name: "heartbeat", Min: 5 * time.Millisecond, Max: 20 * time.Millisecond},
+			{Name: "variant", Choices: []any{"correct", "no-dedup"}}}}
+	s.FaultPoints = &sim.FaultPoints{Enable: 0.25}
+	s.Liveness = &scenarios.Liveness{Bound: 5 * time.Second}
+	s.Online = true
 	back, text := roundTrip(t, s)
 	want, _ := comparable(s)
 	got, _ := comparable(back)
@@ -99,6 +107,7 @@ func TestWriteYAMLReadsBackEveryFaultKind(t *testing.T) {
 	assert.Contains(t, text, "- {at: 7s, link: {from: n2, to: n1, duplicate: 0.5}}", "only the fields a link fault changes")
 	assert.Contains(t, text, "heartbeat: 7ms", "parameters that differ from their defaults")
 	assert.NotContains(t, text, "election_timeout", "defaults are left out")
+	assert.Contains(t, text, "swarm: {enabled: false, kinds: [], drop: 0.125, tail: 0.75, in_flight: 2, liveness: false, mix: false, params: {heartbeat: [5ms, 20ms], variant: [correct, no-dedup]}}", "the swarm bounds that are set")
 }
 
 // TestScheduleAsFixedFaultsRunsTheSame turns a nemesis's draws into fixed

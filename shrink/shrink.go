@@ -74,7 +74,9 @@ type Result struct {
 }
 
 // Shrink looks for a smaller scenario than s whose run with seed fails the
-// same way s's does, in the manner of delta debugging. The seed stays
+// same way s's does, in the manner of delta debugging. A swarm run (the
+// scenario's swarm field, or Options.Run.Swarm) is shrunk from the
+// scenario its seed's mix makes (scenarios.Scenario.ForSeed). The seed stays
 // fixed: streams are named per node and per component, so taking a fault,
 // a client or an operation away does not reshuffle the others' draws, and
 // the minimal scenario is the original run with things taken away.
@@ -99,6 +101,15 @@ func Shrink(ctx context.Context, s *scenarios.Scenario, seed uint64, opts Option
 		sh.max = DefaultMaxRuns
 	}
 	sh.opts.Run.Context, sh.opts.Run.Steps = ctx, nil
+	// A swarm run is shrunk as the scenario its seed's mix makes, which
+	// a file can hold: its nemesis, network, workload and parameters.
+	s, _ = s.ForSeed(seed, sh.opts.Run.Swarm, false)
+	if s.Swarm != nil {
+		c := *s
+		c.Swarm = nil
+		s = &c
+	}
+	sh.opts.Run.Swarm = false
 	o, err := scenarios.Run(s, seed, sh.opts.Run)
 	if sh.opts.Run.CheckBudget <= 0 {
 		sh.opts.Run.CheckBudget = DefaultCheckBudget
@@ -135,6 +146,7 @@ func Fixed(s *scenarios.Scenario, seed uint64, schedule []scenarios.Fault) *scen
 	c.Name = s.Name + "-shrunk"
 	c.File = ""
 	c.Nemesis = nil
+	c.CrashPoints = false // their crashes are in the schedule
 	c.Faults = make([]scenarios.Fault, len(schedule))
 	for i, f := range schedule {
 		f.Nemesis, f.Line, f.Position = false, 0, i

@@ -139,3 +139,29 @@ func TestShrinkStopsAtMaxRuns(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 5, res.Runs)
 }
+
+// TestShrinkASwarmRun shrinks a swarm run whose mix has crash points (a
+// crash right after a send): the run as fixed faults is the same run, and
+// the minimal scenario, written without swarm, fails the same way.
+func TestShrinkASwarmRun(t *testing.T) {
+	s := load(t, "paxos-leader-crash", "acceptor-no-sync")
+	const seed = 4
+	opts := scenarios.RunOptions{Swarm: true}
+	o, err := scenarios.Run(s, seed, opts)
+	require.NoError(t, err)
+	require.False(t, o.Passed, "seed %d of the swarm finds the bug", seed)
+	require.True(t, o.Swarm.CrashPoints, "its mix has crash points: %v", o.Swarm)
+
+	mixed, _ := s.ForSeed(seed, true, false)
+	fixed, err := scenarios.Run(shrink.Fixed(mixed, seed, o.Faults), seed, scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, o.Fingerprint, fixed.Fingerprint, "the crash points as fixed faults run the same events")
+
+	res, err := shrink.Shrink(context.Background(), s, seed, shrink.Options{Run: opts})
+	require.NoError(t, err)
+	assert.Nil(t, res.Minimal.Swarm, "the minimal scenario is the seed's mix, not a swarm")
+	assert.False(t, res.Minimal.CrashPoints)
+	assert.Less(t, res.After.Events, res.Before.Events)
+	back := replay(t, res)
+	assert.True(t, res.Target.Matches(back), "the written scenario fails the same way without --swarm: %v", back.Checks)
+}

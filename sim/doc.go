@@ -50,10 +50,25 @@
 // LinkConfig and DefaultLinkConfig read what applies now. At and After
 // schedule any of these at a given time.
 //
+// # Fault points
+//
+// A protocol marks a rare but legal path (a slow disk, a spurious timeout,
+// an extra retransmission) with Context.Maybe("protocol/what"), in the
+// manner of FoundationDB's BUGGIFY. A run turns fault points on with
+// SetFaultPoints: each site is enabled or not once per run, from the root
+// seed and its name, and an enabled site fires with a set probability
+// (Maybe) or its own (MaybeP), drawing from its own stream and recording a
+// FaultPointFired fact. Without SetFaultPoints, Maybe is always false and
+// draws nothing, so a run is exactly what it was without the sites.
+// FaultPointOn and FaultPointFired facts name each site a run enabled and
+// each time one fired; FaultPointSites says which sites a run reached,
+// enabled and fired.
+//
 // # Run control and output
 //
 // Run runs to quiescence, RunUntil to a time, RunEvents for a number of
-// events; Stop (or Context.StopRun) ends the run from inside. Every event is
+// events; Stop (or Context.StopRun) ends the run from inside, even from an
+// observer: an online check stops the run at the event it found wrong. Every event is
 // folded into the fingerprint; with Config.Trace it is also recorded (Trace,
 // WriteTraceJSONL), and Config.OnEvent sees each event as it happens.
 // History returns the clients' operations for the checkers.

@@ -100,6 +100,10 @@ type World struct {
 	active    NodeID      // the node whose handler runs, or ran last; None for scheduled calls
 	halt      atomic.Bool // Interrupt was called
 	spare     []nodeState // the rest of the chunk the next nodes are allocated from
+
+	fpts    *faultPoints // fault points, or nil when off (faultpoints.go)
+	calling bool         // observers are being called: a Stop's event waits for them
+	stopDue bool         // Stop was called by an observer; its event is emitted after it
 }
 
 // New returns an empty World configured by cfg.
@@ -277,12 +281,17 @@ func (w *World) History() []Operation { return w.history }
 func (w *World) Stopped() (bool, string) { return w.stopped, w.reason }
 
 // Stop ends the run: Run and its variants return after the current event and
-// do nothing when called again.
+// do nothing when called again. An observer may call it (an online check
+// that saw a violation): the stop event then follows the event observed.
 func (w *World) Stop(reason string) {
 	if w.stopped {
 		return
 	}
 	w.stopped, w.reason = true, reason
+	if w.calling {
+		w.stopDue = true
+		return
+	}
 	w.emitText(KindStop, None, None, reason)
 }
 
@@ -615,17 +624,23 @@ func (w *World) publish(e Event) {
 	if bit := uint32(1) << e.Kind; w.watched&bit != 0 {
 		// Observers get a pointer to a scratch Event that is reused, so
 		// watching a run allocates nothing per event.
+		w.calling = true
 		for _, o := range w.observers {
 			if o.kinds&bit != 0 {
 				w.scratch = e
 				o.fn(&w.scratch)
 			}
 		}
+		w.calling = false
 	}
 	if w.record {
 		w.trace = append(w.trace, e)
 		if w.limit > 0 && len(w.trace) >= w.limit {
 			w.record, w.listen = false, w.watched // the window is full; the fingerprint goes on
 		}
+	}
+	if w.stopDue {
+		w.stopDue = false
+		w.emitText(KindStop, None, None, w.reason)
 	}
 }

@@ -61,6 +61,15 @@
 // The driver reuses one Op value for the operation in progress: a node that
 // must recognise a late reply keeps the operation's N, not the pointer.
 //
+// With the workload's InFlight above one, a client keeps that many
+// operations in flight, one per lane (Op.Lane), and a node matches a reply
+// to its operation with Driver.Op(n) and completes it with
+// Driver.CompleteOp; Current and Complete are lane 0's. A protocol whose
+// servers expect one request at a time per client session gives each lane
+// its own session. With Queries, a client that has done its operations
+// reads back every key it wrote, one get each, before it is done.
+// Completed and Busy tell liveness mode the client's progress.
+//
 // # Checks
 //
 // CheckLinearizable checks the clients' history (checker.FromSim of the

@@ -182,6 +182,7 @@ type observer struct {
 
 	input, shuffle, output []float64
 	doneDelta              [2][]float64
+	completions            int // tasks completed, counting each again after a coordinator restart
 }
 
 func newObserver(cl *Cluster) *observer {
@@ -286,6 +287,7 @@ func (o *observer) done(at sim.Time, a Attempt) {
 	k, t := kindIndex(a.Kind), a.Task
 	if t >= 0 && t < len(o.doneTasks[k]) && !o.doneTasks[k][t] {
 		o.doneTasks[k][t], o.everDone[k][t] = true, true
+		o.completions++
 		addBin(&o.doneDelta[k], at, 1)
 	}
 }

@@ -122,4 +122,7 @@
 // backup tasks, a share of the workers killed mid-job), with confidence
 // intervals and the paper's Figure 3, are package studies'
 // (MapReducePaper, which runs this package through its Protocol).
+//
+// Liveness mode heals every node and wants tasks to complete until the job
+// is done.
 package mapreduce

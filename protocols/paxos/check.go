@@ -45,6 +45,9 @@ func (c *Cluster) Check(req protocols.CheckRequest) protocols.Report {
 				}
 			}
 			r.Check, r.Kind = name, checker.Safety
+			if name == checker.PaxosValidityCheck {
+				r = c.promises.validity(r)
+			}
 			rep.Checks = append(rep.Checks, r)
 		case LivenessCheck:
 			rep.Checks = append(rep.Checks, c.liveness(hist))

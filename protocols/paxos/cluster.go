@@ -121,6 +121,11 @@ type Cluster struct {
 	elections   int
 	lastFault   sim.Time
 	faults      int
+
+	drivers  []*kv.Driver      // the clients' workloads, for liveness mode's progress
+	mon      protocols.Monitor // online checks (hunt.go)
+	promises promises          // what each acceptor promised, by its messages
+	agree    agreement         // online agreement
 }
 
 // NewCluster adds cfg.Servers servers (n1..nN) and cfg.Clients clients
@@ -141,7 +146,7 @@ func NewClusterOf(w *sim.World, cfg Config, servers func(i int) sim.Factory) (*C
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{cfg: cfg, w: w, quorum: cfg.Variant.quorum(cfg.Servers)}
+	c := &Cluster{cfg: cfg, w: w, quorum: cfg.Variant.quorum(cfg.Servers), promises: newPromises(cfg.Servers, cfg.Workload.Queries)}
 	if servers == nil {
 		servers = func(i int) sim.Factory { return func() sim.Node { return &server{cl: c, me: i} } }
 	}
@@ -162,6 +167,7 @@ func NewClusterOf(w *sim.World, cfg Config, servers func(i int) sim.Factory) (*C
 			return nil, fmt.Errorf("paxos: %w", err)
 		}
 		c.clients = append(c.clients, id)
+		c.drivers = append(c.drivers, d)
 	}
 	for _, id := range w.Nodes() {
 		for len(c.byNode) <= int(id) {
@@ -172,14 +178,19 @@ func NewClusterOf(w *sim.World, cfg Config, servers func(i int) sim.Factory) (*C
 		c.byNode[id] = i
 	}
 	c.events = make([]checker.PaxosEvent, 0, 13*cfg.Workload.Ops)
-	w.ObserveKinds(c.observe, append(sim.FaultKinds(), sim.KindRecord)...)
+	// The sends are watched for the acceptors' promises (hunt.go).
+	w.ObserveKinds(c.observe, append(sim.FaultKinds(), sim.KindRecord, sim.KindSend)...)
 	return c, nil
 }
 
 // observe collects the nodes' Facts as Paxos events, for the safety
-// checks, and notes faults, for the liveness check. It watches only those
-// kinds of events, so the messages, most of a run, cost it nothing.
+// checks, notes faults, for the liveness check, and reads the acceptors'
+// replies, for the promises check. It watches only those kinds of events,
+// so deliveries, drops and timers cost it nothing.
 func (c *Cluster) observe(e *sim.Event) {
+	if e.Kind == sim.KindSend || e.Kind == sim.KindRecord || e.Kind == sim.KindRestart {
+		c.hunt(e)
+	}
 	if e.Kind == sim.KindRecord {
 		if f, ok := e.Msg.(*Fact); ok {
 			c.events = append(c.events, f.event(e, c.ids))

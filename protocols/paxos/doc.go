@@ -88,4 +88,20 @@
 // paxos-clock-skew. Servers are named n1..nN and clients c1..cM; the
 // servers are the nemesis's targets. The run stops once every client has
 // finished its share of the workload.
+//
+// # Bug hunts
+//
+// Every run checks, as part of paxos-validity, that no acceptor goes back
+// on a promise: each Promise, Accepted and Nack it sends states a ballot
+// its disk must keep, so a later message with a lower one is a promise it
+// forgot (not synced, or misread after a restart). With the workload's
+// Queries, a restarted acceptor's promise and proposals are also compared
+// with what it said before its crash. With online checks, agreement is
+// checked as acceptances are recorded. Fault points: paxos/spurious-election
+// (a follower campaigns while its leader lives) and paxos/slow-disk (a
+// prepare or accept is handled a few milliseconds late). Clients keep the
+// workload's InFlight operations in flight in one session, so the session
+// table sees a client's commands out of order. Liveness
+// mode heals a majority, n1 first, and wants an operation within
+// liveness_bound.
 package paxos

@@ -40,7 +40,7 @@ func Protocol() protocols.Protocol {
 			{Name: checker.PaxosAgreementCheck, Default: true,
 				Summary: "no slot has two chosen values; replicas apply only chosen values"},
 			{Name: checker.PaxosValidityCheck, Default: true,
-				Summary: "acceptors accept only proposals; proposals are client commands or the no-op"},
+				Summary: "acceptors accept only proposals; proposals are client commands or the no-op; no acceptor goes back on a promise"},
 			{Name: checker.PaxosPrefixCheck, Default: true,
 				Summary: "replicas apply slots in order, and their applied logs are prefixes of each other"},
 			{Name: LivenessCheck, Default: true,
@@ -55,7 +55,18 @@ func Protocol() protocols.Protocol {
 func setup(env *protocols.Env) (protocols.Instance, error) {
 	cfg := config(env)
 	cfg.Variant = Variant(env.Params.String("variant"))
-	return NewCluster(env.World, cfg)
+	return newCluster(env, cfg, nil)
+}
+
+// newCluster builds the cluster a scenario describes, with the scenario's
+// online checks (hunt.go).
+func newCluster(env *protocols.Env, cfg Config, servers func(i int) sim.Factory) (*Cluster, error) {
+	cl, err := NewClusterOf(env.World, cfg, servers)
+	if err != nil {
+		return nil, err
+	}
+	cl.mon = protocols.NewMonitor(env)
+	return cl, nil
 }
 
 // config is the configuration a scenario's settings give, with the
@@ -87,7 +98,7 @@ func ProtocolOf(name string, servers func(cfg Config, i int) sim.Factory) protoc
 	p.Params = slices.DeleteFunc(p.Params, func(q protocols.Param) bool { return q.Name == "variant" })
 	p.Setup = func(env *protocols.Env) (protocols.Instance, error) {
 		cfg := config(env)
-		return NewClusterOf(env.World, cfg, func(i int) sim.Factory { return servers(cfg, i) })
+		return newCluster(env, cfg, func(i int) sim.Factory { return servers(cfg, i) })
 	}
 	return p
 }

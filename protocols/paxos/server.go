@@ -124,6 +124,9 @@ func (s *server) backoff(ctx *sim.Context) {
 // candidate retransmits or starts over, a follower campaigns if its leader
 // has been silent too long.
 func (s *server) Timer(ctx *sim.Context, tag any) {
+	if s.slowDisk(ctx, tag) {
+		return
+	}
 	if _, ok := tag.(tick); !ok {
 		return
 	}
@@ -139,7 +142,7 @@ func (s *server) Timer(ctx *sim.Context, tag any) {
 			s.sendPrepares(ctx)
 		}
 	case follower:
-		if now >= s.electionAt {
+		if now >= s.electionAt || s.spuriousElection(ctx) {
 			s.campaign(ctx)
 		}
 	}
@@ -148,6 +151,9 @@ func (s *server) Timer(ctx *sim.Context, tag any) {
 
 // Receive dispatches a message to its handler; anything else is ignored.
 func (s *server) Receive(ctx *sim.Context, from sim.NodeID, msg any) {
+	if s.holdForDisk(ctx, from, msg) {
+		return
+	}
 	switch m := msg.(type) {
 	case *Accept:
 		s.onAccept(ctx, from, m)

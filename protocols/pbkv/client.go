@@ -10,17 +10,18 @@ import (
 
 // client sends its driver's operations (kv.Driver: pacing, deadlines,
 // unique values, the history) to the primary of the latest view it knows,
-// one at a time. The driver has it resend an unanswered operation every
-// Retry, and the client asks the view service for the view each time.
-// Requests carry the client's session (its name, plus "~N" after its Nth
-// restart) and the driver's operation number, so the primary applies a
-// retried write at most once.
+// one at a time per lane (the workload's InFlight). The driver has it
+// resend an unanswered operation every Retry, and the client asks the view
+// service for the view each time. Requests carry the client's session (its
+// name, plus "~N" after its Nth restart, plus "/L" for lane L > 0) and the
+// driver's operation number, so the primary applies a retried write at
+// most once.
 type client struct {
 	cl      *Cluster
 	d       *kv.Driver
 	session string
 	view    View
-	req     *Request // the operation in progress, as sent
+	req     []*Request // per lane: the operation in progress, as sent
 }
 
 // Start opens the incarnation's session, asks for the view and hands the
@@ -32,6 +33,7 @@ func (c *client) Start(ctx *sim.Context) {
 		c.session += "~" + strconv.FormatUint(uint64(inc), 10)
 	}
 	c.view = View{Primary: sim.None, Backup: sim.None}
+	c.req = make([]*Request, max(1, c.cl.cfg.Workload.InFlight))
 	ctx.Send(c.cl.vs, &GetView{})
 	c.d.Start(ctx, c)
 }
@@ -44,16 +46,20 @@ func (c *client) Timer(ctx *sim.Context, tag any) { c.d.Timer(ctx, tag) }
 func (c *client) Send(ctx *sim.Context, op *kv.Op) {
 	if op.Attempt == 0 {
 		in := op.Input
-		c.req = &Request{From: ctx.ID(), Client: c.session, Seq: op.N, Op: in.Op, Key: in.Key, Value: in.Value}
+		session := c.session
+		if op.Lane > 0 {
+			session += "/" + strconv.Itoa(op.Lane)
+		}
+		c.req[op.Lane] = &Request{From: ctx.ID(), Client: session, Seq: op.N, Op: in.Op, Key: in.Key, Value: in.Value}
 	} else {
 		ctx.Send(c.cl.vs, &GetView{})
 	}
-	c.send(ctx)
+	c.send(ctx, op.Lane)
 }
 
-func (c *client) send(ctx *sim.Context) {
+func (c *client) send(ctx *sim.Context, lane int) {
 	if c.view.Primary != sim.None {
-		ctx.Send(c.view.Primary, c.req)
+		ctx.Send(c.view.Primary, c.req[lane])
 	}
 }
 
@@ -67,12 +73,14 @@ func (c *client) Receive(ctx *sim.Context, _ sim.NodeID, msg any) {
 		}
 		moved := m.View.Primary != c.view.Primary
 		c.view = m.View
-		if moved && c.d.Current() != nil {
-			c.send(ctx)
+		for lane, r := range c.req {
+			if moved && r != nil && c.d.Op(r.Seq) != nil {
+				c.send(ctx, lane)
+			}
 		}
 	case *Reply:
-		op := c.d.Current()
-		if op == nil || m.Seq != op.N {
+		op := c.d.Op(m.Seq)
+		if op == nil {
 			return // a duplicate, or the answer to an abandoned operation
 		}
 		if m.Err == ErrWrongServer {
@@ -83,6 +91,6 @@ func (c *client) Receive(ctx *sim.Context, _ sim.NodeID, msg any) {
 		if op.Input.Op == checker.KVGet {
 			out.Value = m.Value
 		}
-		c.d.Complete(ctx, out)
+		c.d.CompleteOp(ctx, op.N, out)
 	}
 }

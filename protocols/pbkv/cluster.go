@@ -126,6 +126,10 @@ type Cluster struct {
 
 	clientsDone           int
 	transfers, leaseReads int
+
+	drivers []*kv.Driver      // the clients' workloads, for liveness mode's progress
+	mon     protocols.Monitor // online checks (hunt.go)
+	online  onlinePrimary
 }
 
 // NewCluster adds the view service ("vs"), cfg.Servers servers (n1..nN)
@@ -157,6 +161,7 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 			return nil, fmt.Errorf("pbkv: %w", err)
 		}
 		c.clients = append(c.clients, id)
+		c.drivers = append(c.drivers, d)
 	}
 	c.byNode = make([]int, len(w.Nodes()))
 	for i := range c.byNode {
@@ -178,6 +183,7 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 func (c *Cluster) decided(ctx *sim.Context, f ViewDecided) {
 	ctx.Record(f)
 	c.views = append(c.views, f)
+	c.decidedOnline(f)
 }
 
 // acted records, like decided, that a server first acted as primary of a
@@ -185,6 +191,7 @@ func (c *Cluster) decided(ctx *sim.Context, f ViewDecided) {
 func (c *Cluster) acted(ctx *sim.Context, f PrimaryActs) {
 	ctx.Record(f)
 	c.acts = append(c.acts, f)
+	c.actedOnline(f)
 }
 
 // index returns the server index of node id, or -1.

@@ -118,4 +118,15 @@
 //	w.RunUntil(sim.Time(time.Minute))
 //	rep := cl.Check(protocols.CheckRequest{World: w, Budget: 10 * time.Second,
 //		Checks: []string{checker.LinearizabilityCheck, pbkv.AckedWritesCheck, pbkv.OnePrimaryCheck}})
+//
+// # Bug hunts
+//
+// Clients keep the workload's InFlight operations in flight, one session
+// per lane. With online checks, one primary per view is checked as views
+// are decided and primaries act. Fault points: pbkv/slow-transfer and
+// pbkv/slow-forward (a send to the backup skipped, so the tick resends it)
+// and pbkv/early-lease-expiry. Liveness mode heals every node and wants an
+// operation; it owes none while the view service waits for an
+// acknowledgement that cannot come (the primary of its latest view
+// restarted before acknowledging it), a limit of this design.
 package pbkv

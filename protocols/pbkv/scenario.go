@@ -65,5 +65,10 @@ func setup(env *protocols.Env) (protocols.Instance, error) {
 		CheckpointEvery: env.Params.Int("checkpoint_every"),
 		Workload:        env.Workload,
 	}
-	return NewCluster(env.World, cfg)
+	cl, err := NewCluster(env.World, cfg)
+	if err != nil {
+		return nil, err
+	}
+	cl.mon = protocols.NewMonitor(env)
+	return cl, nil
 }

@@ -181,6 +181,9 @@ func (s *server) becomeReady(ctx *sim.Context) {
 
 func (s *server) sendTransfer(ctx *sim.Context) {
 	s.xferAt = ctx.Now()
+	if s.skipSend(ctx, fpSlowTransfer) {
+		return
+	}
 	ctx.Send(s.view.Backup, &Transfer{View: s.view, Snapshot: s.st.transferSnapshot()})
 	s.cl.transfers++
 }
@@ -201,7 +204,7 @@ func (s *server) request(ctx *sim.Context, r *Request) {
 		ctx.Send(r.From, &Reply{Seq: r.Seq, Err: ErrWrongServer})
 		return
 	}
-	if r.Op == checker.KVGet && s.leaseValid(ctx) {
+	if r.Op == checker.KVGet && s.leaseValid(ctx) && !ctx.Maybe(fpEarlyLeaseExpiry) {
 		s.cl.leaseReads++
 		s.reply(ctx, r, s.st.kv[r.Key])
 		return
@@ -252,6 +255,9 @@ func (s *server) drain(ctx *sim.Context) {
 
 func (s *server) sendForward(ctx *sim.Context) {
 	s.sentAt = ctx.Now()
+	if s.skipSend(ctx, fpSlowForward) {
+		return
+	}
 	ctx.Send(s.view.Backup, &Forward{View: s.view, Batch: s.batch, Ops: s.inflight})
 }
 

@@ -131,4 +131,12 @@
 //	network: {latency: {kind: uniform, min: 1ms, max: 10ms}, fifo: true}
 //	workload: {ops: 4000, think: 2ms}
 //	duration: 3s
+//
+// # Bug hunts
+//
+// With online checks the run stops at the first checkpoint, snapshot or
+// recovery the auditor finds inconsistent or not conserving the money.
+// Fault point: snapshot/duplicate-send (a message sent twice at once, with
+// reliable channels). Liveness mode heals every node and wants
+// checkpoints while transfers go on.
 package snapshot

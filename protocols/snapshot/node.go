@@ -242,6 +242,7 @@ func (n *Node) sendData(ctx *sim.Context, p int, kind DataKind, num, amount int)
 		o.unacked = append(o.unacked, d)
 	}
 	ctx.Send(n.cfg().Nodes[p], d)
+	n.duplicateSend(ctx, n.cfg().Nodes[p], d)
 }
 
 // resend repeats whatever is waiting for an answer.

@@ -58,6 +58,7 @@ func Protocol() protocols.Protocol {
 type instance struct {
 	cfg   Config
 	audit *Auditor
+	mon   protocols.Monitor // online checks (hunt.go)
 }
 
 func setup(env *protocols.Env) (protocols.Instance, error) {
@@ -111,8 +112,11 @@ func setup(env *protocols.Env) (protocols.Instance, error) {
 			return nil, fmt.Errorf("node %s got id %d, want %d", name, id, ids[i])
 		}
 	}
-	in := &instance{cfg: cfg, audit: NewAuditor(ids, names, cfg.Initial)}
+	in := &instance{cfg: cfg, audit: NewAuditor(ids, names, cfg.Initial), mon: protocols.NewMonitor(env)}
 	w.Observe(in.audit.Observe)
+	if in.mon.On() {
+		w.Observe(in.watch)
+	}
 	return in, nil
 }
 

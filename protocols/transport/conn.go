@@ -526,6 +526,7 @@ func (c *Conn) onTimer(ctx *sim.Context) {
 		c.sendAck(ctx, true)
 		c.rtoAt = now.Add(c.rto.Timeout())
 	}
+	c.spuriousRetransmit(ctx)
 	c.arm(ctx)
 }
 

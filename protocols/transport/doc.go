@@ -103,4 +103,12 @@
 // BenchmarkStream measures messages delivered per second of wall time:
 //
 //	go test ./protocols/transport -run '^$' -bench Stream -benchmem
+//
+// # Bug hunts
+//
+// The RPC store's clients keep the workload's InFlight calls in flight over
+// one RPC layer, so a server's at-most-once table sees a client's calls
+// overlap. Fault points: transport/rpc-reset (a client resets its
+// connection before a call, so the calls waiting on it are resent on a new
+// one) and transport/spurious-retransmit. Liveness mode heals every server.
 package transport

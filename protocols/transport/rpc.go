@@ -191,6 +191,7 @@ func (r *RPC) Call(ctx *sim.Context, target sim.NodeID, req any, deadline sim.Ti
 // send writes c's request on the connection to its target, dialing one if
 // there is none.
 func (r *RPC) send(ctx *sim.Context, c *call) {
+	r.maybeReset(ctx, c.target)
 	conn := r.conns[c.target]
 	if conn == nil {
 		conn = r.ep.Dial(ctx, c.target)

@@ -73,8 +73,10 @@ func (s *KVServer) Receive(ctx *sim.Context, from sim.NodeID, msg any) { s.rpc.R
 func (s *KVServer) Timer(ctx *sim.Context, tag any) { s.rpc.Timer(ctx, tag) }
 
 // KVClient runs its driver's operations (kv.Driver: pacing, deadlines,
-// unique values, the history) against the key-value servers, one at a
-// time: key kI lives on server I mod N. Each operation is one Call with the
+// unique values, the history) against the key-value servers, as many at a
+// time as the workload's InFlight, over one RPC layer (so a server's
+// at-most-once table sees a client's calls overlap): key kI lives on server
+// I mod N. Each operation is one Call with the
 // operation's deadline; the RPC layer resends it on new connections, and
 // the driver gives up on it at the deadline, leaving it without a return.
 type KVClient struct {
@@ -111,9 +113,9 @@ func (c *KVClient) Start(ctx *sim.Context) {
 func (c *KVClient) Send(ctx *sim.Context, op *kv.Op) {
 	n := op.N
 	c.rpc.Call(ctx, c.server(op.Input.Key), op.Input, op.Deadline, func(ctx *sim.Context, reply any, err error) {
-		if cur := c.d.Current(); err == nil && cur != nil && cur.N == n {
+		if err == nil && c.d.Op(n) != nil {
 			out, _ := reply.(checker.KVOutput)
-			c.d.Complete(ctx, out)
+			c.d.CompleteOp(ctx, n, out)
 		}
 	})
 }
@@ -163,6 +165,8 @@ func RPCProtocol() protocols.Protocol {
 type rpcInstance struct {
 	servers []sim.NodeID
 	clients []sim.NodeID
+	drivers []*kv.Driver  // the clients' workloads, for liveness mode's progress
+	bound   time.Duration // liveness mode's bound
 }
 
 func setupRPC(env *protocols.Env) (protocols.Instance, error) {
@@ -181,7 +185,7 @@ func setupRPC(env *protocols.Env) (protocols.Instance, error) {
 		return nil, fmt.Errorf("transport-rpc needs keepalive > 0: a client waiting for a reply learns of a dead connection only by probing")
 	}
 	w := env.World
-	inst := &rpcInstance{}
+	inst := &rpcInstance{bound: 2*env.Workload.Timeout + 2*time.Second}
 	for i := 1; i <= env.Nodes; i++ {
 		id, err := w.AddNode(fmt.Sprintf("n%d", i), NewKVServer(cfg))
 		if err != nil {
@@ -201,6 +205,7 @@ func setupRPC(env *protocols.Env) (protocols.Instance, error) {
 			return nil, err
 		}
 		inst.clients = append(inst.clients, id)
+		inst.drivers = append(inst.drivers, d)
 	}
 	return inst, nil
 }

@@ -3,6 +3,7 @@ package twopc
 import (
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -35,6 +36,11 @@ type instance struct {
 	blockedSeen map[string]bool         // transactions that were ever reported blocked
 	longest     time.Duration           // longest time from a yes vote to learning the outcome
 	longestTxn  string
+
+	clients []sim.NodeID         // for liveness mode's progress
+	mon     protocols.Monitor    // online checks (hunt.go)
+	outcome map[string]*txnWatch // online: what each transaction's events said
+	queries *rand.Rand           // delays of queries after the fact
 }
 
 // Servers returns the coordinator and the participants.
@@ -51,6 +57,7 @@ func (in *instance) name(id sim.NodeID) string {
 }
 
 func (in *instance) observe(e *sim.Event) {
+	in.hunt(e)
 	switch e.Kind {
 	case sim.KindRecord:
 		in.fact(e)
@@ -87,9 +94,12 @@ func (in *instance) fact(e *sim.Event) {
 		in.blockedSeen[f.Txn] = true
 		return
 	default:
-		return
+		if !in.huntEvent(e, &ev) {
+			return
+		}
 	}
 	in.events = append(in.events, ev)
+	in.online(e, ev)
 }
 
 // Check runs the requested checks and reports the run's statistics.

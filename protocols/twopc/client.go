@@ -27,6 +27,9 @@ type ClientConfig struct {
 	// Timeout is when the client gives up on a transaction: its outcome
 	// stays unknown in the history. Zero or less: it never gives up.
 	Timeout time.Duration
+	// Queries has the client record the outcome the coordinator tells it
+	// of a transaction it is not running (see Told).
+	Queries bool
 }
 
 // Client runs transactions through the coordinator, one at a time,
@@ -62,8 +65,11 @@ func (c *Client) Start(ctx *sim.Context) {
 }
 
 // Receive returns the pending transaction when its Result arrives.
-func (c *Client) Receive(ctx *sim.Context, _ sim.NodeID, msg any) {
+func (c *Client) Receive(ctx *sim.Context, from sim.NodeID, msg any) {
 	m, ok := msg.(*Result)
+	if ok && (c.begin == nil || m.Txn != c.begin.Txn) {
+		c.told(ctx, from, m)
+	}
 	if !ok || c.begin == nil || m.Txn != c.begin.Txn {
 		return
 	}

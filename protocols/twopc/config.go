@@ -84,6 +84,9 @@ type Config struct {
 	// NoProbability is the probability that a participant votes no on a
 	// transaction it could prepare.
 	NoProbability float64
+	// Queries has participants record what others tell them of
+	// transactions they decided already (see Told).
+	Queries bool
 }
 
 // DefaultConfig returns the default timeouts for a coordinator and

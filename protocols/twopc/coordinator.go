@@ -377,7 +377,9 @@ func (c *Coordinator) abort(ctx *sim.Context, t *ctxn) {
 	t.resend = 0
 	ctx.Storage().Put(keyEnd+t.id, nil)
 	ctx.Record(Decided{Txn: t.id})
-	c.broadcast(ctx, t, &Decision{Txn: t.id})
+	if !ctx.Maybe(fpSilentAbort) {
+		c.broadcast(ctx, t, &Decision{Txn: t.id})
+	}
 	c.reply(ctx, t)
 }
 

@@ -107,4 +107,17 @@
 //	w.RunUntil(sim.Time(time.Second))
 //	res, _ := checker.CheckIsolation(checker.FromSim(w.History()), 10*time.Second)
 //	fmt.Println(res.Verdict) // holds
+//
+// # Bug hunts
+//
+// With the workload's Queries, clients ask the coordinator again about
+// transactions that returned and participants ask again about those they
+// applied; what they are told (Told) and what a restarted node says its
+// disk holds (Recovered) are decisions the atomicity check compares, so a
+// coordinator that misreads its log is caught even when nobody else looks.
+// With online checks, atomicity is checked as decisions are recorded. Fault
+// points: twopc/silent-abort (an abort announced to nobody but the client:
+// presumed abort) and twopc/early-inquiry (a two-phase commit participant
+// asks before its decision timeout). Liveness mode heals every node and
+// wants a transaction to return.
 package twopc

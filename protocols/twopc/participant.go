@@ -106,6 +106,7 @@ func (p *Participant) Receive(ctx *sim.Context, from sim.NodeID, msg any) {
 	case *Prepare:
 		p.prepare(ctx, from, m)
 	case *Decision:
+		p.told(ctx, from, m)
 		p.decision(ctx, m)
 	case *Inquire:
 		p.inquire(ctx, from, m)
@@ -219,7 +220,7 @@ func (p *Participant) prepare(ctx *sim.Context, from sim.NodeID, m *Prepare) {
 	p.txns[m.Txn] = t
 	ctx.Record(Voted{Txn: m.Txn, Yes: true})
 	ctx.Send(from, &Vote{Txn: m.Txn, Yes: true, Reads: t.reads})
-	t.timer = ctx.SetTimer(p.cfg.DecisionTimeout, doubtTimer{m.Txn})
+	t.timer = ctx.SetTimer(p.doubtAfter(ctx), doubtTimer{m.Txn})
 }
 
 func (p *Participant) decision(ctx *sim.Context, m *Decision) {

@@ -133,6 +133,7 @@ func setup(env *protocols.Env, three bool, own *nodes) (protocols.Instance, erro
 	cfg.Retry = env.Params.Duration("retry")
 	cfg.VoteTimeout = env.Params.Duration("vote_timeout")
 	cfg.DecisionTimeout = env.Params.Duration("decision_timeout")
+	cfg.Queries = env.Workload.Queries
 	if three {
 		cfg.AckTimeout = env.Params.Duration("ack_timeout")
 		cfg.Window = env.Params.Duration("window")
@@ -147,7 +148,7 @@ func setup(env *protocols.Env, three bool, own *nodes) (protocols.Instance, erro
 	}
 	in := &instance{cfg: cfg, world: w, blockedAfter: env.Params.Duration("blocked_after"),
 		yesAt: map[doubtKey]sim.Time{}, parts: map[string][]string{}, down: map[sim.NodeID]sim.Time{},
-		blockedSeen: map[string]bool{}}
+		blockedSeen: map[string]bool{}, mon: protocols.NewMonitor(env), outcome: map[string]*txnWatch{}, queries: newQueries(w)}
 	add := func(name string, f sim.Factory, want sim.NodeID) error {
 		id, err := w.AddNode(name, f)
 		if err != nil {
@@ -172,10 +173,11 @@ func setup(env *protocols.Env, three bool, own *nodes) (protocols.Instance, erro
 		name := fmt.Sprintf("c%d", i+1)
 		gen := protocols.NewGenerator(env.Workload, w.Stream("workload/"+name))
 		cc := ClientConfig{Coordinator: base, Txns: env.Workload.Share(i, env.Clients), OpsPerTxn: ops,
-			Gen: gen, Retry: cfg.Retry, Timeout: env.Workload.Timeout}
+			Gen: gen, Retry: cfg.Retry, Timeout: env.Workload.Timeout, Queries: cfg.Queries}
 		if err := add(name, NewClient(cc), sim.None); err != nil {
 			return nil, err
 		}
+		in.clients = append(in.clients, base+1+sim.NodeID(len(parts)+i))
 	}
 	in.base = base
 	w.Observe(in.observe)

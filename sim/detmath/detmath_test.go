@@ -26,6 +26,8 @@ var digestCases = []struct {
 }{
 	{"Exp", 200000, func(r *rand.Rand) float64 { return Exp(-750 + float64(r.Float64()*1460)) }},
 	{"Exp/small", 200000, func(r *rand.Rand) float64 { return Exp(NormFloat64(r)) }},
+	{"Exp2", 200000, func(r *rand.Rand) float64 { return Exp2(-1080 + float64(r.Float64()*2110)) }},
+	{"Exp2/small", 200000, func(r *rand.Rand) float64 { return Exp2(float64(r.Float64()*8) - 4) }},
 	{"Log", 200000, func(r *rand.Rand) float64 { return Log(math.Float64frombits(r.Uint64() >> 1)) }},
 	{"Log/unit", 200000, func(r *rand.Rand) float64 { return Log(r.Float64()) }},
 	{"Pow", 100000, func(r *rand.Rand) float64 { return Pow(r.Float64()*100, -20+float64(r.Float64()*40)) }},
@@ -91,6 +93,10 @@ func TestSpecialCases(t *testing.T) {
 		{"Exp(-800)", Exp(-800), 0},
 		{"Exp(-1e300)", Exp(-1e300), 0},
 		{"Exp(-745)", Exp(-745), 5e-324},
+		{"Exp2(10)", Exp2(10), 1024},
+		{"Exp2(-1)", Exp2(-1), 0.5},
+		{"Exp2(+Inf)", Exp2(inf), inf},
+		{"Exp2(-Inf)", Exp2(-inf), 0},
 		{"Log(1)", Log(1), 0},
 		{"Log(e)", Log(math.E), 1},
 		{"Log(0)", Log(0), -inf},
@@ -106,7 +112,7 @@ func TestSpecialCases(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.got, tt.name)
 	}
-	for _, x := range []float64{Exp(nan), Log(nan), Log(-1), Pow(-2, 0.5), Pow(nan, 2)} {
+	for _, x := range []float64{Exp(nan), Exp2(nan), Log(nan), Log(-1), Pow(-2, 0.5), Pow(nan, 2)} {
 		assert.True(t, math.IsNaN(x), "want NaN, got %v", x)
 	}
 	assert.Panics(t, func() { NormalQuantile(1.5) })
@@ -121,6 +127,7 @@ func TestAccuracy(t *testing.T) {
 	for range 100000 {
 		x := -700 + r.Float64()*1400
 		assert.InEpsilon(t, math.Exp(x), Exp(x), 1e-15, "Exp(%v)", x)
+		assert.InEpsilon(t, math.Exp2(x), Exp2(x), 1e-15, "Exp2(%v)", x)
 		y := math.Float64frombits(r.Uint64()>>2 + 1<<60)
 		assert.InEpsilon(t, math.Log(y), Log(y), 1e-15, "Log(%v)", y)
 		p := r.Float64()

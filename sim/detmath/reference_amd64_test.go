@@ -32,6 +32,7 @@ func TestExpLogMatchMath(t *testing.T) {
 		for _, x := range args {
 			requireSameBits(t, math.Exp(x), Exp(x), "Exp(%v)", x)
 			requireSameBits(t, math.Log(x), Log(x), "Log(%v)", x)
+			requireSameBits(t, math.Exp2(x), Exp2(x), "Exp2(%v)", x)
 		}
 	}
 }
