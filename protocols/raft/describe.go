@@ -87,15 +87,22 @@ func (s *server) who(i int) string {
 }
 
 // DescribeState describes the client (sim.Describer): its session, the
-// leader it believes in, and the command it is waiting for. (Its driver's
-// workload position is in the history.)
+// leader it believes in, and, per lane, the server it last sent to and the
+// command it is waiting for. (Its driver's workload position is in the
+// history.)
 func (c *client) DescribeState() string {
-	cur := "idle"
-	if c.cur != nil && c.d.Current() != nil {
-		cur = "waiting for " + c.cur.String()
+	text := "session " + strconv.FormatUint(c.sess, 10) + " leader " + strconv.Itoa(c.leader)
+	for lane, t := range c.target {
+		if lane > 0 {
+			text += ";"
+		}
+		cur := "idle"
+		if c.cur[lane] != nil && c.d.Op(c.cur[lane].Seq) != nil {
+			cur = "waiting for " + c.cur[lane].String()
+		}
+		text += " target " + strconv.Itoa(t) + " " + cur
 	}
-	return "session " + strconv.FormatUint(c.sess, 10) + " leader " + strconv.Itoa(c.leader) +
-		" target " + strconv.Itoa(c.target) + " " + cur
+	return text
 }
 
 // Compile-time checks: servers and clients are nodes that describe their

@@ -117,6 +117,39 @@ func TestSwarmRunsOfTheLibraryReplay(t *testing.T) {
 	}
 }
 
+// TestClientsWithCallsInFlightPass runs the replicated key-value stores
+// over a calm network with three calls in flight per client: every check
+// holds, and almost every operation completes (each lane waits for its own
+// reply; a command a server saw out of order is the rare one that times
+// out). Raft's swarm runs, which draw calls in flight, pass too.
+func TestClientsWithCallsInFlightPass(t *testing.T) {
+	for _, name := range []string{"paxos-calm", "raft-calm", "pbkv-calm"} {
+		s, err := library.Load(name)
+		require.NoError(t, err)
+		c := *s
+		c.Workload.InFlight = 3
+		for seed := uint64(1); seed <= 2; seed++ {
+			o, err := scenarios.Run(&c, seed, scenarios.RunOptions{})
+			require.NoError(t, err)
+			assert.True(t, o.Passed, "%s seed %d: %v", name, seed, o.Checks)
+			stat := map[string]float64{}
+			for _, st := range o.Stats {
+				stat[st.Name] = st.Value
+			}
+			ops, completed := stat["operations"], stat["operations completed"]
+			require.Positive(t, ops, "%s reports its operations", name)
+			assert.Greater(t, completed, 0.95*ops, "%s seed %d: %v of %v operations completed", name, seed, completed, ops)
+		}
+	}
+	s, err := library.Load("raft-calm")
+	require.NoError(t, err)
+	for seed := uint64(1); seed <= 20; seed++ {
+		o, err := scenarios.Run(s, seed, scenarios.RunOptions{Swarm: true})
+		require.NoError(t, err)
+		assert.True(t, o.Passed, "raft-calm --swarm seed %d (%v): %v", seed, o.Swarm, o.Checks)
+	}
+}
+
 // TestLibraryBoundsOnlyBoundTheSwarm checks that a library scenario's swarm
 // block does not turn swarm testing on: without --swarm it runs its own mix.
 func TestLibraryBoundsOnlyBoundTheSwarm(t *testing.T) {
