@@ -16,8 +16,9 @@ import (
 )
 
 var (
-	swarmTable = flag.Int("swarm-table", 0, "TestSwarmTable: seeds per bug-zoo variant, with and without --swarm (0: skip)")
-	swarmOnly  = flag.String("swarm-zoo", "", "TestSwarmTable: only the variants whose name contains this")
+	swarmTable   = flag.Int("swarm-table", 0, "TestSwarmTable: seeds per bug-zoo variant, with and without --swarm (0: skip)")
+	swarmGeneric = flag.Bool("swarm-generic", false, "TestSwarmTable: sweep each variant's protocol's nemesis scenario instead of the scenario made for it")
+	swarmOnly    = flag.String("swarm-zoo", "", "TestSwarmTable: only the variants whose name contains this")
 )
 
 // swarmZoo pairs each bug-zoo variant with the library scenario its
@@ -25,6 +26,12 @@ var (
 // variants are left out: its zoo test sweeps a scenario of its own, with
 // timeouts, which no library scenario has.
 var swarmZoo = []struct{ variant, scenario string }{
+	{"count-stale-votes", "raft-partition"},
+	{"commit-old-term", "raft-figure8"},
+	{"volatile-vote", "raft-vote-restart"},
+	{"no-log-check", "raft-figure8"},
+	{"vote-any-log", "raft-nemesis"},
+	{"follower-reads", "raft-calm"},
 	{"proposer-ignores-accepted", "paxos-leader-crash"},
 	{"acceptor-no-sync", "paxos-leader-crash"},
 	{"acceptor-accepts-lower", "paxos-nemesis"},
@@ -64,6 +71,9 @@ var swarmZoo = []struct{ variant, scenario string }{
 // the share of seeds that detect it. Run it with
 //
 //	go test ./scenarios/library -run TestSwarmTable -swarm-table 1000 -v -timeout 3h
+//
+// With -swarm-generic every variant is swept on its protocol's nemesis
+// scenario, the one scenario a user with no bug in mind would sweep.
 func TestSwarmTable(t *testing.T) {
 	n := *swarmTable
 	if n == 0 {
@@ -75,12 +85,18 @@ func TestSwarmTable(t *testing.T) {
 		if !strings.Contains(z.variant, *swarmOnly) {
 			continue
 		}
-		s, err := library.Load(z.scenario)
-		require.NoError(t, err)
+		name := z.scenario
+		if *swarmGeneric {
+			name = strings.SplitN(name, "-", 2)[0] + "-nemesis"
+		}
+		s, err := library.Load(name)
+		if err != nil {
+			continue // a protocol without a nemesis scenario
+		}
 		s = s.WithParam("variant", z.variant)
 		plain := detections(t, s, n, scenarios.RunOptions{})
 		swarm := detections(t, s, n, scenarios.RunOptions{Swarm: true})
-		t.Logf("| `%s` | %s | %s | %s | %s | %s | %s | %s |", z.variant, z.scenario,
+		t.Logf("| `%s` | %s | %s | %s | %s | %s | %s | %s |", z.variant, name,
 			firstSeed(plain), medianToDetection(plain, n), rate(plain, n),
 			firstSeed(swarm), medianToDetection(swarm, n), rate(swarm, n))
 	}
