@@ -24,7 +24,10 @@ the protocol, the check that failed and its verdict, and the shape of the
 violation (the first thing the check reports, with numbers and durations
 replaced by #; for a panic, its value and the function that panicked). Each
 group keeps its fastest-failing seed (the fewest events), and that seed is
-shrunk (see '$0 shrink') to a minimal scenario:
+shrunk (see '$0 shrink') to a minimal scenario. Every seed draws its own mix
+of faults and workload within the scenario's swarm bounds (see '$0 run
+--swarm'), so a group's seed replays with --swarm; its minimal scenario is
+that mix made small, and replays without it:
 
   DIR/fuzz.json           the scenario, the version, the next seed, the counts
   DIR/ID/finding.json     a group: signature, seed, events, times seen, sizes
@@ -188,7 +191,7 @@ func (opts *fuzzOptions) printCorpus(c *fuzz.Corpus) error {
 		return err
 	}
 	for _, f := range findings {
-		fmt.Fprintf(opts.Out, "\n%s\n  replay  %s\n", f.ID, opts.replay(opts.Scenario, f.Seed))
+		fmt.Fprintf(opts.Out, "\n%s\n  replay  %s --swarm\n", f.ID, opts.replay(opts.Scenario, f.Seed))
 		switch {
 		case f.Minimal != "" && f.ShrunkFrom == f.Seed:
 			cut := ""

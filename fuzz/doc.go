@@ -32,7 +32,7 @@
 //		fmt.Println(f.Signature, f.Seed, f.Minimal)
 //	}
 //
-// Fuzzing is meant to run with swarm testing on, every seed drawing its
-// own fault and workload mix; Run turns it on where its comment marked
-// SWARM says, once scenarios has it.
+// Fuzzing runs with swarm testing on: every seed draws its own fault and
+// workload mix, within the scenario's swarm bounds (scenarios.SwarmBounds),
+// so a finding's seed replays with --swarm.
 package fuzz

@@ -140,6 +140,10 @@ func TestRunKeepsAShrunkScenarioPerGroupAndCarriesOn(t *testing.T) {
 	assert.Equal(t, uint64(13), c.State().Next)
 	require.NotEmpty(t, found)
 	for _, f := range c.Findings() {
+		seed, err := scenarios.Run(s, f.Seed, scenarios.RunOptions{Swarm: true})
+		require.NoError(t, err)
+		require.NotNil(t, seed.Swarm, "the fuzzer draws each seed's mix")
+		assert.Equal(t, f.Events, seed.Events, "the finding's seed replays with swarm")
 		require.True(t, f.Shrunk, "%+v", f)
 		require.FileExists(t, f.Minimal)
 		min, err := library.Load(f.Minimal)

@@ -35,15 +35,6 @@ type Options struct {
 	Shrunk func(f Finding, res *shrink.Result)
 }
 
-// withSwarm returns the scenario the fuzzer runs. Fuzzing is meant to run
-// with swarm testing on, so that every seed draws its own mix of faults
-// and workload.
-//
-// SWARM: when scenarios has its swarm option (on the Scenario or in
-// RunOptions), turn it on here; until then the fuzzer runs the scenario's
-// own mix.
-func withSwarm(s *scenarios.Scenario) *scenarios.Scenario { return s }
-
 // Run fuzzes scenario s into corpus c: it runs seeds from the corpus's
 // Next on, without end (or Options.Runs of them), adds every run to the
 // corpus, and shrinks each group's fastest-failing seed. It stops when ctx
@@ -52,8 +43,13 @@ func withSwarm(s *scenarios.Scenario) *scenarios.Scenario { return s }
 // and shrunk again next session), and the next session starts from the
 // lowest seed that had not finished. It returns ctx's cause then, nil when
 // Runs ran out, or the first error.
+//
+// Every seed draws its own mix of faults and workload (swarm testing:
+// Options.Run.Swarm is set), within the scenario's swarm bounds, so that
+// different seeds leave different features out; a finding's seed replays
+// with --swarm, and its shrink starts from the seed's mix.
 func Run(ctx context.Context, s *scenarios.Scenario, c *Corpus, opts Options) error {
-	s = withSwarm(s)
+	opts.Run.Swarm = true
 	sh := newShrinker(ctx, s, c, opts)
 	for _, f := range c.ToShrink() {
 		sh.queue(f)
