@@ -10,7 +10,9 @@
 #   1. the golden tests of sim, sim/detmath and scenarios/library (the seed-1
 #      fingerprint of every library scenario) must pass in every build;
 #   2. the sweep digest (a hash of every run's fingerprint) of every library
-#      scenario over SEEDS must be the same in every build.
+#      scenario over SEEDS, and of each protocol's nemesis scenario over
+#      seeds 1-20 with --swarm (whose mixes are drawn with floats too), must
+#      be the same in every build.
 #
 # A build that cannot run here is skipped with the reason (no qemu-aarch64;
 # a processor without x86-64-v3); the others are still compared. Exit status
@@ -19,6 +21,8 @@
 # usage: scripts/cross-arch.sh [SEEDS]     (SEEDS defaults to 1-100)
 # env:   JOBS       runs side by side in each sweep (default: the number of CPUs)
 #        SCENARIOS  the scenarios to sweep (default: every library scenario)
+#        SWARM_SCENARIOS  the scenarios swept with --swarm (default: each
+#                   protocol's nemesis scenario; empty: none)
 #        KEEP       a directory to keep the binaries and the digests in
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,16 +90,29 @@ run_goldens() {
   done
 }
 
-# sweeps COLUMN RUNNER writes "scenario digest" for every library scenario.
+# sweeps COLUMN RUNNER writes "scenario digest" for every library scenario,
+# and "scenario--swarm digest" for the swarm sweeps.
 sweeps() {
-  local name digest
-  for name in $(scenario_names); do
-    # A sweep exits 1 when a seed fails (two library scenarios fail by
-    # design); the digest is what is compared.
-    digest=$($2 "$work/$1/dsim" sweep "$name" --seeds "$seeds" --format json --jobs "$jobs" \
-      --progress-every 0 2>/dev/null | sed -n 's/.*"digest": "\(.*\)".*/\1/p' || true)
-    echo "$name ${digest:-none}"
-  done >"$work/$1.digests"
+  local name
+  {
+    for name in $(scenario_names); do
+      echo "$name $(digest "$1" "$2" "$name" --seeds "$seeds")"
+    done
+    for name in ${SWARM_SCENARIOS-paxos-nemesis raft-nemesis twopc-nemesis pbkv-nemesis mapreduce-nemesis}; do
+      echo "$name--swarm $(digest "$1" "$2" "$name" --seeds 1-20 --swarm)"
+    done
+  } >"$work/$1.digests"
+}
+
+# digest COLUMN RUNNER SCENARIO FLAGS... prints a sweep's digest, or none.
+digest() {
+  local col=$1 run=$2 name=$3 d
+  shift 3
+  # A sweep exits 1 when a seed fails (two library scenarios fail by
+  # design); the digest is what is compared.
+  d=$($run "$work/$col/dsim" sweep "$name" "$@" --format json --jobs "$jobs" \
+    --progress-every 0 2>/dev/null | sed -n 's/.*"digest": "\(.*\)".*/\1/p' || true)
+  echo "${d:-none}"
 }
 
 # scenario_names lists SCENARIOS, or the library's scenarios (the first
