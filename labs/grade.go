@@ -145,7 +145,11 @@ func grade(l *Lab, t *Test, sub Subject, opts Options) (TestResult, error) {
 		return tr, err
 	}
 	for seed := t.Seeds.First; seed <= t.Seeds.Last; seed++ {
-		o, err := scenarios.Run(s, seed, scenarios.RunOptions{Context: opts.Context})
+		run := s
+		if t.Swarm {
+			run = swarmed(s, seed)
+		}
+		o, err := scenarios.Run(run, seed, scenarios.RunOptions{Context: opts.Context})
 		tr.Runs++
 		switch {
 		case err != nil:
@@ -156,12 +160,12 @@ func grade(l *Lab, t *Test, sub Subject, opts Options) (TestResult, error) {
 			return tr, fmt.Errorf("labs: grading interrupted: %w", context.Cause(opts.Context))
 		case !o.Passed:
 			tr.Failure = failure(t.Name, o)
-		case idle(s, o):
+		case idle(run, o):
 			tr.Failure = &Failure{Test: t.Name, Seed: seed, Details: []string{
 				"no client operation completed: the run tested nothing, whatever its checks say"}}
 		}
 		if tr.Failure != nil {
-			return tr, save(s, tr.Failure, opts)
+			return tr, save(run, tr.Failure, opts)
 		}
 	}
 	if t.Search != nil {
@@ -173,6 +177,15 @@ func grade(l *Lab, t *Test, sub Subject, opts Options) (TestResult, error) {
 	}
 	tr.Points = t.Points
 	return tr, nil
+}
+
+// swarmed returns the scenario a swarm test runs with seed: s with the mix
+// the seed draws, which a file can hold.
+func swarmed(s *scenarios.Scenario, seed uint64) *scenarios.Scenario {
+	mixed, _ := s.ForSeed(seed, true, false)
+	c := *mixed
+	c.Swarm = nil
+	return &c
 }
 
 // search runs a test's search, and returns the counterexample it found as

@@ -136,3 +136,22 @@ func TestIdleRunsFail(t *testing.T) {
 	assert.Equal(t, []string{"no client operation completed: the run tested nothing, whatever its checks say"},
 		res.Failures()[0].Details)
 }
+
+// TestGradeSavesASwarmFailureAsItsMix grades the 2PC lab's swarm nemesis
+// test on a variant only a swarm mix catches there: the failing seed is
+// saved as the scenario its mix made, which replays to the failure
+// without --swarm.
+func TestGradeSavesASwarmFailureAsItsMix(t *testing.T) {
+	l := labs.TwoPC()
+	out := filepath.Join(t.TempDir(), "lab-runs")
+	res, err := labs.Grade(l, variant(t, l, "unilateral-abort"), labs.Options{Tests: []string{"nemesis"}, Out: out})
+	require.NoError(t, err)
+	fails := res.Failures()
+	require.Len(t, fails, 1, "the swarm sweep catches a lost abort")
+	s, err := library.Load(fails[0].Scenario)
+	require.NoError(t, err)
+	assert.Nil(t, s.Swarm, "the saved scenario is the seed's mix, not a swarm")
+	o, err := scenarios.Run(s, fails[0].Seed, scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.False(t, o.Passed, "it replays the failure: %v", o.Checks)
+}

@@ -93,6 +93,11 @@ type Test struct {
 	// Change, if set, changes the scenario: a smaller workload, fewer
 	// nodes. It must not modify slices of the scenario in place.
 	Change func(s *scenarios.Scenario)
+	// Swarm has each seed draw its own mix of faults and workload within
+	// the scenario's swarm bounds (scenarios.Scenario.ForSeed); a failing
+	// seed's run is saved as the scenario its mix made, which replays
+	// without swarm.
+	Swarm bool
 	// Search, in the search tier, is the search run from the first seed
 	// once every seed has passed (package explore). Its bounds must not
 	// include a wall-time Budget: a grading is reproducible.

@@ -45,7 +45,7 @@ func Paxos() *Lab {
 				Hint: "a value is chosen by a majority of all the servers, never fewer: any two majorities share an acceptor"},
 			{Name: "clock-skew", Part: "leader", Tier: Unreliable, Points: 10, Scenario: "paxos-clock-skew", Seeds: Seeds(1, 5), Checks: paxosChecks,
 				Hint: "Paxos needs no clocks for safety: only timeouts, for liveness"},
-			{Name: "nemesis", Part: "acceptor", Tier: Unreliable, Points: 20, Scenario: "paxos-nemesis", Seeds: Seeds(1, 10), Checks: paxosChecks,
+			{Name: "nemesis", Part: "acceptor", Tier: Unreliable, Points: 20, Scenario: "paxos-nemesis", Seeds: Seeds(1, 10), Swarm: true, Checks: paxosChecks,
 				Hint: "an acceptor accepts nothing below its promise, at any slot, and keeps promise and acceptances across crashes"},
 		},
 		CheckHints: map[string]string{

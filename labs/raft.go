@@ -60,7 +60,7 @@ func Raft() *Lab {
 				Hint: "a server that restarts in the middle of an election must remember its vote: saveHard before answering"},
 			{Name: "persistence-crashes", Part: "persistence", Tier: Unreliable, Points: 10, Scenario: "raft-leader-crash", Seeds: Seeds(1, 5), Checks: raftChecks,
 				Hint: "after a crash a server has only what it synced: the log (saveEntries) and term and vote (saveHard), read back by load"},
-			{Name: "nemesis", Part: "persistence", Tier: Unreliable, Points: 10, Scenario: "raft-nemesis", Seeds: Seeds(1, 10), Checks: raftChecks,
+			{Name: "nemesis", Part: "persistence", Tier: Unreliable, Points: 10, Scenario: "raft-nemesis", Seeds: Seeds(1, 10), Swarm: true, Checks: raftChecks,
 				Hint: "everything at once; a leader missing committed entries means a vote went to a candidate with an older log (upToDate)"},
 		},
 		CheckHints: map[string]string{

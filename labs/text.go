@@ -120,10 +120,14 @@ func writeTest(w io.Writer, tr TestResult, l *Lab) {
 
 // seedText says which seeds a test runs.
 func seedText(t *Test) string {
+	text := fmt.Sprintf("seeds %d-%d", t.Seeds.First, t.Seeds.Last)
 	if t.Seeds.First == t.Seeds.Last {
-		return fmt.Sprintf("seed %d", t.Seeds.First)
+		text = fmt.Sprintf("seed %d", t.Seeds.First)
 	}
-	return fmt.Sprintf("seeds %d-%d", t.Seeds.First, t.Seeds.Last)
+	if t.Swarm {
+		text += ", swarm"
+	}
+	return text
 }
 
 func (r *Result) writeScore(w io.Writer) {
@@ -163,6 +167,9 @@ func (l *Lab) WriteTable(w io.Writer) error {
 		seeds := fmt.Sprintf("%d-%d", t.Seeds.First, t.Seeds.Last)
 		if t.Seeds.First == t.Seeds.Last {
 			seeds = fmt.Sprint(t.Seeds.First)
+		}
+		if t.Swarm {
+			seeds += ", swarm"
 		}
 		fmt.Fprintf(ew, "| %s | `%s` | %s | %d | `%s`%s | %s | %s |\n", t.Tier, t.Name, t.Part, t.Points, t.Scenario,
 			changed(t), seeds, searchText(t))

@@ -46,7 +46,7 @@ func TwoPC() *Lab {
 				Hint: "a participant's prepared state (and locks) must be on disk before it votes yes, and come back at restart"},
 			{Name: "coordinator-crash", Part: "recovery", Tier: Unreliable, Points: 15, Scenario: "twopc-coordinator-crash", Seeds: Seeds(1, 20), Checks: twopcChecks,
 				Hint: "the commit record must be on disk before anyone hears of the commit; at restart, commits are resent and the rest aborted"},
-			{Name: "nemesis", Part: "recovery", Tier: Unreliable, Points: 15, Scenario: "twopc-nemesis", Seeds: Seeds(1, 10), Checks: twopcChecks,
+			{Name: "nemesis", Part: "recovery", Tier: Unreliable, Points: 15, Scenario: "twopc-nemesis", Seeds: Seeds(1, 10), Swarm: true, Checks: twopcChecks,
 				Hint: "everything at once: crashes, pauses, partitions and a lossy network"},
 		},
 		CheckHints: map[string]string{
