@@ -1,8 +1,8 @@
 package scenarios
 
 import (
-	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"time"
 
@@ -35,8 +35,8 @@ type crashPoints struct {
 	from    sim.Time // the fault phase: the nemesis's window
 	until   sim.Time
 	maxDown int
-	sites   map[string]*crashSite // by message type, looked up by key only
-	faults  []Fault               // the crashes and restarts made
+	sites   map[reflect.Type]*crashSite // by message type, looked up by key only
+	faults  []Fault                     // the crashes and restarts made
 }
 
 // crashSite is one message type's crash point.
@@ -51,7 +51,7 @@ func (s *Scenario) armCrashPoints(w *sim.World, inst protocols.Instance, seed ui
 	if !s.CrashPoints || s.Nemesis == nil {
 		return nil
 	}
-	cp := &crashPoints{w: w, seed: seed, servers: map[sim.NodeID]bool{}, sites: map[string]*crashSite{},
+	cp := &crashPoints{w: w, seed: seed, servers: map[sim.NodeID]bool{}, sites: map[reflect.Type]*crashSite{},
 		from: sim.Time(s.Nemesis.Start), until: sim.Time(s.Nemesis.Stop), maxDown: s.Nemesis.MaxDown}
 	for _, id := range inst.Servers() {
 		cp.servers[id] = true
@@ -68,13 +68,14 @@ func (cp *crashPoints) observe(e *sim.Event) {
 	if e.Kind != sim.KindSend || e.Time < cp.from || e.Time > cp.until || !cp.servers[e.Node] {
 		return
 	}
-	name := fmt.Sprintf("%T", e.Msg)
-	site := cp.sites[name]
+	typ := reflect.TypeOf(e.Msg)
+	site := cp.sites[typ]
 	if site == nil {
-		site = &crashSite{enabled: sim.FaultPointEnabled(cp.seed, "crash-after/"+name, crashPointEnable)}
-		r := rand.New(sim.NewStream(cp.seed, "crash-after/"+name))
+		name := "crash-after/" + typ.String()
+		site = &crashSite{enabled: sim.FaultPointEnabled(cp.seed, name, crashPointEnable)}
+		r := rand.New(sim.NewStream(cp.seed, name))
 		site.k = int(detmath.Exp2(8 * r.Float64()))
-		cp.sites[name] = site
+		cp.sites[typ] = site
 	}
 	site.sent++
 	if !site.enabled || site.sent != site.k || cp.down() >= cp.maxDown {
