@@ -2,6 +2,10 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -52,4 +56,31 @@ func TestRunOnlinePointsAtTheEvent(t *testing.T) {
 	assert.Contains(t, out, "online       atomicity violated at event ")
 	assert.Contains(t, out, "where the run stopped")
 	assert.Contains(t, out, "--online\n")
+}
+
+// TestSwarmFailuresShrink shrinks a swarm sweep's failing seed and a
+// shrink --swarm of it: each minimal scenario is the seed's mix made small,
+// and fails when run without --swarm.
+func TestSwarmFailuresShrink(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "nosync.yaml")
+	lib, err := os.ReadFile("../scenarios/library/paxos-leader-crash.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(string(lib), "protocol: paxos\n",
+		"protocol: paxos\nparams: {variant: acceptor-no-sync}\n", 1)), 0o644))
+
+	out, stderr, status := dsim(t, Config{}, "sweep", file, "--seeds", "4", "--swarm", "--shrink", dir)
+	assert.Equal(t, 1, status, stderr)
+	m := regexp.MustCompile(`dsim run (\S+seed-4-shrunk.yaml) --seed (\d+)`).FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	_, _, status = dsim(t, Config{}, "run", m[1], "--seed", m[2])
+	assert.Equal(t, 1, status, "the sweep's minimal scenario fails without --swarm")
+
+	small := filepath.Join(dir, "small.yaml")
+	out, stderr, status = dsim(t, Config{}, "shrink", file, "--seed", "4", "--swarm", "--out", small)
+	require.Equal(t, 0, status, stderr)
+	m = regexp.MustCompile(`dsim run \S+ --seed (\d+)`).FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	_, _, status = dsim(t, Config{}, "run", small, "--seed", m[1])
+	assert.Equal(t, 1, status, "shrink --swarm's minimal scenario fails without --swarm")
 }

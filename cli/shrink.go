@@ -33,6 +33,7 @@ type shrinkOptions struct {
 	Verbose    bool
 	Format     string
 	Checks     checkFlags
+	Hunt       huntFlags // --swarm: shrink the mix the seed draws
 }
 
 // shrinkLong is the shrink command's help; "$0" is the program's name.
@@ -54,7 +55,9 @@ The seed stays fixed while the scenario shrinks; then, unless --other-seeds is
 0, the search goes on from the minimal scenario with the next seeds, and the
 smallest scenario found with any of them wins: the replay line names its seed.
 A liveness failure is only kept by scenarios that heal what the original
-healed and go on for a while after their last fault.
+healed and go on for a while after their last fault. A seed that failed with
+--swarm is shrunk with --swarm: the minimal scenario is the mix the seed
+drew, made small, and replays without it.
 
 ^C (SIGINT) or SIGTERM stops the shrink: the smallest scenario found so far is
 written and printed. Exit status: 0 the minimal scenario was written, 2 bad
@@ -90,6 +93,7 @@ func newCmdShrink(f *factory, runF func(*shrinkOptions) error) *cobra.Command {
 	cmd.Flags().IntVar(&opts.MaxRuns, "max-runs", shrink.DefaultMaxRuns, "most runs the shrink makes")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "print every smaller scenario found, on stderr")
 	addFormatFlag(cmd, &opts.Format)
+	addHuntFlags(cmd, &opts.Hunt)
 	addCheckFlags(cmd, &opts.Checks, "250ms for the smaller scenarios")
 	_ = cmd.RegisterFlagCompletionFunc("check", f.completeChecks)
 	return cmd
@@ -131,6 +135,7 @@ func runShrink(opts *shrinkOptions) error {
 // shrinkOptions are the shrink package's options for the flags.
 func (opts *shrinkOptions) shrinkOptions() shrink.Options {
 	so := shrink.Options{Check: opts.Check, Run: opts.Checks.runOptions(), MaxRuns: opts.MaxRuns, OtherSeeds: opts.OtherSeeds}
+	opts.Hunt.apply(&so.Run)
 	if opts.Verbose {
 		start := time.Now()
 		so.Progress = func(step string, z shrink.Size) {

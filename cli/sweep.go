@@ -276,7 +276,9 @@ func (opts *sweepOptions) shrinkFailures(s *scenarios.Scenario, sum *reports.Swe
 		if len(f.Violated) == 0 && !f.Crashed {
 			continue // nothing to keep: inconclusive, or nondeterministic
 		}
-		res, err := shrinkRun(opts.Ctx, s, f.Seed, shrink.Options{Run: opts.Check.runOptions(), OtherSeeds: 20})
+		so := shrink.Options{Run: opts.Check.runOptions(), OtherSeeds: 20}
+		opts.Hunt.apply(&so.Run) // a swarm run is shrunk from its seed's mix
+		res, err := shrinkRun(opts.Ctx, s, f.Seed, so)
 		if err != nil {
 			return err
 		}
