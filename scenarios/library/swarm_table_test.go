@@ -21,49 +21,6 @@ var (
 	swarmOnly    = flag.String("swarm-zoo", "", "TestSwarmTable: only the variants whose name contains this")
 )
 
-// swarmZoo pairs each bug-zoo variant with the library scenario its
-// package's zoo test sweeps (the README's bug zoo table). The balancer's
-// variants are left out: its zoo test sweeps a scenario of its own, with
-// timeouts, which no library scenario has.
-var swarmZoo = []struct{ variant, scenario string }{
-	{"count-stale-votes", "raft-partition"},
-	{"commit-old-term", "raft-figure8"},
-	{"volatile-vote", "raft-vote-restart"},
-	{"no-log-check", "raft-figure8"},
-	{"vote-any-log", "raft-nemesis"},
-	{"follower-reads", "raft-calm"},
-	{"proposer-ignores-accepted", "paxos-leader-crash"},
-	{"acceptor-no-sync", "paxos-leader-crash"},
-	{"acceptor-accepts-lower", "paxos-nemesis"},
-	{"quorum-floor", "paxos-partition"},
-	{"follower-local-reads", "paxos-calm"},
-	{"no-dedup", "paxos-lossy"},
-	{"early-commit", "twopc-calm"},
-	{"no-prepare-sync", "twopc-participant-crash"},
-	{"announce-before-log", "twopc-coordinator-crash"},
-	{"unilateral-abort", "twopc-partition"},
-	{"early-release", "twopc-calm"},
-	{"reply-before-backup", "pbkv-primary-crash"},
-	{"view-without-ack", "pbkv-partition"},
-	{"backup-before-transfer", "pbkv-backup-crash"},
-	{"lease-without-margin", "pbkv-clock-skew"},
-	{"no-channel-state", "snapshot-calm"},
-	{"late-marker", "snapshot-calm"},
-	{"no-replay", "snapshot-crashes"},
-	{"unsynced", "snapshot-crashes"},
-	{"latest-checkpoints", "snapshot-domino"},
-	{"no-reexec", "mapreduce-crash-reduce"},
-	{"in-place", "mapreduce-lossy"},
-	{"reduce-early", "mapreduce-calm"},
-	{"accept-late", "mapreduce-pause"},
-	{"no-lease", "mapreduce-pause"},
-	{"no-dedup", "transport-lossy"},
-	{"early-ack", "transport-lossy"},
-	{"window-overrun", "transport-lossy"},
-	{"sticky", "detector-crash-restart"},
-	{"shared-timer", "detector-crash-restart"},
-}
-
 // TestSwarmTable sweeps every bug-zoo variant's scenario over seeds 1..N,
 // with and without swarm testing, and prints the README's table: for
 // each, the first seed whose run a check violates, the median number of
@@ -81,11 +38,11 @@ func TestSwarmTable(t *testing.T) {
 	}
 	t.Log("| variant | scenario | first (plain) | median (plain) | rate (plain) | first (swarm) | median (swarm) | rate (swarm) |")
 	t.Log("|---|---|---|---|---|---|---|---|")
-	for _, z := range swarmZoo {
-		if !strings.Contains(z.variant, *swarmOnly) {
+	for _, z := range library.Zoo {
+		if !strings.Contains(z.Variant, *swarmOnly) {
 			continue
 		}
-		name := z.scenario
+		name := z.Scenario
 		if *swarmGeneric {
 			name = strings.SplitN(name, "-", 2)[0] + "-nemesis"
 		}
@@ -93,10 +50,10 @@ func TestSwarmTable(t *testing.T) {
 		if err != nil {
 			continue // a protocol without a nemesis scenario
 		}
-		s = s.WithParam("variant", z.variant)
+		s = s.WithParam("variant", z.Variant)
 		plain := detections(t, s, n, scenarios.RunOptions{})
 		swarm := detections(t, s, n, scenarios.RunOptions{Swarm: true})
-		t.Logf("| `%s` | %s | %s | %s | %s | %s | %s | %s |", z.variant, name,
+		t.Logf("| `%s` | %s | %s | %s | %s | %s | %s | %s |", z.Variant, name,
 			firstSeed(plain), medianToDetection(plain, n), rate(plain, n),
 			firstSeed(swarm), medianToDetection(swarm, n), rate(swarm, n))
 	}
