@@ -61,7 +61,9 @@ func NewClusterOf(w *sim.World, cfg Config, servers func(i int) sim.Factory) (*C
 		name := "c" + strconv.Itoa(i)
 		d := kv.NewDriver(w.Stream("workload/"+name), kv.Config{Workload: cfg.Workload,
 			Ops: cfg.Workload.Share(i-1, cfg.Clients), Retry: cfg.Retry, Done: c.clientDone})
-		id, err := w.AddNode(name, func() sim.Node { return &client{g: c.g, d: d} })
+		id, err := w.AddNode(name, func() sim.Node {
+			return &client{g: c.g, LeaderClient: kv.LeaderClient[*Cmd]{Driver: d, Servers: cfg.Servers}}
+		})
 		if err != nil {
 			return nil, fmt.Errorf("raft: %w", err)
 		}
