@@ -119,8 +119,7 @@ type Cluster struct {
 
 	clientsDone int
 	elections   int
-	lastFault   sim.Time
-	faults      int
+	faults      kv.Faults // for the liveness check
 
 	drivers  []*kv.Driver      // the clients' workloads, for liveness mode's progress
 	mon      protocols.Monitor // online checks (hunt.go)
@@ -199,10 +198,7 @@ func (c *Cluster) observe(e *sim.Event) {
 		}
 		return
 	}
-	if e.Kind.IsFault() {
-		c.lastFault = e.Time
-		c.faults++
-	}
+	c.faults.Note(e)
 }
 
 // index returns the server index of node id, or -1 for a client.

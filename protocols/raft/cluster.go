@@ -21,10 +21,9 @@ type Cluster struct {
 	mon     *monitor
 
 	clientsDone int
-	snapshots   int // taken by servers of their own state
-	installed   int // sent by a leader and installed
-	lastFault   sim.Time
-	faults      int
+	snapshots   int       // taken by servers of their own state
+	installed   int       // sent by a leader and installed
+	faults      kv.Faults // for the liveness check
 }
 
 // NewCluster adds cfg.Servers servers (n1..nN) and cfg.Clients clients
@@ -89,10 +88,7 @@ func (c *Cluster) observe(e *sim.Event) {
 		}
 		return
 	}
-	if e.Kind.IsFault() {
-		c.lastFault = e.Time
-		c.faults++
-	}
+	c.faults.Note(e)
 }
 
 // count counts a snapshot, for the statistics.
