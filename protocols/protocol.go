@@ -120,6 +120,17 @@ type Param struct {
 	Min, Max float64
 }
 
+// VariantParam is the "variant" parameter of a protocol with a bug zoo: one
+// of variants, whose first, the default, is the correct protocol.
+func VariantParam[V ~string](variants []V) Param {
+	names := make([]string, len(variants))
+	for i, v := range variants {
+		names[i] = string(v)
+	}
+	return Param{Name: "variant", Kind: String, Default: names[0], Choices: names,
+		Doc: "the protocol, or a deliberately wrong variant of it (the bug zoo)"}
+}
+
 // Params holds a scenario's parameter values, defaults filled in. Accessors
 // panic on a name the protocol did not declare: that is a bug in the
 // protocol, not in the scenario.

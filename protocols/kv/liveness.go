@@ -5,8 +5,26 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
+
+// LivenessCheck is the name of CheckLiveness's check: after the last
+// fault, some operation completes within the liveness bound.
+const LivenessCheck = "liveness"
+
+// Liveness describes CheckLiveness's check to the scenario loader, as an
+// entry of a protocol's Checks; LivenessBound is its parameter.
+var Liveness = protocols.CheckInfo{Name: LivenessCheck, Default: true,
+	Summary: "after the last fault, an operation completes within liveness_bound"}
+
+// LivenessBound is the parameter liveness_bound, with default def: the
+// bound a protocol passes to CheckLiveness.
+func LivenessBound(def time.Duration) protocols.Param {
+	return protocols.Param{Name: "liveness_bound", Kind: protocols.Duration, Default: def,
+		Min: float64(time.Microsecond), Max: float64(24 * time.Hour),
+		Doc: "the liveness check wants an operation completed this soon after the last fault"}
+}
 
 // Faults counts a run's faults (crash, restart, pause, resume, partition,
 // cut, heal, clock or link change) for CheckLiveness: a cluster notes every
@@ -24,12 +42,12 @@ func (f *Faults) Note(e *sim.Event) {
 	}
 }
 
-// CheckLiveness checks, as the check called name, that after the last of
+// CheckLiveness checks (LivenessCheck) that after the last of
 // faults (or the start) an operation of hist that was pending or invoked
 // within bound completed within bound. A run that ended, at end, before the
 // bound with no such operation completed is Inconclusive.
-func CheckLiveness(name string, hist []checker.Operation, faults Faults, bound time.Duration, end sim.Time) checker.Result {
-	r := checker.Result{Check: name, Kind: checker.Liveness}
+func CheckLiveness(hist []checker.Operation, faults Faults, bound time.Duration, end sim.Time) checker.Result {
+	r := checker.Result{Check: LivenessCheck, Kind: checker.Liveness}
 	from := int64(faults.Last)
 	until := from + int64(bound)
 	after := "the start"

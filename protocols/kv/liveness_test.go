@@ -37,12 +37,12 @@ func TestCheckLiveness(t *testing.T) {
 			"none of 2 operations pending within 1s after the last fault (at 10s) completed in that time"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := kv.CheckLiveness("liveness", tc.hist, fault, time.Second, sim.Time(tc.end))
+			r := kv.CheckLiveness(tc.hist, fault, time.Second, sim.Time(tc.end))
 			assert.Equal(t, checker.Liveness, r.Kind)
 			assert.Equal(t, tc.want, r.Verdict)
 			assert.Equal(t, tc.detail, r.Detail)
 		})
 	}
-	r := kv.CheckLiveness("liveness", []checker.Operation{pending}, kv.Faults{}, time.Second, sim.Time(20*s))
+	r := kv.CheckLiveness([]checker.Operation{pending}, kv.Faults{}, time.Second, sim.Time(20*s))
 	assert.Equal(t, "no operation was pending within 1s after the start", r.Detail, "no fault: counted from the start")
 }

@@ -8,9 +8,9 @@ import (
 	"github.com/dsimlab/dsim/protocols/kv"
 )
 
-// LivenessCheck is the name of the liveness check: after the last fault,
-// some operation completes within the liveness bound.
-const LivenessCheck = "liveness"
+// LivenessCheck is the name of the liveness check (kv.CheckLiveness): after
+// the last fault, some operation completes within the liveness bound.
+const LivenessCheck = kv.LivenessCheck
 
 // Check runs the named checks on the finished run and reports them with
 // the run's statistics. Safety checks: checker.LinearizabilityCheck (the
@@ -49,7 +49,7 @@ func (c *Cluster) Check(req protocols.CheckRequest) protocols.Report {
 			}
 			rep.Checks = append(rep.Checks, r)
 		case LivenessCheck:
-			rep.Checks = append(rep.Checks, kv.CheckLiveness(LivenessCheck, hist, c.faults, c.cfg.LivenessBound, c.w.Now()))
+			rep.Checks = append(rep.Checks, kv.CheckLiveness(hist, c.faults, c.cfg.LivenessBound, c.w.Now()))
 		default:
 			rep.Checks = append(rep.Checks, checker.Result{Check: name, Verdict: checker.Inconclusive,
 				Detail: fmt.Sprintf("paxos has no check %q", name)})

@@ -1,0 +1,20 @@
+package protocols_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/dsimlab/dsim/protocols"
+)
+
+// TestVariantParam: the variants are the choices, the first the default.
+func TestVariantParam(t *testing.T) {
+	type variant string
+	p := protocols.VariantParam([]variant{"correct", "sloppy"})
+	assert.Equal(t, "variant", p.Name)
+	assert.Equal(t, protocols.String, p.Kind)
+	assert.Equal(t, "correct", p.Default)
+	assert.Equal(t, []string{"correct", "sloppy"}, p.Choices)
+	assert.Equal(t, "correct", protocols.NewParams([]protocols.Param{p}, nil).String("variant"))
+}
