@@ -2,11 +2,13 @@ package paxos_test
 
 import (
 	"flag"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/dsimtest"
 	"github.com/dsimlab/dsim/protocols/paxos"
 	"github.com/dsimlab/dsim/scenarios"
 )
@@ -74,12 +76,7 @@ func TestBugZoo(t *testing.T) {
 		}
 		cleared[z.scenario] = true
 		t.Run("correct/"+z.scenario, func(t *testing.T) {
-			s := load(t, z.scenario, paxos.Correct)
-			for seed := 1; seed <= budget; seed++ {
-				o, err := scenarios.Run(s, uint64(seed), scenarios.RunOptions{})
-				require.NoError(t, err)
-				require.True(t, o.Passed, "seed %d: %v", seed, failures(o))
-			}
+			dsimtest.Sweep(t, load(t, z.scenario, paxos.Correct), fmt.Sprintf("1-%d", budget))
 		})
 	}
 }
