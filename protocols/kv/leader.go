@@ -32,12 +32,12 @@ type Wire[C any] interface {
 // calls Open from its Start, passes it its replies (Reply, NotLeader), and
 // is its Wire.
 type LeaderClient[C any] struct {
-	Driver  *Driver
-	Servers int    // how many servers there are
-	Session uint64 // this incarnation's session
-	Leader  int    // the believed leader's server index, or -1
-	target  []int  // per lane: the server the lane's command last went to, or -1
-	cur     []C    // per lane: the lane's current command
+	Driver  *Driver // the client's workload, shared by its incarnations
+	Servers int     // how many servers there are
+	Session uint64  // this incarnation's session
+	Leader  int     // the believed leader's server index, or -1
+	target  []int   // per lane: the server the lane's command last went to, or -1
+	cur     []C     // per lane: the lane's current command
 	wire    Wire[C]
 }
 
