@@ -25,6 +25,15 @@ type Protocol struct {
 	Setup func(env *Env) (Instance, error)
 }
 
+// CheckNames returns the names of p's checks, in order.
+func (p Protocol) CheckNames() []string {
+	names := make([]string, len(p.Checks))
+	for i, c := range p.Checks {
+		names[i] = c.Name
+	}
+	return names
+}
+
 // CheckInfo describes one check a protocol can run.
 type CheckInfo struct {
 	Name    string // as written in a scenario's "checks:" list

@@ -18,3 +18,9 @@ func TestVariantParam(t *testing.T) {
 	assert.Equal(t, []string{"correct", "sloppy"}, p.Choices)
 	assert.Equal(t, "correct", protocols.NewParams([]protocols.Param{p}, nil).String("variant"))
 }
+
+func TestCheckNames(t *testing.T) {
+	p := protocols.Protocol{Checks: []protocols.CheckInfo{{Name: "b"}, {Name: "a"}}}
+	assert.Equal(t, []string{"b", "a"}, p.CheckNames())
+	assert.Empty(t, protocols.Protocol{}.CheckNames())
+}

@@ -11,13 +11,7 @@ import (
 )
 
 // allChecks is every check the protocol offers, in its order.
-var allChecks = func() []string {
-	var names []string
-	for _, c := range Protocol().Checks {
-		names = append(names, c.Name)
-	}
-	return names
-}()
+var allChecks = Protocol().CheckNames()
 
 // spec is a scenario built in Go, for tests that drive the protocol
 // without the scenario loader.
