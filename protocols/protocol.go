@@ -67,6 +67,17 @@ type Report struct {
 	Visualization func(w io.Writer) error
 }
 
+// Failed returns the checks of r that did not hold, in order.
+func (r Report) Failed() []checker.Result {
+	var bad []checker.Result
+	for _, c := range r.Checks {
+		if c.Verdict != checker.Holds {
+			bad = append(bad, c)
+		}
+	}
+	return bad
+}
+
 // Stat is one statistic of a run, e.g. {"ops completed", 998, ""}.
 type Stat struct {
 	Name  string  `json:"name"`

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
 )
 
@@ -23,4 +24,13 @@ func TestCheckNames(t *testing.T) {
 	p := protocols.Protocol{Checks: []protocols.CheckInfo{{Name: "b"}, {Name: "a"}}}
 	assert.Equal(t, []string{"b", "a"}, p.CheckNames())
 	assert.Empty(t, protocols.Protocol{}.CheckNames())
+}
+
+func TestReportFailed(t *testing.T) {
+	held := checker.Result{Check: "a", Verdict: checker.Holds}
+	violated := checker.Result{Check: "b", Verdict: checker.Violated}
+	unsure := checker.Result{Check: "c", Verdict: checker.Inconclusive}
+	r := protocols.Report{Checks: []checker.Result{held, violated, unsure}}
+	assert.Equal(t, []checker.Result{violated, unsure}, r.Failed())
+	assert.Empty(t, protocols.Report{Checks: []checker.Result{held}}.Failed())
 }

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 	"github.com/stretchr/testify/require"
@@ -36,17 +35,6 @@ func (s spec) run(tb testing.TB, seed uint64) (*sim.World, *Cluster, protocols.R
 	w.RunUntil(sim.Time(s.duration))
 	rep := cl.Check(protocols.CheckRequest{World: w, Checks: allChecks, Budget: 10 * time.Second})
 	return w, cl, rep
-}
-
-// failed returns the checks of rep that did not hold.
-func failed(rep protocols.Report) []checker.Result {
-	var bad []checker.Result
-	for _, r := range rep.Checks {
-		if r.Verdict != checker.Holds {
-			bad = append(bad, r)
-		}
-	}
-	return bad
 }
 
 func calmSpec() spec {
