@@ -35,7 +35,9 @@
 // ExpectViolation turns a sweep into a bug hunt: the test passes when some
 // seed violates the named checks, and fails, listing what it saw, when none
 // does. Seeds after the first violating one are skipped. This is how a
-// planted bug, or a teacher's bug zoo, is kept honest. Load loads a
+// planted bug, or a teacher's bug zoo, is kept honest. ExpectAnyViolation
+// is content with one of its checks, for a bug several checks may catch;
+// EverySeed runs every seed and logs how many violated, a detection rate. Load loads a
 // scenario with the same catalog, to be changed in Go:
 //
 //	s := dsimtest.Load(t, "lossy", opts...)

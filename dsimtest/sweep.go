@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,8 @@ type config struct {
 	golden    string               // golden fingerprint file, or ""
 	expect    []string             // checks a seed must violate; nil: every seed must pass
 	expecting bool
+	anyOf     bool // one of expect is enough
+	everySeed bool // a hunt runs every seed
 }
 
 // Command names the command that replay lines run: "dsim" by default, e.g.
@@ -65,6 +68,17 @@ func Short(seeds int) Option { return func(c *config) { c.short = uint64(max(see
 func ExpectViolation(checks ...string) Option {
 	return func(c *config) { c.expect, c.expecting = checks, true }
 }
+
+// ExpectAnyViolation is ExpectViolation for a bug that any one of several
+// checks may catch: a seed that violates one of the named checks will do.
+func ExpectAnyViolation(checks ...string) Option {
+	return func(c *config) { c.expect, c.expecting, c.anyOf = checks, true, true }
+}
+
+// EverySeed has a bug hunt (ExpectViolation, ExpectAnyViolation) run every
+// seed of its range rather than skip those after the first violation, and
+// log how many violated: the bug's detection rate.
+func EverySeed() Option { return func(c *config) { c.everySeed = true } }
 
 // tester is what a sweep needs of a test; realT adapts *testing.T, and the
 // package's own tests use a fake that records failures.
@@ -117,6 +131,7 @@ type sweepRun struct {
 	mu     sync.Mutex        // guards what follows
 	prints map[uint64]string // seed -> golden line
 	found  uint64            // first seed that violated what ExpectViolation named; 0: none
+	hits   int               // seeds that violated it
 	others []string          // other failures seen while expecting a violation
 }
 
@@ -194,7 +209,7 @@ func (c config) load(nameOrPath string) (*scenarios.Scenario, error) {
 
 // one runs one seed and reports it.
 func (sw *sweepRun) one(t tester, seed uint64) {
-	if first := sw.first(); first != 0 && first < seed {
+	if first := sw.first(); first != 0 && first < seed && !sw.c.everySeed {
 		t.Skipf("seed %d violated %s already", first, sw.expectation())
 	}
 	o, err := scenarios.Run(sw.s, seed, scenarios.RunOptions{})
@@ -219,7 +234,11 @@ func (sw *sweepRun) record(seed uint64, o *scenarios.Outcome) {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
 	sw.prints[seed] = goldenLine(o)
-	if sw.c.expecting && sw.violates(o) && (sw.found == 0 || seed < sw.found) {
+	if !sw.c.expecting || !sw.violates(o) {
+		return
+	}
+	sw.hits++
+	if sw.found == 0 || seed < sw.found {
 		sw.found = seed
 	}
 }
@@ -230,14 +249,17 @@ func (sw *sweepRun) first() uint64 {
 	return sw.found
 }
 
-// violates reports whether o violated every check ExpectViolation named
-// (some check, if it named none).
+// violates reports whether o violated every check ExpectViolation named,
+// or one that ExpectAnyViolation named (some check, if they named none).
 func (sw *sweepRun) violates(o *scenarios.Outcome) bool {
 	violated := map[string]bool{}
 	for _, r := range o.Checks {
 		if r.Verdict == checker.Violated {
 			violated[r.Check] = true
 		}
+	}
+	if sw.c.anyOf && len(sw.c.expect) > 0 {
+		return slices.ContainsFunc(sw.c.expect, func(name string) bool { return violated[name] })
 	}
 	for _, name := range sw.c.expect {
 		if !violated[name] {
@@ -250,6 +272,9 @@ func (sw *sweepRun) violates(o *scenarios.Outcome) bool {
 func (sw *sweepRun) expectation() string {
 	if len(sw.c.expect) == 0 {
 		return "a check"
+	}
+	if sw.c.anyOf {
+		return strings.Join(sw.c.expect, " or ")
 	}
 	return strings.Join(sw.c.expect, " and ")
 }
@@ -265,6 +290,9 @@ func (sw *sweepRun) finish(t tester) {
 	}
 	if first := sw.first(); first != 0 {
 		t.Logf("%s: seed %d violated %s", sw.s.Name, first, sw.expectation())
+		if sw.c.everySeed {
+			t.Logf("%s: %d of %d seeds violated %s", sw.s.Name, sw.hits, sw.ran.Count(), sw.expectation())
+		}
 		return
 	}
 	msg := fmt.Sprintf("%s: no seed of %s violated %s", sw.s.Name, sw.want, sw.expectation())

@@ -170,6 +170,24 @@ func TestExpectViolation(t *testing.T) {
 	}
 }
 
+// ExpectAnyViolation takes one of its checks; EverySeed runs the whole range
+// and counts the violating seeds.
+func TestExpectAnyViolationEverySeed(t *testing.T) {
+	f := fakeSweep(false, coinScenario(t, 3), "1-10", ExpectAnyViolation("steady", "coin"))
+	assert.False(t, f.failed)
+	assert.Len(t, f.ran(), 3, "seeds after the first violation are skipped")
+	assert.Contains(t, f.logs, "inline: seed 3 violated steady or coin")
+
+	f = fakeSweep(false, coinScenario(t, 3), "1-10", ExpectAnyViolation("steady", "coin"), EverySeed())
+	assert.False(t, f.failed)
+	assert.Len(t, f.ran(), 10)
+	assert.Contains(t, f.logs, "inline: 3 of 10 seeds violated steady or coin")
+
+	f = fakeSweep(false, coinScenario(t, 3), "1-10", ExpectAnyViolation("steady"))
+	assert.True(t, f.failed, "a violation of a check not named does not count")
+	assert.Contains(t, f.errors[0], "inline: no seed of 1-10 violated steady")
+}
+
 func TestBadInputFailsTheSweep(t *testing.T) {
 	tests := []struct {
 		name     string

@@ -25,6 +25,15 @@ type Protocol struct {
 	Setup func(env *Env) (Instance, error)
 }
 
+// CheckNames returns the names of p's checks, in order.
+func (p Protocol) CheckNames() []string {
+	names := make([]string, len(p.Checks))
+	for i, c := range p.Checks {
+		names[i] = c.Name
+	}
+	return names
+}
+
 // CheckInfo describes one check a protocol can run.
 type CheckInfo struct {
 	Name    string // as written in a scenario's "checks:" list
@@ -56,6 +65,17 @@ type Report struct {
 	// Visualization, if set, writes porcupine's HTML visualization of a
 	// linearizability check that did not hold.
 	Visualization func(w io.Writer) error
+}
+
+// Failed returns the checks of r that did not hold, in order.
+func (r Report) Failed() []checker.Result {
+	var bad []checker.Result
+	for _, c := range r.Checks {
+		if c.Verdict != checker.Holds {
+			bad = append(bad, c)
+		}
+	}
+	return bad
 }
 
 // Stat is one statistic of a run, e.g. {"ops completed", 998, ""}.
@@ -118,6 +138,17 @@ type Param struct {
 	// Min and Max bound Int, Float and Duration values when Max > Min
 	// (durations in nanoseconds).
 	Min, Max float64
+}
+
+// VariantParam is the "variant" parameter of a protocol with a bug zoo: one
+// of variants, whose first, the default, is the correct protocol.
+func VariantParam[V ~string](variants []V) Param {
+	names := make([]string, len(variants))
+	for i, v := range variants {
+		names[i] = string(v)
+	}
+	return Param{Name: "variant", Kind: String, Default: names[0], Choices: names,
+		Doc: "the protocol, or a deliberately wrong variant of it (the bug zoo)"}
 }
 
 // Params holds a scenario's parameter values, defaults filled in. Accessors

@@ -11,6 +11,11 @@ import (
 	"github.com/dsimlab/dsim/protocols"
 )
 
+// Linearizable describes CheckLinearizable's check to the scenario loader,
+// as an entry of a protocol's Checks.
+var Linearizable = protocols.CheckInfo{Name: checker.LinearizabilityCheck, Default: true,
+	Summary: "the clients' history is linearizable (porcupine, key-value model partitioned by key)"}
+
 // CheckLinearizable checks a key-value history (checker.KVInput and
 // checker.KVOutput operations, as checker.FromSim converts a run's) for
 // linearizability against checker.KVModel with porcupine, within budget

@@ -99,3 +99,28 @@ func TestParseOpAndValidateMix(t *testing.T) {
 func TestUniqueValue(t *testing.T) {
 	assert.Equal(t, "c1.7;", kv.UniqueValue("c1", 7))
 }
+
+// TestApply applies each operation to a map, a cas that swaps and one
+// that does not.
+func TestApply(t *testing.T) {
+	state := map[string]string{}
+	for _, tc := range []struct {
+		op              checker.KVOp
+		value, expected string
+		read            string
+		swapped         bool
+		after           string
+	}{
+		{checker.KVGet, "", "", "", false, ""},
+		{checker.KVPut, "a", "", "", false, "a"},
+		{checker.KVAppend, "b", "", "", false, "ab"},
+		{checker.KVGet, "", "", "ab", false, "ab"},
+		{checker.KVCAS, "c", "x", "", false, "ab"},
+		{checker.KVCAS, "c", "ab", "", true, "c"},
+	} {
+		read, swapped := kv.Apply(state, tc.op, "k", tc.value, tc.expected)
+		assert.Equal(t, tc.read, read, "%v", tc)
+		assert.Equal(t, tc.swapped, swapped, "%v", tc)
+		assert.Equal(t, tc.after, state["k"], "%v", tc)
+	}
+}

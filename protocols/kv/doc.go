@@ -1,9 +1,10 @@
 // Package kv is the key-value layer that dsim's key-value protocols share
-// (paxos, pbkv and transport's RPC store): the client driver that runs a
-// workload against the servers and records the history, the mapping of
-// workload operation names to checker.KVOp, and the linearizability check
-// with the one verdict policy. A protocol supplies only how an operation
-// travels to its servers and back.
+// (paxos, raft, pbkv and transport's RPC store): the client driver that
+// runs a workload against the servers and records the history, the client
+// of servers that elect a leader, the mapping of workload operation names
+// to checker.KVOp, the state machine's step, and the linearizability and
+// liveness checks with the one verdict policy. A protocol supplies only how
+// an operation travels to its servers and back.
 //
 // # The client driver
 //
@@ -70,6 +71,21 @@
 // reads back every key it wrote, one get each, before it is done.
 // Completed and Busy tell liveness mode the client's progress.
 //
+// AddClients adds a cluster's clients c1..cM, each with its driver, and
+// stops the run once all are done.
+//
+// # Clients of a leader
+//
+// A LeaderClient is the whole client of a store whose servers elect a
+// leader (paxos, raft), but for its messages: it opens a session per
+// incarnation (a counter in the client's storage), keeps a command per
+// lane, sends gets to a random server and other operations to the leader
+// it believes in, resends elsewhere, and follows NotLeader redirections.
+// The protocol's client node embeds it, calls Open from Start, is its Wire
+// (Command builds a command, Request sends one) and passes replies to
+// Reply and NotLeader. Apply is the step of such a store's state machine:
+// one operation on its map.
+//
 // # Checks
 //
 // CheckLinearizable checks the clients' history (checker.FromSim of the
@@ -79,5 +95,7 @@
 // and never a violation. It hands back porcupine's visualization whenever
 // the verdict is not Holds. Stats gives the statistics every key-value
 // protocol reports: operations invoked, completed and of unknown outcome,
-// and latency.
+// and latency. CheckLiveness checks that an operation completes within a
+// bound after the last fault (Faults counts them). Linearizable, Liveness
+// and LivenessBound describe these checks to the scenario loader.
 package kv

@@ -40,3 +40,24 @@ func ValidateMix(mix []protocols.MixEntry, allowed ...checker.KVOp) error {
 	}
 	return nil
 }
+
+// Apply performs operation op on key of state, the key-value map a
+// replicated state machine keeps: a put writes value, an append appends it,
+// a cas writes it if the key holds expected. It returns what a get read
+// and whether a cas swapped; other operations return "" and false.
+func Apply(state map[string]string, op checker.KVOp, key, value, expected string) (read string, swapped bool) {
+	switch op {
+	case checker.KVGet:
+		return state[key], false
+	case checker.KVPut:
+		state[key] = value
+	case checker.KVAppend:
+		state[key] += value
+	case checker.KVCAS:
+		if state[key] == expected {
+			state[key] = value
+			return "", true
+		}
+	}
+	return "", false
+}

@@ -12,7 +12,7 @@ import (
 // applies the whole log, and the stats say so.
 func TestCalmRun(t *testing.T) {
 	w, cl, rep := calmSpec().run(t, 1)
-	require.Empty(t, failed(rep))
+	require.Empty(t, rep.Failed())
 	stats := map[string]float64{}
 	for _, s := range rep.Stats {
 		stats[s.Name] = s.Value

@@ -32,8 +32,8 @@ func BenchmarkDefaultScenario(b *testing.B) {
 		measure(b, func(i int) {
 			w, cl := simulate(b, s, uint64(i))
 			rep := cl.Check(protocols.CheckRequest{World: w, Checks: allChecks, Budget: time.Minute})
-			if len(failed(rep)) > 0 {
-				b.Fatalf("seed %d: %v", i, failed(rep))
+			if len(rep.Failed()) > 0 {
+				b.Fatalf("seed %d: %v", i, rep.Failed())
 			}
 		})
 	})
@@ -50,8 +50,8 @@ func BenchmarkDefaultScenario(b *testing.B) {
 	b.Run("check", func(b *testing.B) {
 		measure(b, func(i int) {
 			rep := clusters[i%runs].Check(protocols.CheckRequest{World: worlds[i%runs], Checks: allChecks, Budget: time.Minute})
-			if len(failed(rep)) > 0 {
-				b.Fatal(failed(rep))
+			if len(rep.Failed()) > 0 {
+				b.Fatal(rep.Failed())
 			}
 		})
 	})

@@ -110,19 +110,16 @@ type Cluster struct {
 	w       *sim.World
 	quorum  int
 	servers []sim.NodeID
-	clients []sim.NodeID
-	ids     []int // servers as checker node numbers
-	byNode  []int // world node id -> server index, or -1
+	clients *kv.Clients // and their workloads, for liveness mode's progress
+	ids     []int       // servers as checker node numbers
+	byNode  []int       // world node id -> server index, or -1
 	events  []checker.PaxosEvent
 	keys    keyCache  // storage keys of slots, shared by the servers
 	facts   factCache // facts about slots, shared by the servers
 
-	clientsDone int
-	elections   int
-	lastFault   sim.Time
-	faults      int
+	elections int
+	faults    kv.Faults // for the liveness check
 
-	drivers  []*kv.Driver      // the clients' workloads, for liveness mode's progress
 	mon      protocols.Monitor // online checks (hunt.go)
 	promises promises          // what each acceptor promised, by its messages
 	agree    agreement         // online agreement
@@ -158,16 +155,12 @@ func NewClusterOf(w *sim.World, cfg Config, servers func(i int) sim.Factory) (*C
 		c.servers = append(c.servers, id)
 		c.ids = append(c.ids, int(id))
 	}
-	for i := 1; i <= cfg.Clients; i++ {
-		name := "c" + strconv.Itoa(i)
-		d := kv.NewDriver(w.Stream("workload/"+name), kv.Config{Workload: cfg.Workload,
-			Ops: cfg.Workload.Share(i-1, cfg.Clients), Retry: cfg.Retry, Done: c.clientDone})
-		id, err := w.AddNode(name, func() sim.Node { return &client{cl: c, d: d} })
-		if err != nil {
-			return nil, fmt.Errorf("paxos: %w", err)
-		}
-		c.clients = append(c.clients, id)
-		c.drivers = append(c.drivers, d)
+	var err error
+	c.clients, err = kv.AddClients(w, cfg.Clients, cfg.Workload, cfg.Retry, func(d *kv.Driver) sim.Node {
+		return &client{cl: c, LeaderClient: kv.LeaderClient[*Cmd]{Driver: d, Servers: cfg.Servers}}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("paxos: %w", err)
 	}
 	for _, id := range w.Nodes() {
 		for len(c.byNode) <= int(id) {
@@ -197,10 +190,7 @@ func (c *Cluster) observe(e *sim.Event) {
 		}
 		return
 	}
-	if e.Kind.IsFault() {
-		c.lastFault = e.Time
-		c.faults++
-	}
+	c.faults.Note(e)
 }
 
 // index returns the server index of node id, or -1 for a client.
@@ -211,14 +201,6 @@ func (c *Cluster) index(id sim.NodeID) int {
 	return -1
 }
 
-// clientDone stops the run once every client has finished its workload.
-func (c *Cluster) clientDone(ctx *sim.Context) {
-	c.clientsDone++
-	if c.clientsDone == len(c.clients) {
-		ctx.StopRun("workload finished")
-	}
-}
-
 // Config returns the cluster's configuration.
 func (c *Cluster) Config() Config { return c.cfg }
 
@@ -226,7 +208,7 @@ func (c *Cluster) Config() Config { return c.cfg }
 func (c *Cluster) Servers() []sim.NodeID { return c.servers }
 
 // Clients returns the clients' node ids, c1 first.
-func (c *Cluster) Clients() []sim.NodeID { return c.clients }
+func (c *Cluster) Clients() []sim.NodeID { return c.clients.IDs }
 
 // Elections returns how many elections servers started.
 func (c *Cluster) Elections() int { return c.elections }

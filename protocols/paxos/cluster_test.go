@@ -80,7 +80,7 @@ func TestProgressUnderLossAndCrashes(t *testing.T) {
 	}
 	for seed := uint64(1); seed <= 3; seed++ {
 		_, cl, rep := s.run(t, seed)
-		require.Empty(t, failed(rep), "seed %d", seed)
+		require.Empty(t, rep.Failed(), "seed %d", seed)
 		ok := 0
 		for _, op := range cl.History() {
 			if op.Outcome == checker.OK {

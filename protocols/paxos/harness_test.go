@@ -4,20 +4,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 	"github.com/stretchr/testify/require"
 )
 
 // allChecks is every check the protocol offers, in its order.
-var allChecks = func() []string {
-	var names []string
-	for _, c := range Protocol().Checks {
-		names = append(names, c.Name)
-	}
-	return names
-}()
+var allChecks = Protocol().CheckNames()
 
 // spec is a scenario built in Go, for tests that drive the protocol
 // without the scenario loader.
@@ -42,17 +35,6 @@ func (s spec) run(tb testing.TB, seed uint64) (*sim.World, *Cluster, protocols.R
 	w.RunUntil(sim.Time(s.duration))
 	rep := cl.Check(protocols.CheckRequest{World: w, Checks: allChecks, Budget: 10 * time.Second})
 	return w, cl, rep
-}
-
-// failed returns the checks of rep that did not hold.
-func failed(rep protocols.Report) []checker.Result {
-	var bad []checker.Result
-	for _, r := range rep.Checks {
-		if r.Verdict != checker.Holds {
-			bad = append(bad, r)
-		}
-	}
-	return bad
 }
 
 func calmSpec() spec {

@@ -232,7 +232,7 @@ func (c *Cluster) Core() []sim.NodeID { return c.servers[:c.cfg.Servers/2+1] }
 // client has operations left.
 func (c *Cluster) Progress(*sim.World) (int, bool) {
 	done, pending := 0, false
-	for _, d := range c.drivers {
+	for _, d := range c.clients.Drivers {
 		done += d.Completed()
 		pending = pending || d.Busy()
 	}

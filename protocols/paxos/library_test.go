@@ -1,7 +1,9 @@
 package paxos_test
 
 import (
+	"cmp"
 	"flag"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/dsimtest"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/paxos"
 	"github.com/dsimlab/dsim/scenarios"
@@ -33,37 +36,13 @@ func load(t testing.TB, name string, variant paxos.Variant) *scenarios.Scenario 
 	return s
 }
 
-// failures returns the checks of o that did not hold, as text.
-func failures(o *scenarios.Outcome) []string {
-	var bad []string
-	for _, c := range o.Checks {
-		if c.Verdict != checker.Holds {
-			bad = append(bad, c.String())
-		}
-	}
-	return bad
-}
-
 // TestLibrarySweep runs the correct protocol on every Paxos library
 // scenario for a range of seeds (-sweep N; 3 by default) and asserts that
 // every check, safety and liveness, holds on every seed.
 func TestLibrarySweep(t *testing.T) {
-	seeds := *sweep
-	if seeds == 0 {
-		seeds = 3
-	}
+	seeds := fmt.Sprintf("1-%d", cmp.Or(*sweep, 3))
 	for _, name := range libraryScenarios {
-		t.Run(name, func(t *testing.T) {
-			s := load(t, name, paxos.Correct)
-			for seed := uint64(1); seed <= uint64(seeds); seed++ {
-				o, err := scenarios.Run(s, seed, scenarios.RunOptions{})
-				require.NoError(t, err)
-				if !o.Passed {
-					t.Fatalf("seed %d: %v\nreplay: dsim run %s --seed %d", seed, failures(o), name, seed)
-				}
-			}
-			t.Logf("%s: %d seeds, every check held", name, seeds)
-		})
+		t.Run(name, func(t *testing.T) { dsimtest.Sweep(t, load(t, name, paxos.Correct), seeds) })
 	}
 }
 

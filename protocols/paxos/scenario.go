@@ -6,6 +6,7 @@ import (
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/protocols/kv"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -13,16 +14,11 @@ import (
 // loader: its parameters, its checks and its Setup.
 func Protocol() protocols.Protocol {
 	def := DefaultConfig()
-	variants := make([]string, len(Variants))
-	for i, v := range Variants {
-		variants[i] = string(v)
-	}
 	return protocols.Protocol{
 		Name:    "paxos",
 		Summary: "Multi-Paxos replicated key-value store (get, put, append, cas), checked for linearizability and Paxos safety",
 		Params: []protocols.Param{
-			{Name: "variant", Kind: protocols.String, Default: string(Correct), Choices: variants,
-				Doc: "the protocol, or a deliberately wrong variant of it (the bug zoo)"},
+			protocols.VariantParam(Variants),
 			{Name: "heartbeat", Kind: protocols.Duration, Default: def.Heartbeat, Min: float64(time.Microsecond), Max: float64(time.Minute),
 				Doc: "servers' tick: how often a leader tells idle followers it is alive"},
 			{Name: "election_timeout", Kind: protocols.Duration, Default: def.ElectionTimeout, Min: float64(time.Microsecond), Max: float64(time.Hour),
@@ -31,20 +27,17 @@ func Protocol() protocols.Protocol {
 				Doc: "a client resends an unanswered request to another server after this; servers retransmit after half"},
 			{Name: "backoff", Kind: protocols.Duration, Default: def.Backoff, Min: float64(time.Microsecond), Max: float64(time.Hour),
 				Doc: "a refused candidate waits a time uniform in [B, 5B) before campaigning again"},
-			{Name: "liveness_bound", Kind: protocols.Duration, Default: def.LivenessBound, Min: float64(time.Microsecond), Max: float64(24 * time.Hour),
-				Doc: "the liveness check wants an operation completed this soon after the last fault"},
+			kv.LivenessBound(def.LivenessBound),
 		},
 		Checks: []protocols.CheckInfo{
-			{Name: checker.LinearizabilityCheck, Default: true,
-				Summary: "the clients' history is linearizable (porcupine, key-value model partitioned by key)"},
+			kv.Linearizable,
 			{Name: checker.PaxosAgreementCheck, Default: true,
 				Summary: "no slot has two chosen values; replicas apply only chosen values"},
 			{Name: checker.PaxosValidityCheck, Default: true,
 				Summary: "acceptors accept only proposals; proposals are client commands or the no-op; no acceptor goes back on a promise"},
 			{Name: checker.PaxosPrefixCheck, Default: true,
 				Summary: "replicas apply slots in order, and their applied logs are prefixes of each other"},
-			{Name: LivenessCheck, Default: true,
-				Summary: "after the last fault, an operation completes within liveness_bound"},
+			kv.Liveness,
 		},
 		Ops:   []string{"append", "cas", "get", "put"},
 		Setup: setup,

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols/kv"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -552,19 +553,7 @@ func (s *server) apply(ctx *sim.Context, slot int64, cmd *Cmd) {
 		return
 	}
 	r := Reply{Seq: cmd.Seq, Leader: s.leader}
-	switch cmd.Op {
-	case checker.KVGet:
-		r.Value = s.kv[cmd.Key]
-	case checker.KVPut:
-		s.kv[cmd.Key] = cmd.Value
-	case checker.KVAppend:
-		s.kv[cmd.Key] += cmd.Value
-	case checker.KVCAS:
-		if s.kv[cmd.Key] == cmd.Expected {
-			s.kv[cmd.Key] = cmd.Value
-			r.OK = true
-		}
-	}
+	r.Value, r.OK = kv.Apply(s.kv, cmd.Op, cmd.Key, cmd.Value, cmd.Expected)
 	s.sessions[cmd.Session] = session{seq: cmd.Seq, result: r}
 	if s.role == leader {
 		reply := new(Reply)

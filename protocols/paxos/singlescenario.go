@@ -19,16 +19,11 @@ var SingleVariants = []Variant{Correct, IgnoreAccepted, NoSync, AcceptLower, Quo
 // the first proposers of them also propose a value of their own, and there
 // are no clients. It is small enough to explore exhaustively (dsim explore).
 func SingleProtocol() protocols.Protocol {
-	variants := make([]string, len(SingleVariants))
-	for i, v := range SingleVariants {
-		variants[i] = string(v)
-	}
 	return protocols.Protocol{
 		Name:    "paxos-single",
 		Summary: "single-decree Paxos: every node an acceptor and a learner, the first few proposers; no clients",
 		Params: []protocols.Param{
-			{Name: "variant", Kind: protocols.String, Default: string(Correct), Choices: variants,
-				Doc: "the protocol, or a deliberately wrong variant of it (the bug zoo)"},
+			protocols.VariantParam(SingleVariants),
 			{Name: "proposers", Kind: protocols.Int, Default: 2, Min: 0, Max: MaxServers,
 				Doc: "how many of the nodes (n1 first) propose a value of their own"},
 			{Name: "retry", Kind: protocols.Duration, Default: 20 * time.Millisecond, Min: float64(time.Microsecond), Max: float64(time.Hour),

@@ -119,17 +119,15 @@ type Cluster struct {
 	w       *sim.World
 	vs      sim.NodeID
 	servers []sim.NodeID
-	clients []sim.NodeID
-	byNode  []int // world node id -> server index, or -1
+	clients *kv.Clients // and their workloads, for liveness mode's progress
+	byNode  []int       // world node id -> server index, or -1
 	views   []ViewDecided
 	acts    []PrimaryActs
 
-	clientsDone           int
 	transfers, leaseReads int
 
-	drivers []*kv.Driver      // the clients' workloads, for liveness mode's progress
-	mon     protocols.Monitor // online checks (hunt.go)
-	online  onlinePrimary
+	mon    protocols.Monitor // online checks (hunt.go)
+	online onlinePrimary
 }
 
 // NewCluster adds the view service ("vs"), cfg.Servers servers (n1..nN)
@@ -152,16 +150,11 @@ func NewCluster(w *sim.World, cfg Config) (*Cluster, error) {
 		}
 		c.servers = append(c.servers, id)
 	}
-	for i := 1; i <= cfg.Clients; i++ {
-		name := "c" + strconv.Itoa(i)
-		d := kv.NewDriver(w.Stream("workload/"+name), kv.Config{Workload: cfg.Workload,
-			Ops: cfg.Workload.Share(i-1, cfg.Clients), Retry: cfg.Retry, Done: c.clientDone})
-		id, err := w.AddNode(name, func() sim.Node { return &client{cl: c, d: d} })
-		if err != nil {
-			return nil, fmt.Errorf("pbkv: %w", err)
-		}
-		c.clients = append(c.clients, id)
-		c.drivers = append(c.drivers, d)
+	c.clients, err = kv.AddClients(w, cfg.Clients, cfg.Workload, cfg.Retry, func(d *kv.Driver) sim.Node {
+		return &client{cl: c, d: d}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pbkv: %w", err)
 	}
 	c.byNode = make([]int, len(w.Nodes()))
 	for i := range c.byNode {
@@ -204,14 +197,6 @@ func (c *Cluster) index(id sim.NodeID) int {
 
 func (c *Cluster) dead() time.Duration { return time.Duration(c.cfg.DeadPings) * c.cfg.Ping }
 
-// clientDone stops the run once every client has finished its workload.
-func (c *Cluster) clientDone(ctx *sim.Context) {
-	c.clientsDone++
-	if c.clientsDone == len(c.clients) {
-		ctx.StopRun("workload finished")
-	}
-}
-
 // Config returns the cluster's configuration.
 func (c *Cluster) Config() Config { return c.cfg }
 
@@ -226,7 +211,7 @@ func (c *Cluster) Servers() []sim.NodeID { return append([]sim.NodeID{c.vs}, c.s
 func (c *Cluster) KVServers() []sim.NodeID { return c.servers }
 
 // Clients returns the clients' node ids, c1 first.
-func (c *Cluster) Clients() []sim.NodeID { return c.clients }
+func (c *Cluster) Clients() []sim.NodeID { return c.clients.IDs }
 
 // Views returns the views the view service decided so far, in order.
 // The slice is shared and must not be modified.

@@ -87,7 +87,7 @@ func (c *Cluster) Core() []sim.NodeID { return c.Servers() }
 // it as a failure.
 func (c *Cluster) Progress(w *sim.World) (int, bool) {
 	done, pending := 0, false
-	for _, d := range c.drivers {
+	for _, d := range c.clients.Drivers {
 		done += d.Completed()
 		pending = pending || d.Busy()
 	}

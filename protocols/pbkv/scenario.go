@@ -3,8 +3,8 @@ package pbkv
 import (
 	"time"
 
-	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/protocols/kv"
 )
 
 // Protocol describes the primary-backup key-value store to the scenario
@@ -12,16 +12,11 @@ import (
 // clients c1..cM; the nemesis may fault the view service and the servers.
 func Protocol() protocols.Protocol {
 	def := DefaultConfig()
-	variants := make([]string, len(Variants))
-	for i, v := range Variants {
-		variants[i] = string(v)
-	}
 	return protocols.Protocol{
 		Name:    "pbkv",
 		Summary: "primary-backup key-value store with a view service (get, put, append), durable through write-ahead logs",
 		Params: []protocols.Param{
-			{Name: "variant", Kind: protocols.String, Default: string(Correct), Choices: variants,
-				Doc: "the protocol, or a deliberately wrong variant of it (the bug zoo)"},
+			protocols.VariantParam(Variants),
 			{Name: "ping", Kind: protocols.Duration, Default: def.Ping, Min: float64(time.Microsecond), Max: float64(time.Minute),
 				Doc: "how often servers ping the view service"},
 			{Name: "dead_pings", Kind: protocols.Int, Default: def.DeadPings, Min: 1, Max: 1000,
@@ -38,8 +33,7 @@ func Protocol() protocols.Protocol {
 				Doc: "records between checkpoints of the write-ahead logs"},
 		},
 		Checks: []protocols.CheckInfo{
-			{Name: checker.LinearizabilityCheck, Default: true,
-				Summary: "the clients' history is linearizable (porcupine, key-value model partitioned by key)"},
+			kv.Linearizable,
 			{Name: AckedWritesCheck, Default: true,
 				Summary: "every acknowledged write is in the final state once, unless a later put overwrote it"},
 			{Name: OnePrimaryCheck, Default: true,

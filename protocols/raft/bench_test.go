@@ -60,8 +60,9 @@ func BenchmarkNemesisScenario(b *testing.B) {
 			}
 		}
 	}
-	b.Run("check", func(b *testing.B) { measure(b, check(allChecks()...)) })
-	for _, name := range allChecks() {
+	all := raft.Protocol().CheckNames()
+	b.Run("check", func(b *testing.B) { measure(b, check(all...)) })
+	for _, name := range all {
 		b.Run("check="+name, func(b *testing.B) { measure(b, check(name)) })
 	}
 }
@@ -75,13 +76,4 @@ func simulate(tb testing.TB, s *scenarios.Scenario, seed uint64) (*sim.World, pr
 	}
 	w.RunUntil(sim.Time(s.Duration))
 	return w, inst
-}
-
-// allChecks returns every check the protocol offers, in its order.
-func allChecks() []string {
-	var names []string
-	for _, c := range raft.Protocol().Checks {
-		names = append(names, c.Name)
-	}
-	return names
 }

@@ -2,16 +2,15 @@ package raft
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/kv"
 )
 
-// LivenessCheck is the name of the liveness check: after the last fault,
-// some operation completes within the liveness bound.
-const LivenessCheck = "liveness"
+// LivenessCheck is the name of the liveness check (kv.CheckLiveness): after
+// the last fault, some operation completes within the liveness bound.
+const LivenessCheck = kv.LivenessCheck
 
 // Check runs the named checks on the finished run and reports them with
 // the run's statistics. Safety checks: checker.LinearizabilityCheck (the
@@ -32,7 +31,7 @@ func (c *Cluster) Check(req protocols.CheckRequest) protocols.Report {
 				rep.Visualization = vis
 			}
 		case LivenessCheck:
-			rep.Checks = append(rep.Checks, c.liveness(hist))
+			rep.Checks = append(rep.Checks, kv.CheckLiveness(hist, c.faults, c.cfg.LivenessBound, c.w.Now()))
 		default:
 			rep.Checks = append(rep.Checks, c.safety(name))
 		}
@@ -71,50 +70,6 @@ func (c *Cluster) safety(name string) checker.Result {
 		}
 	}
 	return checker.Result{Check: name, Kind: checker.Safety, Verdict: checker.Holds, Detail: what}
-}
-
-// liveness checks that after the last fault (crash, restart, pause,
-// resume, partition, cut, heal, clock or link change) an operation that was
-// pending or invoked within the bound completed within the bound.
-func (c *Cluster) liveness(hist []checker.Operation) checker.Result {
-	r := checker.Result{Check: LivenessCheck, Kind: checker.Liveness}
-	from := int64(c.lastFault)
-	until := from + int64(c.cfg.LivenessBound)
-	after := "the start"
-	if c.faults > 0 {
-		after = "the last fault (at " + time.Duration(from).String() + ")"
-	}
-	waiting, done, first := 0, 0, int64(-1)
-	for _, op := range hist {
-		if op.Call > until || op.Outcome == checker.OK && op.Return <= from {
-			continue
-		}
-		waiting++
-		if op.Outcome == checker.OK && op.Return <= until {
-			done++
-			if first < 0 || op.Return < first {
-				first = op.Return
-			}
-		}
-	}
-	bound := c.cfg.LivenessBound
-	switch end := int64(c.w.Now()); {
-	case done > 0:
-		r.Verdict = checker.Holds
-		r.Detail = fmt.Sprintf("%d of %d operations pending within %v after %s completed in that time, the first %v after it",
-			done, waiting, bound, after, time.Duration(first-from))
-	case waiting == 0:
-		r.Verdict = checker.Holds
-		r.Detail = fmt.Sprintf("no operation was pending within %v after %s", bound, after)
-	case end < until:
-		r.Verdict = checker.Inconclusive
-		r.Detail = fmt.Sprintf("the run ended %v after %s, before the %v bound, with %d operations pending and none completed",
-			time.Duration(end-from), after, bound, waiting)
-	default:
-		r.Verdict = checker.Violated
-		r.Detail = fmt.Sprintf("none of %d operations pending within %v after %s completed in that time", waiting, bound, after)
-	}
-	return r
 }
 
 // stats returns the key-value statistics (kv.Stats) and Raft's.

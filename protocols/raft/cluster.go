@@ -2,7 +2,6 @@ package raft
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols/kv"
@@ -17,14 +16,12 @@ type Cluster struct {
 	cfg     Config
 	w       *sim.World
 	g       *group
-	clients []sim.NodeID
+	clients *kv.Clients
 	mon     *monitor
 
-	clientsDone int
-	snapshots   int // taken by servers of their own state
-	installed   int // sent by a leader and installed
-	lastFault   sim.Time
-	faults      int
+	snapshots int       // taken by servers of their own state
+	installed int       // sent by a leader and installed
+	faults    kv.Faults // for the liveness check
 }
 
 // NewCluster adds cfg.Servers servers (n1..nN) and cfg.Clients clients
@@ -57,15 +54,12 @@ func NewClusterOf(w *sim.World, cfg Config, servers func(i int) sim.Factory) (*C
 		}
 		ids[i], names[i] = id, name(i)
 	}
-	for i := 1; i <= cfg.Clients; i++ {
-		name := "c" + strconv.Itoa(i)
-		d := kv.NewDriver(w.Stream("workload/"+name), kv.Config{Workload: cfg.Workload,
-			Ops: cfg.Workload.Share(i-1, cfg.Clients), Retry: cfg.Retry, Done: c.clientDone})
-		id, err := w.AddNode(name, func() sim.Node { return &client{g: c.g, d: d} })
-		if err != nil {
-			return nil, fmt.Errorf("raft: %w", err)
-		}
-		c.clients = append(c.clients, id)
+	var err error
+	c.clients, err = kv.AddClients(w, cfg.Clients, cfg.Workload, cfg.Retry, func(d *kv.Driver) sim.Node {
+		return &client{g: c.g, LeaderClient: kv.LeaderClient[*Cmd]{Driver: d, Servers: cfg.Servers}}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("raft: %w", err)
 	}
 	c.g.setIDs(ids, w.Nodes())
 	c.mon = newMonitor(names)
@@ -87,10 +81,7 @@ func (c *Cluster) observe(e *sim.Event) {
 		}
 		return
 	}
-	if e.Kind.IsFault() {
-		c.lastFault = e.Time
-		c.faults++
-	}
+	c.faults.Note(e)
 }
 
 // count counts a snapshot, for the statistics.
@@ -102,14 +93,6 @@ func (c *Cluster) count(f *Snapshot) {
 	}
 }
 
-// clientDone stops the run once every client has finished its workload.
-func (c *Cluster) clientDone(ctx *sim.Context) {
-	c.clientsDone++
-	if c.clientsDone == len(c.clients) {
-		ctx.StopRun("workload finished")
-	}
-}
-
 // Config returns the cluster's configuration.
 func (c *Cluster) Config() Config { return c.cfg }
 
@@ -117,7 +100,7 @@ func (c *Cluster) Config() Config { return c.cfg }
 func (c *Cluster) Servers() []sim.NodeID { return c.g.ids }
 
 // Clients returns the clients' node ids, c1 first.
-func (c *Cluster) Clients() []sim.NodeID { return c.clients }
+func (c *Cluster) Clients() []sim.NodeID { return c.clients.IDs }
 
 // Violation returns a violation of a Raft safety check seen so far (the
 // first check, in the order Protocol lists them, with a violation, and the

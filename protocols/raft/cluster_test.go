@@ -16,7 +16,7 @@ import (
 
 func TestCalmClusterPasses(t *testing.T) {
 	w, cl, rep := calmSpec().run(t, 1)
-	require.Empty(t, failed(rep))
+	require.Empty(t, rep.Failed())
 	require.Len(t, rep.Checks, len(allChecks))
 	stats := map[string]float64{}
 	for _, s := range rep.Stats {
@@ -103,7 +103,7 @@ func TestSingleServer(t *testing.T) {
 	s := calmSpec()
 	s.cfg.Servers, s.cfg.Workload.Ops = 1, 50
 	_, _, rep := s.run(t, 1)
-	assert.Empty(t, failed(rep))
+	assert.Empty(t, rep.Failed())
 }
 
 // A check the protocol does not have is inconclusive; a Raft check with

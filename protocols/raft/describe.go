@@ -91,14 +91,15 @@ func (s *server) who(i int) string {
 // command it is waiting for. (Its driver's workload position is in the
 // history.)
 func (c *client) DescribeState() string {
-	text := "session " + strconv.FormatUint(c.sess, 10) + " leader " + strconv.Itoa(c.leader)
-	for lane, t := range c.target {
+	text := "session " + strconv.FormatUint(c.Session, 10) + " leader " + strconv.Itoa(c.Leader)
+	for lane := range c.Lanes() {
 		if lane > 0 {
 			text += ";"
 		}
+		t, cmd := c.Target(lane)
 		cur := "idle"
-		if c.cur[lane] != nil && c.d.Op(c.cur[lane].Seq) != nil {
-			cur = "waiting for " + c.cur[lane].String()
+		if cmd != nil && c.Driver.Op(cmd.Seq) != nil {
+			cur = "waiting for " + cmd.String()
 		}
 		text += " target " + strconv.Itoa(t) + " " + cur
 	}

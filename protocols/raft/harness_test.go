@@ -6,19 +6,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
 )
 
 // allChecks is every check the protocol offers, in its order.
-var allChecks = func() []string {
-	var names []string
-	for _, c := range Protocol().Checks {
-		names = append(names, c.Name)
-	}
-	return names
-}()
+var allChecks = Protocol().CheckNames()
 
 // spec is a scenario built in Go, for tests that drive the protocol
 // without the scenario loader.
@@ -48,17 +41,6 @@ func (s spec) run(tb testing.TB, seed uint64) (*sim.World, *Cluster, protocols.R
 	tb.Helper()
 	w, cl := s.simulate(tb, seed)
 	return w, cl, cl.Check(protocols.CheckRequest{World: w, Checks: allChecks, Budget: 10 * time.Second})
-}
-
-// failed returns the checks of rep that did not hold.
-func failed(rep protocols.Report) []checker.Result {
-	var bad []checker.Result
-	for _, r := range rep.Checks {
-		if r.Verdict != checker.Holds {
-			bad = append(bad, r)
-		}
-	}
-	return bad
 }
 
 func calmSpec() spec {

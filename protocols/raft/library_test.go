@@ -1,7 +1,9 @@
 package raft_test
 
 import (
+	"cmp"
 	"flag"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/dsimtest"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/protocols/raft"
 	"github.com/dsimlab/dsim/scenarios"
@@ -52,22 +55,9 @@ func failures(o *scenarios.Outcome) []string {
 // scenario for a range of seeds (-sweep N; 3 by default) and asserts that
 // every check, safety and liveness, holds on every seed.
 func TestLibrarySweep(t *testing.T) {
-	seeds := *sweep
-	if seeds == 0 {
-		seeds = 3
-	}
+	seeds := fmt.Sprintf("1-%d", cmp.Or(*sweep, 3))
 	for _, name := range libraryScenarios {
-		t.Run(name, func(t *testing.T) {
-			s := load(t, name, raft.Correct)
-			for seed := uint64(1); seed <= uint64(seeds); seed++ {
-				o, err := scenarios.Run(s, seed, scenarios.RunOptions{})
-				require.NoError(t, err)
-				if !o.Passed {
-					t.Fatalf("seed %d: %v\nreplay: dsim run %s --seed %d", seed, failures(o), name, seed)
-				}
-			}
-			t.Logf("%s: %d seeds, every check held", name, seeds)
-		})
+		t.Run(name, func(t *testing.T) { dsimtest.Sweep(t, load(t, name, raft.Correct), seeds) })
 	}
 }
 

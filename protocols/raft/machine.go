@@ -5,7 +5,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/dsimlab/dsim/checker"
+	"github.com/dsimlab/dsim/protocols/kv"
 )
 
 // session is what the state machine remembers of a client session: the
@@ -38,19 +38,7 @@ func (m *Machine) Apply(cmd *Cmd) (Reply, bool) {
 		return s.result, false
 	}
 	r := Reply{Seq: cmd.Seq, Leader: -1}
-	switch cmd.Op {
-	case checker.KVGet:
-		r.Value = m.kv[cmd.Key]
-	case checker.KVPut:
-		m.kv[cmd.Key] = cmd.Value
-	case checker.KVAppend:
-		m.kv[cmd.Key] += cmd.Value
-	case checker.KVCAS:
-		if m.kv[cmd.Key] == cmd.Expected {
-			m.kv[cmd.Key] = cmd.Value
-			r.OK = true
-		}
-	}
+	r.Value, r.OK = kv.Apply(m.kv, cmd.Op, cmd.Key, cmd.Value, cmd.Expected)
 	m.sessions[cmd.Session] = session{seq: cmd.Seq, result: r}
 	return r, true
 }

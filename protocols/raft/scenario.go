@@ -4,8 +4,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
+	"github.com/dsimlab/dsim/protocols/kv"
 	"github.com/dsimlab/dsim/sim"
 )
 
@@ -13,16 +13,11 @@ import (
 // parameters, its checks and its Setup.
 func Protocol() protocols.Protocol {
 	def := DefaultConfig()
-	variants := make([]string, len(Variants))
-	for i, v := range Variants {
-		variants[i] = string(v)
-	}
 	return protocols.Protocol{
 		Name:    "raft",
 		Summary: "Raft replicated key-value store (get, put, append, cas), checked for linearizability and Raft's safety properties",
 		Params: []protocols.Param{
-			{Name: "variant", Kind: protocols.String, Default: string(Correct), Choices: variants,
-				Doc: "the protocol, or a deliberately wrong variant of it (the bug zoo)"},
+			protocols.VariantParam(Variants),
 			{Name: "heartbeat", Kind: protocols.Duration, Default: def.Heartbeat, Min: float64(time.Microsecond), Max: float64(time.Minute),
 				Doc: "how often a leader sends AppendEntries to every follower (and a candidate asks again for votes)"},
 			{Name: "election_timeout", Kind: protocols.Duration, Default: def.ElectionTimeout, Min: float64(time.Microsecond), Max: float64(time.Hour),
@@ -33,12 +28,10 @@ func Protocol() protocols.Protocol {
 				Doc: "a server snapshots its state and drops its log after applying this many entries (0: never)"},
 			{Name: "batch", Kind: protocols.Int, Default: def.Batch, Min: 1, Max: 1 << 20,
 				Doc: "the most entries one AppendEntries carries"},
-			{Name: "liveness_bound", Kind: protocols.Duration, Default: def.LivenessBound, Min: float64(time.Microsecond), Max: float64(24 * time.Hour),
-				Doc: "the liveness check wants an operation completed this soon after the last fault"},
+			kv.LivenessBound(def.LivenessBound),
 		},
 		Checks: []protocols.CheckInfo{
-			{Name: checker.LinearizabilityCheck, Default: true,
-				Summary: "the clients' history is linearizable (porcupine, key-value model partitioned by key)"},
+			kv.Linearizable,
 			{Name: ElectionSafetyCheck, Default: true, Summary: "at most one leader is elected in a term"},
 			{Name: LogMatchingCheck, Default: true,
 				Summary: "two logs with an entry of the same index and term are identical up to it"},
@@ -46,8 +39,7 @@ func Protocol() protocols.Protocol {
 				Summary: "a leader holds every entry committed in earlier terms, and commits on top of them"},
 			{Name: StateMachineSafetyCheck, Default: true,
 				Summary: "every server applies, at each index, the entry committed there"},
-			{Name: LivenessCheck, Default: true,
-				Summary: "after the last fault, an operation completes within liveness_bound"},
+			kv.Liveness,
 		},
 		Ops:   []string{"append", "cas", "get", "put"},
 		Setup: setup,
