@@ -15,16 +15,11 @@ import (
 // time and mistakes; the scenario's clients are not used.
 func Protocol() protocols.Protocol {
 	ms := float64(time.Millisecond)
-	variants := make([]string, len(Variants))
-	for i, v := range Variants {
-		variants[i] = string(v)
-	}
 	return protocols.Protocol{
 		Name:    "detector",
 		Summary: "heartbeat failure detectors (fixed timeout and phi accrual) with Chen-Toueg-Aguilera QoS metrics",
 		Params: []protocols.Param{
-			{Name: "variant", Kind: protocols.String, Default: string(Correct), Choices: variants,
-				Doc: "the correct monitor or a bug-zoo variant"},
+			protocols.VariantParam(Variants),
 			{Name: "detectors", Kind: protocols.String, Default: "both", Choices: []string{"both", NameFixed, NamePhi},
 				Doc: "which detectors every node runs"},
 			{Name: "interval", Kind: protocols.Duration, Default: 100 * time.Millisecond, Min: 0.01 * ms, Max: float64(time.Hour),

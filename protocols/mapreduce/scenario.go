@@ -30,10 +30,6 @@ func Protocol() protocols.Protocol {
 func params() []protocols.Param {
 	d := DefaultConfig()
 	dur := func(x time.Duration) float64 { return float64(x) }
-	var variants []string
-	for _, v := range Variants {
-		variants = append(variants, string(v))
-	}
 	return []protocols.Param{
 		{Name: "job", Kind: protocols.String, Default: "wordcount", Doc: "the computation", Choices: Jobs},
 		{Name: "pattern", Kind: protocols.String, Default: `\bka`, Doc: "grep's regular expression (RE2 syntax)"},
@@ -63,7 +59,7 @@ func params() []protocols.Param {
 		{Name: "checkpoint", Kind: protocols.Bool, Default: d.Checkpoint, Doc: "the coordinator checkpoints task states so a restart resumes the job"},
 		{Name: "linger", Kind: protocols.Duration, Default: d.Linger, Doc: "the run goes on this long after the job is done, then stops",
 			Min: 0, Max: dur(time.Hour)},
-		{Name: "variant", Kind: protocols.String, Default: string(Correct), Doc: "the correct protocol or a bug-zoo variant", Choices: variants},
+		protocols.VariantParam(Variants),
 	}
 }
 

@@ -18,10 +18,6 @@ import (
 // selects the bug zoo.
 func Protocol() protocols.Protocol {
 	dur := func(d time.Duration) float64 { return float64(d) }
-	variants := make([]string, len(Variants))
-	for i, v := range Variants {
-		variants[i] = string(v)
-	}
 	def := DefaultConfig(nil)
 	return protocols.Protocol{
 		Name:    "snapshot",
@@ -29,7 +25,7 @@ func Protocol() protocols.Protocol {
 		Params: []protocols.Param{
 			{Name: "mode", Kind: protocols.String, Default: string(ChandyLamport), Doc: "coordinated snapshots or per-node checkpoints",
 				Choices: []string{string(ChandyLamport), string(Uncoordinated)}},
-			{Name: "variant", Kind: protocols.String, Default: string(Correct), Doc: "the correct protocol or a bug-zoo variant", Choices: variants},
+			protocols.VariantParam(Variants),
 			{Name: "initial", Kind: protocols.Int, Default: def.Initial, Doc: "each node's starting balance", Min: 0, Max: 1e9},
 			{Name: "max_amount", Kind: protocols.Int, Default: def.MaxAmount, Doc: "largest transfer; amounts are uniform from 1", Min: 1, Max: 1e9},
 			{Name: "interval", Kind: protocols.Duration, Default: def.Interval, Doc: "time between a node's transfers when the workload sets no think time or rate",

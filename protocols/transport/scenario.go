@@ -8,23 +8,13 @@ import (
 	"github.com/dsimlab/dsim/sim"
 )
 
-// variantNames lists the variants' names for the scenario schema.
-func variantNames() []string {
-	names := make([]string, len(Variants))
-	for i, v := range Variants {
-		names[i] = string(v)
-	}
-	return names
-}
-
 // transportParams are the parameters of the transport itself, shared by the
 // stream and RPC protocols.
 func transportParams() []protocols.Param {
 	d := DefaultConfig
 	ms := float64(time.Millisecond)
 	return []protocols.Param{
-		{Name: "variant", Kind: protocols.String, Default: string(Correct), Choices: variantNames(),
-			Doc: "the correct transport or a bug-zoo variant"},
+		protocols.VariantParam(Variants),
 		{Name: "window", Kind: protocols.Int, Default: d.Window, Min: 1, Max: MaxWindow,
 			Doc: "messages in flight per connection (1: stop-and-wait)"},
 		{Name: "rto", Kind: protocols.String, Default: "adaptive", Choices: []string{"adaptive", "fixed"},

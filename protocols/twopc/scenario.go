@@ -99,12 +99,7 @@ func params(three bool) []protocols.Param {
 			protocols.Param{Name: "window", Kind: protocols.Duration, Default: def.Window, Doc: "how long a termination round collects the participants' states",
 				Min: ms(time.Microsecond), Max: ms(time.Hour)})
 	}
-	var choices []string
-	for _, v := range Variants() {
-		choices = append(choices, string(v))
-	}
-	return append(ps, protocols.Param{Name: "variant", Kind: protocols.String, Default: string(Correct),
-		Doc: "the correct protocol or a bug-zoo variant", Choices: choices})
+	return append(ps, protocols.VariantParam(Variants()))
 }
 
 func checks() []protocols.CheckInfo {
