@@ -66,3 +66,17 @@ func TestLibrarySweep(t *testing.T) {
 		})
 	}
 }
+
+// TestPrimaryThatServedAnUnacknowledgedViewComesBack replays a swarm
+// failure of the view service, shrunk: the primary of a view with no
+// backup served it (and acknowledged a write) before its acknowledgement
+// reached the view service, which crashed; when both restart, the service
+// must re-admit that primary, not the primary of the last view it saw
+// acknowledged, which lacks the write.
+func TestPrimaryThatServedAnUnacknowledgedViewComesBack(t *testing.T) {
+	s, err := scenarios.Load(filepath.Join("testdata", "primary-served-unacked-view.yaml"), []protocols.Protocol{pbkv.Protocol()})
+	require.NoError(t, err)
+	o, err := scenarios.Run(s, 898, scenarios.RunOptions{})
+	require.NoError(t, err)
+	require.Empty(t, failures(o), "the acknowledged put survives the restarts")
+}

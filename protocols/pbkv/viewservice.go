@@ -132,9 +132,11 @@ func (vs *viewService) idle(ctx *sim.Context, except sim.NodeID) (sim.NodeID, ui
 //   - If the primary is dead or restarted: promote the backup, if the view
 //     was acknowledged (so the backup has the state), the backup is alive,
 //     and no lease of the old primary may still run. Otherwise, if the
-//     primary of the latest acknowledged view restarted with a log that
-//     says it served that view, re-admit it: its disk holds every write it
-//     acknowledged. Otherwise wait.
+//     primary restarted with a log that says it served the current view,
+//     re-admit it; failing that, if the primary of the latest acknowledged
+//     view restarted with a log that says it served that view, re-admit
+//     it: a disk that served a view holds every write acknowledged in it.
+//     Otherwise wait.
 //   - A dead backup is replaced by an idle server (or none); a missing
 //     backup is filled once the view is acknowledged. Neither changes the
 //     primary.
@@ -159,6 +161,16 @@ func (vs *viewService) decide(ctx *sim.Context) {
 		if acked && leaseOver && cur.Backup != sim.None && vs.holds(ctx, cur.Backup, cur.BackupInc) {
 			b, binc := vs.idle(ctx, cur.Backup)
 			vs.newView(ctx, cur.Backup, cur.BackupInc, b, binc)
+			return
+		}
+		// The primary of the current view may have served it before its
+		// acknowledgement reached this service (which may have crashed in
+		// between): if it restarted with a log that says it served this
+		// view, it holds every write acknowledged since, so it comes back.
+		if i := vs.cl.index(cur.Primary); i >= 0 && vs.restarted(cur.Primary, cur.PrimaryInc) &&
+			vs.alive(ctx, i) && vs.durable[i] == cur.Num {
+			b, binc := vs.idle(ctx, cur.Primary)
+			vs.newView(ctx, cur.Primary, vs.inc[i], b, binc)
 			return
 		}
 		a := vs.st.acked
