@@ -46,13 +46,20 @@ type crashSite struct {
 }
 
 // armCrashPoints watches w for the crash points of a scenario whose swarm
-// mix asked for them.
-func (s *Scenario) armCrashPoints(w *sim.World, inst protocols.Instance, seed uint64) *crashPoints {
+// mix asked for them. They end with the fault phase: at the nemesis's stop,
+// or at liveness mode's heal (live, if not nil), after which no fault may
+// come.
+func (s *Scenario) armCrashPoints(w *sim.World, inst protocols.Instance, seed uint64, live *liveRun) *crashPoints {
 	if !s.CrashPoints || s.Nemesis == nil {
 		return nil
 	}
 	cp := &crashPoints{w: w, seed: seed, servers: map[sim.NodeID]bool{}, sites: map[reflect.Type]*crashSite{},
 		from: sim.Time(s.Nemesis.Start), until: sim.Time(s.Nemesis.Stop), maxDown: s.Nemesis.MaxDown}
+	if live != nil {
+		// The crash comes a nanosecond after its send, and one at the
+		// heal's instant would come after the heal.
+		cp.until = min(cp.until, live.at-2)
+	}
 	for _, id := range inst.Servers() {
 		cp.servers[id] = true
 	}

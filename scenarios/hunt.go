@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"time"
+
 	"github.com/dsimlab/dsim/checker"
 	"github.com/dsimlab/dsim/protocols"
 	"github.com/dsimlab/dsim/sim"
@@ -52,6 +54,9 @@ func (r *run) liveCheck() []checker.Result {
 // flags its replay needs.
 func (r *run) hunted(o *Outcome) {
 	o.Swarm = r.mix
+	if r.live != nil {
+		o.LivenessHeal = time.Duration(r.live.at)
+	}
 	o.Faults = r.crash.merged(o.Faults)
 	if r.w != nil {
 		o.FaultPoints = r.w.FaultPointSites()

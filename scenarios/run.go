@@ -92,6 +92,10 @@ type Outcome struct {
 	// Online is the first violation an online check saw, which stopped the
 	// run there, or nil.
 	Online *protocols.Violation `json:"online,omitempty"`
+	// LivenessHeal is when liveness mode healed the network and the core,
+	// or 0 if the run had no liveness mode: a scenario with Faults as
+	// fixed faults and Liveness.At set to it runs the same heal.
+	LivenessHeal time.Duration `json:"liveness_heal_ns,omitempty"`
 	// ReplayFlags are the flags a replay command needs besides the seed,
 	// for options that changed the run (--swarm, --online).
 	ReplayFlags []string `json:"replay_flags,omitempty"`
@@ -206,7 +210,7 @@ func build(s *Scenario, cfg sim.Config) (*built, error) {
 		})
 	}
 	live.arm(w)
-	return &built{w: w, inst: inst, schedule: schedule, live: live, crash: s.armCrashPoints(w, inst, seed)}, nil
+	return &built{w: w, inst: inst, schedule: schedule, live: live, crash: s.armCrashPoints(w, inst, seed, live)}, nil
 }
 
 // Run runs scenario s with one seed and checks the result. The run is

@@ -127,7 +127,15 @@ func Shrink(ctx context.Context, s *scenarios.Scenario, seed uint64, opts Option
 	res := &Result{Seed: seed, Target: sh.target, Original: s, Before: SizeOf(s, o)}
 	sh.tail = max(LivenessTail, (s.Duration-lastFault(o.Faults))/10)
 	sh.broken = unhealed(o.Faults)
-	if !sh.try("fixed faults", Fixed(s, seed, o.Faults)) {
+	fixed := Fixed(s, seed, o.Faults)
+	if o.LivenessHeal > 0 && fixed.Liveness != nil {
+		// Without the nemesis, the heal would come at the last fixed
+		// fault; it stays where the run had it.
+		l := *fixed.Liveness
+		l.At = o.LivenessHeal
+		fixed.Liveness = &l
+	}
+	if !sh.try("fixed faults", fixed) {
 		return nil, fmt.Errorf("shrink: %s with its schedule as fixed faults does not fail as seed %d did (%s): a bug in dsim", s.Name, seed, sh.target)
 	}
 	sh.shrink()

@@ -165,3 +165,32 @@ func TestShrinkASwarmRun(t *testing.T) {
 	back := replay(t, res)
 	assert.True(t, res.Target.Matches(back), "the written scenario fails the same way without --swarm: %v", back.Checks)
 }
+
+// TestFixedKeepsTheLivenessHeal turns swarm runs with liveness mode into
+// fixed faults with the heal where the run had it (as Shrink does): the
+// same events. Their crash points stop before the heal, after which no
+// fault may come.
+func TestFixedKeepsTheLivenessHeal(t *testing.T) {
+	s := load(t, "pbkv-partition", "")
+	checked := 0
+	for seed := uint64(5320); seed <= 5340; seed++ {
+		o, err := scenarios.Run(s, seed, scenarios.RunOptions{Swarm: true})
+		require.NoError(t, err)
+		if o.LivenessHeal == 0 {
+			continue
+		}
+		checked++
+		for _, f := range o.Faults {
+			assert.LessOrEqual(t, f.At, o.LivenessHeal, "seed %d: %s %s comes after the heal", seed, f.Kind, f.Node)
+		}
+		mixed, _ := s.ForSeed(seed, true, false)
+		fixed := shrink.Fixed(mixed, seed, o.Faults)
+		l := *fixed.Liveness
+		l.At = o.LivenessHeal
+		fixed.Liveness = &l
+		again, err := scenarios.Run(fixed, seed, scenarios.RunOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, o.Fingerprint, again.Fingerprint, "seed %d: the fixed faults and the heal run the same events", seed)
+	}
+	require.Positive(t, checked, "some seeds draw liveness mode")
+}
