@@ -46,6 +46,16 @@ type Analysis struct {
 	cutSince  sim.Time
 	cut       bool
 	last      sim.Time
+	// late is, per crash and monitor, the last delivery to the monitor of
+	// a message the crashed node sent before it crashed: a heartbeat that
+	// late makes any monitor trust it again.
+	late map[lateKey]sim.Time
+}
+
+// lateKey is one crash (of a node, at a time) seen from one monitor.
+type lateKey struct {
+	x, m  sim.NodeID
+	crash sim.Time
 }
 
 // pairKey is one detector at one monitor about one target.
@@ -80,7 +90,7 @@ func (l *nodeLife) close(spans *[]span, at sim.Time) {
 // ignored; a detector that never suspects anything is still judged.
 func NewAnalysis(name func(sim.NodeID) string, detectors ...string) *Analysis {
 	return &Analysis{name: name, dets: slices.Sorted(slices.Values(detectors)),
-		nodes: map[sim.NodeID]*nodeLife{}, trans: map[pairKey][]transition{}}
+		nodes: map[sim.NodeID]*nodeLife{}, trans: map[pairKey][]transition{}, late: map[lateKey]sim.Time{}}
 }
 
 func (a *Analysis) life(id sim.NodeID) *nodeLife {
@@ -118,6 +128,10 @@ func (a *Analysis) Observe(e *sim.Event) {
 		if a.cut {
 			a.unsettled = append(a.unsettled, span{a.cutSince, e.Time})
 			a.cut = false
+		}
+	case sim.KindDeliver:
+		if l := a.nodes[e.Peer]; l != nil && len(l.up) > 0 && l.up[len(l.up)-1].to != sim.Never {
+			a.late[lateKey{e.Peer, e.Node, l.up[len(l.up)-1].to}] = e.Time
 		}
 	case sim.KindRecord:
 		op, ok := e.Msg.(Opinion)
@@ -388,9 +402,11 @@ func (a *Analysis) measure(q *QoS, det string, m, x sim.NodeID, end sim.Time) {
 }
 
 // Completeness checks that every crashed node is suspected, by every
-// monitor up since the crash, within bound of the crash or of the end of
-// the partition in effect at the crash, unless it restarted or the run
-// ended first.
+// monitor up since the crash, within bound of the crash, of the end of the
+// partition in effect at the crash, or of the arrival of the last message
+// it sent before crashing (a heartbeat delayed past the crash, as a heavy
+// tail delays some, rightly makes a monitor trust it again), unless it
+// restarted or the run ended first.
 func (a *Analysis) Completeness(end sim.Time, bound time.Duration) checker.Result {
 	var missed []string
 	checked := 0
@@ -411,9 +427,13 @@ func (a *Analysis) Completeness(end sim.Time, bound time.Duration) checker.Resul
 				if deadline == sim.Never {
 					continue
 				}
-				deadline = deadline.Add(bound)
 				for _, m := range ids {
 					ml := a.nodes[m]
+					deadline := deadline
+					if t, ok := a.late[lateKey{x, m, crash}]; ok && t > deadline {
+						deadline = t
+					}
+					deadline = deadline.Add(bound)
 					if m == x || deadline > end || restart <= deadline ||
 						!upThroughout(ml.up, crash, deadline) || overlaps(ml.paused, crash, deadline) {
 						continue

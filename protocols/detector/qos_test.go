@@ -156,3 +156,24 @@ func TestOpinionFacts(t *testing.T) {
 	a = analyse(ev(400, sim.KindCrash, 1, ""), suspects(500, "fixed", "n2"))
 	assert.Equal(t, checker.Holds, a.Completeness(at(5000), time.Second).Verdict)
 }
+
+// TestALateHeartbeatMovesTheDeadline: n2 crashes at 1s, but a heartbeat it
+// sent before arrives at n1 at 2.5s (a heavy tail) and n1 trusts it again
+// until 2.9s. The bound counts from that arrival, not from the crash; a
+// monitor that stays silent past it is still caught.
+func TestALateHeartbeatMovesTheDeadline(t *testing.T) {
+	late := sim.Event{Time: at(2500), Kind: sim.KindDeliver, Node: 0, Peer: 1}
+	events := []sim.Event{
+		ev(1000, sim.KindCrash, 1, ""),
+		suspects(1400, "fixed", "n2"),
+		late,
+		trusts(2500, "fixed", "n2"),
+		suspects(2900, "fixed", "n2"),
+	}
+	a := analyse(events...)
+	assert.Equal(t, checker.Holds, a.Completeness(at(5000), time.Second).Verdict,
+		"suspected 400ms after the late heartbeat, within 1s of it")
+	r := a.Completeness(at(5000), 300*time.Millisecond)
+	assert.Equal(t, checker.Violated, r.Verdict)
+	assert.Contains(t, r.Detail, "by 2.8s", "the deadline is the arrival plus the bound")
+}
