@@ -147,7 +147,7 @@ func grade(l *Lab, t *Test, sub Subject, opts Options) (TestResult, error) {
 	for seed := t.Seeds.First; seed <= t.Seeds.Last; seed++ {
 		run := s
 		if t.Swarm {
-			run = swarmed(s, seed)
+			run, _ = s.ForSeed(seed, true, false) // the seed's mix, which a file can hold
 		}
 		o, err := scenarios.Run(run, seed, scenarios.RunOptions{Context: opts.Context})
 		tr.Runs++
@@ -177,15 +177,6 @@ func grade(l *Lab, t *Test, sub Subject, opts Options) (TestResult, error) {
 	}
 	tr.Points = t.Points
 	return tr, nil
-}
-
-// swarmed returns the scenario a swarm test runs with seed: s with the mix
-// the seed draws, which a file can hold.
-func swarmed(s *scenarios.Scenario, seed uint64) *scenarios.Scenario {
-	mixed, _ := s.ForSeed(seed, true, false)
-	c := *mixed
-	c.Swarm = nil
-	return &c
 }
 
 // search runs a test's search, and returns the counterexample it found as

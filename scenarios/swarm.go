@@ -343,9 +343,12 @@ func (s *Scenario) baseNemesis() Nemesis {
 
 // WithSwarm returns a copy of s that runs the mix m: its nemesis, network,
 // workload, fault points, liveness mode and parameters; s is unchanged.
-// Online checks are on: a swarm run is a hunt.
+// Online checks are on: a swarm run is a hunt. The copy has no swarm
+// bounds: it is the mix, a plain scenario that a file can hold and that
+// runs the same without --swarm.
 func (s *Scenario) WithSwarm(m *SwarmMix) *Scenario {
 	c := *s
+	c.Swarm = nil
 	c.Nemesis = nil
 	if len(m.Kinds) > 0 {
 		nm := s.baseNemesis()

@@ -104,11 +104,6 @@ func Shrink(ctx context.Context, s *scenarios.Scenario, seed uint64, opts Option
 	// A swarm run is shrunk as the scenario its seed's mix makes, which
 	// a file can hold: its nemesis, network, workload and parameters.
 	s, _ = s.ForSeed(seed, sh.opts.Run.Swarm, false)
-	if s.Swarm != nil {
-		c := *s
-		c.Swarm = nil
-		s = &c
-	}
 	sh.opts.Run.Swarm = false
 	o, err := scenarios.Run(s, seed, sh.opts.Run)
 	if sh.opts.Run.CheckBudget <= 0 {
