@@ -191,7 +191,7 @@ func (opts *fuzzOptions) printCorpus(c *fuzz.Corpus) error {
 		return err
 	}
 	for _, f := range findings {
-		fmt.Fprintf(opts.Out, "\n%s\n  replay  %s --swarm\n", f.ID, opts.replay(opts.Scenario, f.Seed))
+		fmt.Fprintf(opts.Out, "\n%s\n  replay  %s\n", f.ID, opts.replay(opts.Scenario, f.Seed, "--swarm"))
 		switch {
 		case f.Minimal != "" && f.ShrunkFrom == f.Seed:
 			cut := ""
@@ -206,7 +206,9 @@ func (opts *fuzzOptions) printCorpus(c *fuzz.Corpus) error {
 	return nil
 }
 
-// replay is the command that runs a scenario name or file with a seed.
-func (opts *fuzzOptions) replay(target string, seed uint64) string {
-	return reports.ReplayCommand(&scenarios.Outcome{Scenario: target, File: target, Seed: seed}, opts.f.reportOptions()...)
+// replay is the command that runs a scenario name or file with a seed and
+// flags.
+func (opts *fuzzOptions) replay(target string, seed uint64, flags ...string) string {
+	return reports.ReplayCommand(&scenarios.Outcome{Scenario: target, File: target, Seed: seed, ReplayFlags: flags},
+		opts.f.reportOptions()...)
 }

@@ -34,6 +34,7 @@ func TestFuzzKeepsAShrunkScenarioPerSignatureAndCarriesOn(t *testing.T) {
 	assert.Equal(t, 1, status, stderr)
 	assert.Contains(t, out, "fuzzing "+file+" into "+corpus+" from seed 1 (0 runs and 0 groups so far)")
 	assert.Regexp(t, `(?m)^new    [0-9a-f]{16}  seed \d+, \d+ events: twopc atomicity violated: `, out)
+	assert.Regexp(t, `(?m)^  replay  dsim run \S+ --seed \d+ --swarm$`, out, "a group's seed replays with the mix it drew")
 	m := regexp.MustCompile(`(?m)^  shrunk  dsim run (\S+minimal.yaml) --seed (\d+)`).FindStringSubmatch(out)
 	require.NotNil(t, m, out)
 	_, _, status = dsim(t, Config{}, "run", m[1], "--seed", m[2])
